@@ -1,0 +1,55 @@
+# LeucoCases: `make run` serves the site, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: run test test-fast content demo-accounts lint format bench clean-venv
+
+$(PY):
+	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the requirement files change.
+$(VENV)/.requirements: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.requirements-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.requirements
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## Serve the site on SQLite with the shipped content and demo accounts.
+run: $(VENV)/.requirements
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	@$(MAKE) --no-print-directory content
+	$(DEV_ENV) $(PY) manage.py create_demo_accounts
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
+content:
+	$(DEV_ENV) $(PY) manage.py load_taxonomy
+	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
+
+## The whole suite, browser tests included.
+test: $(VENV)/.requirements-dev node_modules/.installed
+	@scripts/ensure-chromium.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Everything but the browser tests, for a quick loop.
+test-fast: $(VENV)/.requirements-dev
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.requirements-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.requirements-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,259 @@
+"""Case vignettes, their answer key, and learners' attempts.
+
+The key (findings with tiers, order rules, diagnosis options, scoring) is
+authored per case. An attempt stores each choice the moment it is made; its
+graded report is stored at submission so a later key edit changes nothing
+silently (a regrade writes a new report and keeps the old one).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from leucocases.editorial.models import Reviewable, ReviewableQuerySet
+from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
+
+
+class Tier(models.TextChoices):
+    ESSENTIAL = "essential", "Essential"
+    USEFUL = "useful", "Useful"
+    LOW_YIELD = "low_yield", "Low yield"
+    HARMFUL = "harmful", "Harmful"
+
+
+class CaseQuerySet(ReviewableQuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def playable(self):
+        """Approved, not archived: what learners may open."""
+        return self.published().active()
+
+    def practice(self):
+        return self.playable().filter(is_practice=True)
+
+
+class Case(Reviewable):
+    class Difficulty(models.IntegerChoices):
+        INTRODUCTORY = 1, "Introductory"
+        INTERMEDIATE = 2, "Intermediate"
+        ADVANCED = 3, "Advanced"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    presentation = models.TextField(help_text="Age, sex, history, medications, vitals, examination (markdown).")
+    learning_objectives = models.TextField(blank=True, help_text="Markdown.")
+    groups = models.ManyToManyField(CauseGroup, related_name="cases", help_text="The cause groups it teaches.")
+    difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.INTERMEDIATE)
+    is_practice = models.BooleanField(
+        default=True, help_text="Listed under /cases/ and playable without an account."
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, help_text="Archived cases keep their attempts.")
+    # Scoring settings (DESIGN §3 defaults), editable per case and shown to learners.
+    essential_total_points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
+    low_yield_penalty = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("5"))
+    harmful_penalty = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("25"))
+    workup_weight = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.6"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    diagnosis_weight = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.4"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    harmful_cap = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("40"))
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:play", kwargs={"slug": self.slug})
+
+
+class InitialLab(models.Model):
+    class Flag(models.TextChoices):
+        NONE = "", "Within range"
+        LOW = "low", "Low"
+        HIGH = "high", "High"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="initial_labs")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=120)
+    value = models.CharField(max_length=40)
+    unit = models.CharField(max_length=40, blank=True)
+    reference_range = models.CharField(max_length=60, blank=True)
+    flag = models.CharField(max_length=10, choices=Flag.choices, blank=True, default="")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.name}: {self.value} {self.unit}".strip()
+
+
+class Finding(models.Model):
+    """What one workup step reveals in this case, and how choosing it is graded."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    step = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="findings")
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    result = models.TextField(help_text="What the learner sees after choosing the step (markdown).")
+    # Optional structured results: a list of {"label", "value", "unit", "range"} rows.
+    table = models.JSONField(default=list, blank=True)
+    # Optional time series: {"label", "unit", "points": [{"when", "value"}], "low", "high"}.
+    series = models.JSONField(default=dict, blank=True)
+    rationale = models.TextField(help_text="Why this step has this tier (markdown); shown after submission.")
+    references = models.ManyToManyField(Reference, related_name="+", blank=True)
+    expert_position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Place in the expert path (essential and useful steps)."
+    )
+
+    class Meta:
+        ordering = ["expert_position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "step"], name="one_finding_per_step")]
+
+    def __str__(self):
+        return f"{self.case.slug}: {self.step.slug} ({self.tier})"
+
+
+class OrderRule(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="order_rules")
+    before = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
+    after = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(help_text="Markdown.")
+    references = models.ManyToManyField(Reference, related_name="+", blank=True)
+    premature_counts_as_harmful = models.BooleanField(
+        default=True, help_text="Untick to penalise a premature step like a low-yield one, without the cap."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "before", "after"], name="one_rule_per_pair"),
+            models.CheckConstraint(condition=~Q(before=models.F("after")), name="rule_between_two_steps"),
+        ]
+
+    def __str__(self):
+        return f"{self.before.slug} before {self.after.slug}"
+
+
+class DiagnosisOption(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="diagnosis_options")
+    cause = models.ForeignKey(Cause, on_delete=models.PROTECT, related_name="+")
+    credit = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="1 for the full-credit cause; a fraction for partial credit.",
+    )
+    rationale = models.TextField(help_text="Markdown.")
+    references = models.ManyToManyField(Reference, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["-credit", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "cause"], name="one_option_per_cause")]
+
+    def __str__(self):
+        return f"{self.cause} ({self.credit})"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+    def open(self):
+        return self.filter(submitted_at__isnull=True)
+
+    def owned_by(self, *, user=None, session_key: str | None = None):
+        """The only way views look attempts up: a learner never reaches another's."""
+        if user is not None and user.is_authenticated:
+            return self.filter(user=user)
+        if session_key:
+            return self.filter(user__isnull=True, session_key=session_key)
+        return self.none()
+
+
+class Attempt(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="case_attempts"
+    )
+    # Anonymous practice: the session owns the attempt until the visitor logs in.
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    diagnosis = models.ForeignKey(Cause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["case", "submitted_at"])]
+
+    def __str__(self):
+        return f"Attempt {self.pk} on {self.case.slug}"
+
+    def get_absolute_url(self):
+        return reverse("cases:report", kwargs={"pk": self.pk})
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Choice(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="choices")
+    step = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    chosen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "step"], name="choose_each_step_once"),
+            models.UniqueConstraint(fields=["attempt", "position"], name="one_choice_per_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.step.slug}"
+
+
+class GradedReport(models.Model):
+    """The engine's report for an attempt, frozen when produced.
+
+    At most one report per attempt is current (a database constraint, so a
+    double submit cannot store two); a regrade supersedes it and keeps it.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="reports")
+    data = models.JSONField()
+    engine_version = models.CharField(max_length=20)
+    total = models.FloatField()
+    workup_score = models.FloatField()
+    diagnosis_score = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, default="submission")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt"], condition=Q(superseded_at__isnull=True), name="one_current_report_per_attempt"
+            )
+        ]
+
+    def __str__(self):
+        return f"Report on attempt {self.attempt_id}: {self.total}"

@@ -1,0 +1,33 @@
+"""Moving content through review. Every rule about who may do what lives here."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ALLOWED_TRANSITIONS, Reviewable, ReviewStatus
+
+
+def review_transition(*, obj: Reviewable, user, to_status: str) -> Reviewable:
+    """Move ``obj`` to ``to_status`` on behalf of ``user``, or raise.
+
+    Raises ``ValidationError`` for a move the workflow does not allow and
+    ``PermissionDenied`` when the author tries to approve their own work.
+    """
+    current = obj.review_status
+    if to_status not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+        raise ValidationError(
+            f"Cannot move from {ReviewStatus(current).label} to {ReviewStatus(to_status).label}.",
+            code="bad_transition",
+        )
+    if to_status in (ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED):
+        if obj.author_id is not None and obj.author_id == user.pk:
+            raise PermissionDenied("Nobody reviews or approves their own work.")
+    with transaction.atomic():
+        obj.review_status = to_status
+        if to_status == ReviewStatus.SUBMITTED and obj.author_id is None:
+            obj.author = user
+        if to_status in (ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED):
+            obj.reviewer = user
+            obj.reviewed_at = timezone.now()
+        obj.save()
+    return obj

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TaxonomyConfig(AppConfig):
+    name = "leucocases.taxonomy"
+    verbose_name = "Causes, references and workup"

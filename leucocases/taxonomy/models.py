@@ -1,0 +1,187 @@
+"""The cause taxonomy, its references and cited facts, and the workup catalogue.
+
+Every clinical statement on the site is a ``Fact``: one claim, tied to the
+references the source document cites for it, with a verification status so a
+disputed figure is shown as disputed rather than repeated or dropped.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from leucocases.editorial.models import Reviewable
+
+
+class CauseGroup(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Mechanism(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Reference(models.Model):
+    class Kind(models.TextChoices):
+        GUIDELINE = "guideline", "Guideline"
+        RESEARCH = "research", "Research"
+        LABEL = "label", "Drug label"
+
+    key = models.SlugField(max_length=80, unique=True, help_text="Stable identifier used by case files.")
+    number = models.PositiveSmallIntegerField(
+        unique=True, help_text="Its number in the source document's reference list (7+ for references we added)."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=300, help_text="Journal, publisher or series.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    pmid = models.CharField("PMID", max_length=20, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    url = models.URLField(blank=True)
+    note = models.TextField(blank=True, help_text="Editorial note on this reference (markdown).")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"[{self.number}] {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:references") + f"#ref-{self.key}"
+
+
+class Cause(Reviewable):
+    name = models.CharField(max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    group = models.ForeignKey(CauseGroup, on_delete=models.PROTECT, related_name="causes")
+    mechanisms = models.ManyToManyField(Mechanism, related_name="causes", blank=True)
+    summary = models.TextField(help_text="One or two plain sentences (markdown).")
+    body = models.TextField(blank=True, help_text="The fuller account (markdown).")
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["group__position", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:cause", kwargs={"slug": self.slug})
+
+
+class Topic(Reviewable):
+    """A page for a section of the source that is not a cause (e.g. the diagnostic approach)."""
+
+    title = models.CharField(max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    summary = models.TextField(help_text="Markdown.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:topic", kwargs={"slug": self.slug})
+
+
+class FactQuerySet(models.QuerySet):
+    def with_references(self):
+        return self.prefetch_related(
+            models.Prefetch("references", queryset=Reference.objects.order_by("number"))
+        )
+
+
+class Fact(models.Model):
+    class Verification(models.TextChoices):
+        AS_STATED = "as_stated", "As stated in the source"
+        CHECKED = "checked", "Checked against a primary source"
+        DISPUTED = "disputed", "Disputed"
+
+    key = models.SlugField(max_length=120, unique=True)
+    text = models.TextField(help_text="One claim, in our words, figures exact (markdown).")
+    cause = models.ForeignKey(Cause, null=True, blank=True, on_delete=models.CASCADE, related_name="facts")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="facts")
+    references = models.ManyToManyField(Reference, related_name="facts")
+    verification = models.CharField(max_length=20, choices=Verification.choices, default=Verification.AS_STATED)
+    editorial_note = models.TextField(blank=True, help_text="Required when disputed (markdown).")
+    is_key = models.BooleanField(default=True, help_text="Shown first on the page (the 'key facts').")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(cause__isnull=False, topic__isnull=True) | Q(cause__isnull=True, topic__isnull=False)),
+                name="fact_belongs_to_exactly_one_page",
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def clean(self):
+        super().clean()
+        if (self.cause_id is None) == (self.topic_id is None):
+            raise ValidationError("A fact belongs to exactly one cause or one topic.", code="one_owner")
+        if self.verification == self.Verification.DISPUTED and not self.editorial_note.strip():
+            raise ValidationError(
+                {"editorial_note": "A disputed fact needs an editorial note saying why."}, code="note_required"
+            )
+
+    def get_absolute_url(self):
+        owner = self.cause or self.topic
+        return f"{owner.get_absolute_url()}#fact-{self.key}"
+
+
+class WorkupStep(models.Model):
+    """One investigation in the catalogue every case offers (the long menu)."""
+
+    class Category(models.TextChoices):
+        BLOOD_COUNT = "blood_count", "Blood count and film"
+        HISTORY = "history", "History and medications"
+        INFECTION = "infection", "Infection studies"
+        NUTRITION_IMMUNE = "nutrition_immune", "Vitamins and immunology"
+        IMAGING = "imaging", "Imaging"
+        MARROW = "marrow", "Bone marrow"
+
+    name = models.CharField(max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    what_it_shows = models.TextField(help_text="Markdown.")
+    when_indicated = models.TextField(help_text="Markdown.")
+    references = models.ManyToManyField(Reference, related_name="workup_steps")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:workup_step", kwargs={"slug": self.slug})

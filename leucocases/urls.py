@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from leucocases.editorial import views as editorial_views
+
+urlpatterns = [
+    path("", editorial_views.home, name="home"),
+    path("", include("leucocases.editorial.urls")),
+    path("", include("leucocases.taxonomy.urls")),
+    path("cases/", include("leucocases.cases.urls")),
+    path("quizzes/", include("leucocases.quizzes.urls")),
+    path("accounts/", include("leucocases.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
