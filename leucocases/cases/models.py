@@ -195,12 +195,21 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     diagnosis = models.ForeignKey(Cause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Set when the attempt is one case of a quiz attempt; practice attempts have none.
+    quiz_attempt = models.ForeignKey(
+        "quizzes.QuizAttempt", null=True, blank=True, on_delete=models.CASCADE, related_name="case_attempts"
+    )
 
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["case", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz_attempt", "case"], condition=Q(quiz_attempt__isnull=False), name="case_once_per_quiz_attempt"
+            )
+        ]
 
     def __str__(self):
         return f"Attempt {self.pk} on {self.case.slug}"

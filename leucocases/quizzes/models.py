@@ -1,0 +1,130 @@
+"""Quizzes assembled from cases, cohorts they are assigned to, and quiz attempts.
+
+A quiz attempt owns one case ``Attempt`` per quiz case; the deadline of a timed
+quiz is stored when the attempt starts, so the server — not the page — decides
+when time is up.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from leucocases.cases.models import Case
+from leucocases.editorial.models import Reviewable, ReviewableQuerySet
+
+
+class Cohort(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="taught_cohorts", blank=True)
+    learners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="cohorts", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class QuizQuerySet(ReviewableQuerySet):
+    def available(self, now=None):
+        """Published and inside its availability window."""
+        now = now or timezone.now()
+        return (
+            self.published()
+            .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
+            .filter(Q(available_until__isnull=True) | Q(available_until__gt=now))
+        )
+
+    def for_learner(self, user):
+        """Quizzes open to everyone, or assigned to one of the learner's cohorts."""
+        if not user.is_authenticated:
+            return self.filter(cohorts__isnull=True)
+        return self.filter(Q(cohorts__isnull=True) | Q(cohorts__learners=user)).distinct()
+
+
+class Quiz(Reviewable):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice (report after each case)"
+        EXAM = "exam", "Exam (reports when the quiz is finished)"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PRACTICE)
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty for no time limit."
+    )
+    available_from = models.DateTimeField(null=True, blank=True)
+    available_until = models.DateTimeField(null=True, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=None, help_text="Leave empty for unlimited attempts."
+    )
+    cohorts = models.ManyToManyField(
+        Cohort, blank=True, related_name="quizzes", help_text="Leave empty to offer the quiz to every learner."
+    )
+    cases = models.ManyToManyField(Case, through="QuizItem", related_name="quizzes")
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quizzes:detail", kwargs={"slug": self.slug})
+
+
+class QuizItem(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="quiz_items")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "case"], name="case_once_per_quiz"),
+            models.UniqueConstraint(fields=["quiz", "position"], name="one_case_per_quiz_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz.slug} #{self.position}: {self.case.slug}"
+
+
+class QuizAttempt(models.Model):
+    class FinishReason(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        TIME_UP = "time_up", "Time ran out"
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finish_reason = models.CharField(max_length=20, choices=FinishReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "user"], condition=Q(finished_at__isnull=True), name="one_open_quiz_attempt"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.quiz}"
+
+    def get_absolute_url(self):
+        return reverse("quizzes:take", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    def is_past_deadline(self, now=None) -> bool:
+        return self.deadline is not None and (now or timezone.now()) >= self.deadline
