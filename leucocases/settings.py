@@ -32,7 +32,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 PRODUCTION = not DEBUG and not TESTING
 
-DEV_SECRET_KEY = "django-insecure-leucocases-development-only"
+DEV_SECRET_KEY = "django-insecure-leucocases-development-only"  # noqa: S105 - refused in production
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -43,8 +43,7 @@ if not SECRET_KEY:
     SECRET_KEY = DEV_SECRET_KEY
 elif PRODUCTION and (SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is a default or too short (under 50 characters); "
-        "production needs a long random key."
+        "DJANGO_SECRET_KEY is a default or too short (under 50 characters); production needs a long random key."
     )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if not PRODUCTION else "")

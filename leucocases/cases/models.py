@@ -49,9 +49,7 @@ class Case(Reviewable):
     learning_objectives = models.TextField(blank=True, help_text="Markdown.")
     groups = models.ManyToManyField(CauseGroup, related_name="cases", help_text="The cause groups it teaches.")
     difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.INTERMEDIATE)
-    is_practice = models.BooleanField(
-        default=True, help_text="Listed under /cases/ and playable without an account."
-    )
+    is_practice = models.BooleanField(default=True, help_text="Listed under /cases/ and playable without an account.")
     archived_at = models.DateTimeField(null=True, blank=True, help_text="Archived cases keep their attempts.")
     # Scoring settings (DESIGN §3 defaults), editable per case and shown to learners.
     essential_total_points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
@@ -207,7 +205,9 @@ class Attempt(models.Model):
         indexes = [models.Index(fields=["case", "submitted_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["quiz_attempt", "case"], condition=Q(quiz_attempt__isnull=False), name="case_once_per_quiz_attempt"
+                fields=["quiz_attempt", "case"],
+                condition=Q(quiz_attempt__isnull=False),
+                name="case_once_per_quiz_attempt",
             )
         ]
 

@@ -19,9 +19,9 @@ def review_transition(*, obj: Reviewable, user, to_status: str) -> Reviewable:
             f"Cannot move from {ReviewStatus(current).label} to {ReviewStatus(to_status).label}.",
             code="bad_transition",
         )
-    if to_status in (ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED):
-        if obj.author_id is not None and obj.author_id == user.pk:
-            raise PermissionDenied("Nobody reviews or approves their own work.")
+    reviewing = to_status in (ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED)
+    if reviewing and obj.author_id is not None and obj.author_id == user.pk:
+        raise PermissionDenied("Nobody reviews or approves their own work.")
     with transaction.atomic():
         obj.review_status = to_status
         if to_status == ReviewStatus.SUBMITTED and obj.author_id is None:

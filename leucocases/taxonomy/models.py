@@ -109,9 +109,7 @@ class Topic(Reviewable):
 
 class FactQuerySet(models.QuerySet):
     def with_references(self):
-        return self.prefetch_related(
-            models.Prefetch("references", queryset=Reference.objects.order_by("number"))
-        )
+        return self.prefetch_related(models.Prefetch("references", queryset=Reference.objects.order_by("number")))
 
 
 class Fact(models.Model):
@@ -144,6 +142,10 @@ class Fact(models.Model):
     def __str__(self):
         return self.text[:80]
 
+    def get_absolute_url(self):
+        owner = self.cause or self.topic
+        return f"{owner.get_absolute_url()}#fact-{self.key}"
+
     def clean(self):
         super().clean()
         if (self.cause_id is None) == (self.topic_id is None):
@@ -152,10 +154,6 @@ class Fact(models.Model):
             raise ValidationError(
                 {"editorial_note": "A disputed fact needs an editorial note saying why."}, code="note_required"
             )
-
-    def get_absolute_url(self):
-        owner = self.cause or self.topic
-        return f"{owner.get_absolute_url()}#fact-{self.key}"
 
 
 class WorkupStep(models.Model):
