@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-fast content demo-accounts lint format bench clean-venv
+.PHONY: run test test-fast content lint format serve bench
 
 $(PY):
 	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
@@ -53,3 +53,16 @@ lint: $(VENV)/.requirements-dev
 format: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## Production mode: gunicorn + whitenoise, PostgreSQL and Redis. Needs DJANGO_SECRET_KEY.
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/leucocases
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+WORKERS ?= 2
+serve: $(VENV)/.requirements
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then echo "make serve needs DJANGO_SECRET_KEY (a long random value; e.g. export DJANGO_SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))'))" >&2; exit 1; fi
+	@psql "$(SERVE_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres leucocases 2>/dev/null || true
+	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} $(PY) manage.py migrate --noinput
+	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} $(PY) manage.py collectstatic --noinput -v0
+	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} \
+	  DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  $(VENV)/bin/gunicorn leucocases.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - --forwarded-allow-ips 127.0.0.1

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "leucocases.cases"
     verbose_name = "Case vignettes"
+
+    def ready(self):
+        # The one signal in the project: auth offers no other hook at login,
+        # and anonymous practice attempts must follow the visitor into their
+        # account (see services.attempts_claim_for_user).
+        from django.contrib.auth.signals import user_logged_in
+
+        from .services import attempts_claim_on_login
+
+        user_logged_in.connect(attempts_claim_on_login, dispatch_uid="cases_claim_anonymous_attempts")

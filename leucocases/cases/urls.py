@@ -1,2 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("attempts/<int:pk>/report/", views.attempt_report, name="report"),
+    path("<slug:slug>/", views.case_play, name="play"),
+    path("<slug:slug>/choose/", views.case_choose, name="choose"),
+    path("<slug:slug>/submit/", views.case_submit, name="submit"),
+]

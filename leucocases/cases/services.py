@@ -1,0 +1,578 @@
+"""Playing a case: start or resume an attempt, choose steps, submit, claim.
+
+Every write a learner's attempt goes through lives here, as keyword-only
+functions named ``<thing>_<action>``. Views only read input, call these, and
+render. Nothing here returns any part of the answer key before submission:
+``attempt_chosen_steps`` hands the play page the findings' results only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+
+from leucocases.taxonomy.models import Cause, Reference, WorkupStep
+
+from .charts import SeriesChart, format_number, series_chart
+from .grading import ENGINE_VERSION, DiagnosisVerdict, Report, Tier, Verdict
+from .keys import grade_path
+from .models import Attempt, Case, Choice, Finding, GradedReport
+
+logger = logging.getLogger(__name__)
+
+#: Session key listing the attempts this browser started before logging in.
+#: Login cycles the session key but keeps the session's data, so these ids are
+#: how the attempts find their way to the account (see attempts_claim_for_user).
+ANON_ATTEMPTS_SESSION_KEY = "anon_attempt_ids"
+
+#: Peer statistics appear only once this many attempts have been submitted:
+#: fewer would say little and could single out one learner's answers.
+PEER_STATS_MINIMUM = 5
+
+
+# --------------------------------------------------------------------------
+# Starting, choosing, submitting
+# --------------------------------------------------------------------------
+
+
+def attempt_find_open(
+    *, case: Case, user: AbstractBaseUser | AnonymousUser | None, session_key: str | None
+) -> Attempt | None:
+    """The learner's open attempt on ``case``, without creating one.
+
+    Reading a case must not write: crawlers and readers who only look would
+    otherwise fill the attempts table. The first choice starts the attempt.
+    """
+    return Attempt.objects.owned_by(user=user, session_key=session_key).open().filter(case=case).first()
+
+
+def attempt_start_or_resume(
+    *, case: Case, user: AbstractBaseUser | AnonymousUser | None, session: SessionBase
+) -> Attempt:
+    """Return the learner's open attempt on ``case``, starting one if needed.
+
+    A logged-in learner's attempts belong to the account; an anonymous
+    visitor's to the session, which is created here if the visitor has none.
+    """
+    if user is not None and user.is_authenticated:
+        attempt = Attempt.objects.owned_by(user=user).open().filter(case=case).first()
+        if attempt is None:
+            attempt = Attempt.objects.create(case=case, user=user)
+        return attempt
+
+    if not session.session_key:
+        session.save()
+    attempt = Attempt.objects.owned_by(session_key=session.session_key).open().filter(case=case).first()
+    if attempt is None:
+        attempt = Attempt.objects.create(case=case, session_key=session.session_key)
+        ids = [int(i) for i in session.get(ANON_ATTEMPTS_SESSION_KEY, [])]
+        session[ANON_ATTEMPTS_SESSION_KEY] = [*ids, attempt.pk]
+    return attempt
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceOutcome:
+    """The stored choice, and whether this call made it (False: chosen before)."""
+
+    choice: Choice
+    created: bool
+
+
+def attempt_choose_step(*, attempt: Attempt, step: WorkupStep) -> ChoiceOutcome:
+    """Store ``step`` as the attempt's next choice, at once.
+
+    Choosing a step already chosen changes nothing and returns the earlier
+    choice (``created=False``). A submitted attempt refuses any choice with a
+    ``ValidationError`` (code ``attempt_submitted``).
+    """
+    with transaction.atomic():
+        # The row lock serialises two choices racing on one attempt (PostgreSQL);
+        # the unique constraints are the backstop everywhere.
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.is_submitted:
+            raise ValidationError(
+                "This attempt has been submitted; no more steps can be ordered.", code="attempt_submitted"
+            )
+        existing = Choice.objects.filter(attempt=locked, step=step).first()
+        if existing is not None:
+            return ChoiceOutcome(choice=existing, created=False)
+        last = Choice.objects.filter(attempt=locked).aggregate(last=Max("position"))["last"] or 0
+        try:
+            with transaction.atomic():
+                choice = Choice.objects.create(attempt=locked, step=step, position=last + 1)
+        except IntegrityError:
+            existing = Choice.objects.filter(attempt=locked, step=step).first()
+            if existing is None:
+                raise
+            return ChoiceOutcome(choice=existing, created=False)
+    return ChoiceOutcome(choice=choice, created=True)
+
+
+def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None) -> GradedReport:
+    """Grade the attempt and store its report, exactly once.
+
+    A second submission (a double click, a replayed form) changes nothing and
+    returns the report stored by the first. Raises ``InvalidKeyError`` when the
+    case's key cannot be graded; nothing is stored then.
+    """
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("case").get(pk=attempt.pk)
+        if locked.is_submitted:
+            return _current_report(locked)
+        step_slugs = list(locked.choices.order_by("position").values_list("step__slug", flat=True))
+        report = grade_path(
+            case=locked.case,
+            step_slugs=step_slugs,
+            diagnosis_slug=None if diagnosis is None else diagnosis.slug,
+        )
+        try:
+            with transaction.atomic():
+                graded = GradedReport.objects.create(
+                    attempt=locked,
+                    data=report.to_dict(),
+                    engine_version=ENGINE_VERSION,
+                    total=report.total,
+                    workup_score=report.workup_score,
+                    diagnosis_score=report.diagnosis_score,
+                )
+        except IntegrityError:
+            # one_current_report_per_attempt: another request stored it first.
+            return _current_report(locked)
+        locked.diagnosis = diagnosis
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["diagnosis", "submitted_at"])
+    attempt.diagnosis = locked.diagnosis
+    attempt.submitted_at = locked.submitted_at
+    return graded
+
+
+def _current_report(attempt: Attempt) -> GradedReport:
+    return GradedReport.objects.get(attempt=attempt, superseded_at__isnull=True)
+
+
+def attempt_current_report(*, attempt: Attempt) -> GradedReport | None:
+    """The report the learner sees: the one not superseded by a regrade."""
+    return GradedReport.objects.filter(attempt=attempt, superseded_at__isnull=True).first()
+
+
+# --------------------------------------------------------------------------
+# Anonymous attempts follow the visitor into their account
+# --------------------------------------------------------------------------
+
+
+def attempts_claim_for_user(*, session_key: str | None, user: AbstractBaseUser, attempt_ids: Iterable[int] = ()) -> int:
+    """Move anonymous attempts to ``user``; return how many moved.
+
+    Claims attempts that have no user and either were listed in the session
+    (``attempt_ids``, which survive the session-key change at login) or still
+    carry ``session_key``. Another account's attempts are never touched.
+    """
+    conditions = []
+    ids = [int(i) for i in attempt_ids]
+    if ids:
+        conditions.append(Q(pk__in=ids))
+    if session_key:
+        conditions.append(Q(session_key=session_key))
+    if not conditions:
+        return 0
+    match = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
+    return Attempt.objects.filter(match, user__isnull=True).update(user=user, session_key="")
+
+
+def attempts_claim_on_login(sender: Any, request: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: the one hook auth offers for this."""
+    if request is None or not hasattr(request, "session"):
+        return
+    session = request.session
+    ids = session.get(ANON_ATTEMPTS_SESSION_KEY, [])
+    claimed = attempts_claim_for_user(session_key=session.session_key, user=user, attempt_ids=ids)
+    if ANON_ATTEMPTS_SESSION_KEY in session:
+        del session[ANON_ATTEMPTS_SESSION_KEY]
+    if claimed:
+        logger.info("Moved %s anonymous attempt(s) to user %s on login", claimed, user.pk)
+
+
+# --------------------------------------------------------------------------
+# What the play page shows (results only, never the key)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenStep:
+    """One ordered step and what it revealed. Deliberately holds no tier,
+    rationale or citation, so a template cannot leak them."""
+
+    position: int
+    step: WorkupStep
+    contributory: bool
+    result: str
+    table: tuple[dict[str, Any], ...]
+    chart: SeriesChart | None
+
+
+def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
+    """The attempt's choices in order, each with its finding's result.
+
+    Two queries whatever the number of choices.
+    """
+    choices = list(Choice.objects.filter(attempt=attempt).select_related("step").order_by("position"))
+    if not choices:
+        return []
+    findings = {
+        f.step_id: f
+        for f in Finding.objects.filter(case_id=attempt.case_id, step_id__in=[c.step_id for c in choices]).only(
+            "pk", "step_id", "result", "table", "series"
+        )
+    }
+    chosen = []
+    for choice in choices:
+        finding = findings.get(choice.step_id)
+        table = tuple(row for row in (finding.table if finding else None) or () if isinstance(row, dict))
+        chosen.append(
+            ChosenStep(
+                position=choice.position,
+                step=choice.step,
+                contributory=finding is not None,
+                result=finding.result if finding else "",
+                table=table,
+                chart=series_chart(finding.series) if finding else None,
+            )
+        )
+    return chosen
+
+
+# --------------------------------------------------------------------------
+# How other learners chose
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PeerShare:
+    slug: str
+    name: str
+    count: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class PeerStats:
+    """Shares of submitted attempts; ``shown`` is False below the minimum."""
+
+    submitted: int
+    shown: bool
+    steps: tuple[PeerShare, ...] = ()
+    diagnoses: tuple[PeerShare, ...] = ()
+    no_diagnosis: int = 0
+    minimum: int = PEER_STATS_MINIMUM
+
+
+def peer_choice_stats(*, case: Case) -> PeerStats:
+    """How learners who submitted ``case`` chose: the share choosing each
+    step and the spread of diagnoses. Three aggregate queries at most."""
+    submitted = Attempt.objects.filter(case=case).submitted()
+    total = submitted.count()
+    if total < PEER_STATS_MINIMUM:
+        return PeerStats(submitted=total, shown=False)
+
+    def share(slug: str, name: str, count: int) -> PeerShare:
+        return PeerShare(slug=slug, name=name, count=count, percent=round(100.0 * count / total, 1))
+
+    step_rows = (
+        Choice.objects.filter(attempt__case=case, attempt__submitted_at__isnull=False)
+        .values("step__slug", "step__name")
+        .annotate(n=Count("attempt", distinct=True))
+        .order_by("-n", "step__name")
+    )
+    diagnosis_rows = (
+        submitted.values("diagnosis__slug", "diagnosis__name").annotate(n=Count("pk")).order_by("-n", "diagnosis__name")
+    )
+    diagnoses = []
+    no_diagnosis = 0
+    for row in diagnosis_rows:
+        if row["diagnosis__slug"] is None:
+            no_diagnosis = row["n"]
+        else:
+            diagnoses.append(share(row["diagnosis__slug"], row["diagnosis__name"], row["n"]))
+    return PeerStats(
+        submitted=total,
+        shown=True,
+        steps=tuple(share(r["step__slug"], r["step__name"], r["n"]) for r in step_rows),
+        diagnoses=tuple(diagnoses),
+        no_diagnosis=no_diagnosis,
+    )
+
+
+# --------------------------------------------------------------------------
+# The case list: the learner's progress on each case, without N+1 queries
+# --------------------------------------------------------------------------
+
+
+def cases_with_progress(*, cases: QuerySet[Case], user: Any, session_key: str | None) -> QuerySet[Case]:
+    """Annotate each case with the learner's ``best_score`` (highest current
+    report total, or None) and ``in_progress`` (an open attempt exists)."""
+    owned = Attempt.objects.owned_by(user=user, session_key=session_key)
+    if not ((user is not None and user.is_authenticated) or session_key):
+        return cases.annotate(best_score=Value(None, output_field=FloatField()), in_progress=Value(False))
+    if user is not None and user.is_authenticated:
+        report_owner = Q(attempt__user=user)
+    else:
+        report_owner = Q(attempt__user__isnull=True, attempt__session_key=session_key)
+    best = (
+        GradedReport.objects.filter(report_owner, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
+        .order_by("-total")
+        .values("total")[:1]
+    )
+    return cases.annotate(
+        best_score=Subquery(best, output_field=FloatField()),
+        in_progress=Exists(owned.open().filter(case=OuterRef("pk"))),
+    )
+
+
+# --------------------------------------------------------------------------
+# The report page: a stored Report with names in place of slugs
+# --------------------------------------------------------------------------
+
+VERDICT_LABELS = {
+    Verdict.ESSENTIAL: "Essential",
+    Verdict.USEFUL: "Useful",
+    Verdict.LOW_YIELD: "Low yield",
+    Verdict.HARMFUL: "Harmful",
+    Verdict.PREMATURE: "Premature",
+    Verdict.NOT_CONTRIBUTORY: "Not contributory",
+}
+DIAGNOSIS_LABELS = {
+    DiagnosisVerdict.CORRECT: "Correct",
+    DiagnosisVerdict.PARTIAL: "Partly correct",
+    DiagnosisVerdict.INCORRECT: "Incorrect",
+    DiagnosisVerdict.NONE: "No diagnosis given",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    key: str
+    number: int | None  # None: the reference has since been removed
+
+
+@dataclass(frozen=True, slots=True)
+class RuleLine:
+    before_name: str
+    rationale: str
+    citations: tuple[Citation, ...]
+    counts_as_harmful: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    position: int
+    step_slug: str
+    step_name: str
+    verdict: str
+    verdict_label: str
+    points: float
+    rationale: str
+    citations: tuple[Citation, ...]
+    broken_rules: tuple[RuleLine, ...]
+    in_expert_path: bool
+
+    @property
+    def points_text(self) -> str:
+        """Signed, with a true minus sign: "+33.3", "−5", "0"."""
+        text = format_number(abs(self.points))
+        if self.points > 0:
+            return f"+{text}"
+        return f"\u2212{text}" if self.points < 0 else text
+
+
+@dataclass(frozen=True, slots=True)
+class MissedLine:
+    step_name: str
+    rationale: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationLine:
+    step_name: str
+    before_name: str
+    position: int
+    before_position: int | None
+    rationale: str
+    citations: tuple[Citation, ...]
+    counts_as_harmful: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisLine:
+    verdict: str
+    verdict_label: str
+    chosen_name: str | None
+    correct_name: str
+    credit_percent: str
+    points: float
+    rationale: str
+    citations: tuple[Citation, ...]
+    correct_rationale: str
+    correct_citations: tuple[Citation, ...]
+    explains_chosen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringText:
+    essential_total: int
+    essential_total_points: str
+    per_essential: str
+    low_yield_penalty: str
+    harmful_penalty: str
+    workup_weight: str
+    diagnosis_weight: str
+    harmful_cap: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDisplay:
+    """Everything the report template shows, slugs already turned into names."""
+
+    report: Report
+    lines: tuple[ReportLine, ...]
+    missed: tuple[MissedLine, ...]
+    violations: tuple[ViolationLine, ...]
+    diagnosis: DiagnosisLine
+    expert_path: tuple[str, ...]
+    learner_path: tuple[str, ...]
+    cap_reasons: tuple[str, ...]
+    relevant_chosen: int
+    scoring: ScoringText
+    references: tuple[Reference, ...]
+
+
+def report_display(*, report: Report) -> ReportDisplay:
+    """Prepare a stored report for the page: three queries (step names, cause
+    names, references), however long the report."""
+    step_slugs: set[str] = set(report.expert_path) | set(report.learner_path)
+    step_slugs |= {m.step for m in report.missed_essentials}
+    step_slugs |= {v.before for v in report.order_violations}
+    for line in report.lines:
+        step_slugs.add(line.step)
+        step_slugs |= {r.before for r in line.broken_rules}
+    step_names = dict(WorkupStep.objects.filter(slug__in=step_slugs).values_list("slug", "name"))
+    cause_slugs = {report.diagnosis.correct_cause} | ({report.diagnosis.chosen} if report.diagnosis.chosen else set())
+    cause_names = dict(Cause.objects.filter(slug__in=cause_slugs).values_list("slug", "name"))
+
+    cited: set[str] = set(report.diagnosis.citations) | set(report.diagnosis.correct_citations)
+    for line in report.lines:
+        cited |= set(line.citations)
+        for rule in line.broken_rules:
+            cited |= set(rule.citations)
+    for item in (*report.missed_essentials, *report.order_violations):
+        cited |= set(item.citations)
+    references = tuple(Reference.objects.filter(key__in=cited).order_by("number"))
+    numbers = {ref.key: ref.number for ref in references}
+
+    def cite(keys: Iterable[str]) -> tuple[Citation, ...]:
+        return tuple(Citation(key=k, number=numbers.get(k)) for k in keys)
+
+    def step_name(slug: str) -> str:
+        # A step renamed or deleted since grading still shows its identifier.
+        return step_names.get(slug, slug)
+
+    expert = set(report.expert_path)
+    lines = tuple(
+        ReportLine(
+            position=line.position,
+            step_slug=line.step,
+            step_name=step_name(line.step),
+            verdict=str(line.verdict),
+            verdict_label=VERDICT_LABELS[line.verdict],
+            points=line.points,
+            rationale=line.rationale,
+            citations=cite(line.citations),
+            broken_rules=tuple(
+                RuleLine(
+                    before_name=step_name(rule.before),
+                    rationale=rule.rationale,
+                    citations=cite(rule.citations),
+                    counts_as_harmful=rule.premature_counts_as_harmful,
+                )
+                for rule in line.broken_rules
+            ),
+            in_expert_path=line.step in expert,
+        )
+        for line in report.lines
+    )
+    cap_reasons = tuple(
+        line.step_name
+        for line, raw in zip(lines, report.lines, strict=True)
+        if raw.verdict is Verdict.HARMFUL
+        or (
+            raw.verdict is Verdict.PREMATURE
+            and (raw.tier is Tier.HARMFUL or any(r.premature_counts_as_harmful for r in raw.broken_rules))
+        )
+    )
+    d = report.diagnosis
+    diagnosis = DiagnosisLine(
+        verdict=str(d.verdict),
+        verdict_label=DIAGNOSIS_LABELS[d.verdict],
+        chosen_name=None if d.chosen is None else cause_names.get(d.chosen, d.chosen),
+        correct_name=cause_names.get(d.correct_cause, d.correct_cause),
+        credit_percent=format_number(round(100 * d.credit, 1)),
+        points=d.points,
+        rationale=d.rationale,
+        citations=cite(d.citations),
+        correct_rationale=d.correct_rationale,
+        correct_citations=cite(d.correct_citations),
+        # The engine explains a chosen cause the key lists with that option's
+        # rationale; one it does not list gets the correct cause's rationale.
+        explains_chosen=d.verdict is not DiagnosisVerdict.CORRECT
+        and d.chosen is not None
+        and d.rationale != d.correct_rationale,
+    )
+    s = report.scoring
+    per_essential = s.essential_total_points / report.essential_total if report.essential_total else 0.0
+    scoring = ScoringText(
+        essential_total=report.essential_total,
+        essential_total_points=format_number(s.essential_total_points),
+        per_essential=format_number(round(per_essential, 1)),
+        low_yield_penalty=format_number(s.low_yield_penalty),
+        harmful_penalty=format_number(s.harmful_penalty),
+        workup_weight=format_number(s.workup_weight),
+        diagnosis_weight=format_number(s.diagnosis_weight),
+        harmful_cap=format_number(s.harmful_cap),
+    )
+    return ReportDisplay(
+        report=report,
+        lines=lines,
+        missed=tuple(
+            MissedLine(step_name=step_name(m.step), rationale=m.rationale, citations=cite(m.citations))
+            for m in report.missed_essentials
+        ),
+        violations=tuple(
+            ViolationLine(
+                step_name=step_name(v.step),
+                before_name=step_name(v.before),
+                position=v.position,
+                before_position=v.before_position,
+                rationale=v.rationale,
+                citations=cite(v.citations),
+                counts_as_harmful=v.counts_as_harmful,
+            )
+            for v in report.order_violations
+        ),
+        diagnosis=diagnosis,
+        expert_path=tuple(step_name(s) for s in report.expert_path),
+        learner_path=tuple(step_name(s) for s in report.learner_path),
+        cap_reasons=cap_reasons,
+        relevant_chosen=sum(1 for line in report.lines if line.tier in (Tier.ESSENTIAL, Tier.USEFUL)),
+        scoring=scoring,
+        references=references,
+    )
