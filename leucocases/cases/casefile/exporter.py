@@ -1,0 +1,128 @@
+"""Export cases from the database in the case-file format.
+
+The output is canonical: the same rows always give the same bytes (fixed key
+order, findings / rules / options in the order they were created, groups and
+citations in the taxonomy's and reference list's order), so
+export -> import -> export is byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+
+from leucocases.cases.grading import ScoringSettings
+from leucocases.cases.models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
+from leucocases.taxonomy.models import CauseGroup, Reference
+
+from .schema import (
+    DIFFICULTIES,
+    CaseSpec,
+    DiagnosisSpec,
+    FindingSpec,
+    LabRow,
+    OrderRuleSpec,
+    case_document,
+    dump_documents,
+    plain_number,
+    series_from_json,
+    table_rows,
+)
+
+__all__ = ["case_spec", "casefile_export", "cases_for_export"]
+
+_DIFFICULTY_NAMES = {value: name for name, value in DIFFICULTIES.items()}
+
+
+def cases_for_export(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases with everything ``case_spec`` reads, in a fixed number of queries."""
+    references = Prefetch("references", queryset=Reference.objects.order_by("number", "key"))
+    queryset = Case.objects.all() if queryset is None else queryset
+    return queryset.order_by("slug").prefetch_related(
+        Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
+        Prefetch("initial_labs", queryset=InitialLab.objects.order_by("position", "pk")),
+        Prefetch(
+            "findings", queryset=Finding.objects.select_related("step").order_by("pk").prefetch_related(references)
+        ),
+        Prefetch(
+            "order_rules",
+            queryset=OrderRule.objects.select_related("before", "after").order_by("pk").prefetch_related(references),
+        ),
+        Prefetch(
+            "diagnosis_options",
+            queryset=DiagnosisOption.objects.select_related("cause").order_by("pk").prefetch_related(references),
+        ),
+    )
+
+
+def case_spec(case: Case) -> CaseSpec:
+    """The case as a ``CaseSpec`` (use ``cases_for_export`` to avoid N+1 queries)."""
+    if not hasattr(case, "_prefetched_objects_cache") or "findings" not in case._prefetched_objects_cache:
+        case = cases_for_export(Case.objects.filter(pk=case.pk)).get()
+    return CaseSpec(
+        slug=case.slug,
+        title=case.title,
+        status=case.review_status,
+        difficulty=_DIFFICULTY_NAMES[case.difficulty],
+        practice=case.is_practice,
+        groups=tuple(g.slug for g in case.groups.all()),
+        presentation=case.presentation,
+        learning_objectives=case.learning_objectives,
+        initial_labs=tuple(
+            LabRow(name=lab.name, value=lab.value, unit=lab.unit, range=lab.reference_range, flag=lab.flag)
+            for lab in case.initial_labs.all()
+        ),
+        findings=tuple(
+            FindingSpec(
+                step=f.step.slug,
+                tier=f.tier,
+                expert_position=f.expert_position,
+                result=f.result,
+                table=tuple(table_rows(f.table or ())),
+                series=series_from_json(f.series or {}),
+                rationale=f.rationale,
+                citations=_keys(f.references.all()),
+            )
+            for f in case.findings.all()
+        ),
+        order_rules=tuple(
+            OrderRuleSpec(
+                before=r.before.slug,
+                after=r.after.slug,
+                rationale=r.rationale,
+                citations=_keys(r.references.all()),
+                counts_as_harmful=r.premature_counts_as_harmful,
+            )
+            for r in case.order_rules.all()
+        ),
+        diagnosis=tuple(
+            DiagnosisSpec(
+                cause=d.cause.slug,
+                credit=plain_number(d.credit),
+                rationale=d.rationale,
+                citations=_keys(d.references.all()),
+            )
+            for d in case.diagnosis_options.all()
+        ),
+        scoring=ScoringSettings(
+            essential_total_points=case.essential_total_points,
+            low_yield_penalty=case.low_yield_penalty,
+            harmful_penalty=case.harmful_penalty,
+            workup_weight=case.workup_weight,
+            diagnosis_weight=case.diagnosis_weight,
+            harmful_cap=case.harmful_cap,
+        ),
+    )
+
+
+def casefile_export(*, cases: Iterable[Case]) -> str:
+    """YAML for the given cases: a mapping for one case, a list for several."""
+    documents = [case_document(case_spec(case)) for case in cases]
+    if not documents:
+        raise ValueError("no cases to export")
+    return dump_documents(documents)
+
+
+def _keys(references: Iterable[Reference]) -> tuple[str, ...]:
+    return tuple(ref.key for ref in references)
