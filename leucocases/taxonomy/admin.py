@@ -1,0 +1,115 @@
+"""Authoring the taxonomy: groups, mechanisms, references, causes, topics, facts, workup steps."""
+
+from django.contrib import admin
+
+from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_DISPLAY, REVIEW_LIST_FILTER, ReviewableAdmin
+
+from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+
+
+@admin.register(CauseGroup)
+class CauseGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ("number", "key", "title", "source", "year", "kind")
+    list_display_links = ("number", "key")
+    list_filter = ("kind", "year")
+    search_fields = ("key", "title", "source", "pmid", "doi")
+    fieldsets = [
+        (None, {"fields": ("key", "number", "kind", "title", "source", "year")}),
+        ("Identifiers", {"fields": ("pmid", "doi", "url")}),
+        ("Editorial", {"fields": ("note",)}),
+    ]
+
+
+class FactInline(admin.StackedInline):
+    """Facts edited on their page. Shown once the page exists (a fact needs its owner saved)."""
+
+    model = Fact
+    extra = 0
+    fields = (("key", "position", "is_key"), "text", "references", ("verification", "editorial_note"))
+    autocomplete_fields = ("references",)
+    show_change_link = True
+
+
+class OwnerWithFactsMixin:
+    def get_inlines(self, request, obj):
+        # Fact.clean needs the owner's id, which a page being added does not have yet:
+        # add the page, then "Save and continue editing" to add its facts.
+        return [FactInline] if obj is not None else []
+
+
+@admin.register(Cause)
+class CauseAdmin(OwnerWithFactsMixin, ReviewableAdmin):
+    list_display = ("name", "group", *REVIEW_LIST_DISPLAY)
+    list_filter = ("group", "mechanisms", *REVIEW_LIST_FILTER)
+    list_select_related = ("group", "author", "reviewer")
+    search_fields = ("name", "slug", "summary", "body")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("group",)
+    filter_horizontal = ("mechanisms", "related")
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "group", "position")}),
+        ("Classification", {"fields": ("mechanisms", "related")}),
+        ("Text", {"fields": ("summary", "body"), "description": "Markdown. Put each cited claim in a fact below."}),
+        REVIEW_FIELDSET,
+    ]
+
+
+@admin.register(Topic)
+class TopicAdmin(OwnerWithFactsMixin, ReviewableAdmin):
+    list_display = ("title", "position", *REVIEW_LIST_DISPLAY)
+    list_select_related = ("author", "reviewer")
+    search_fields = ("title", "slug", "summary", "body")
+    prepopulated_fields = {"slug": ("title",)}
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "position")}),
+        ("Text", {"fields": ("summary", "body"), "description": "Markdown."}),
+        REVIEW_FIELDSET,
+    ]
+
+
+@admin.register(Fact)
+class FactAdmin(admin.ModelAdmin):
+    """Fact.clean() runs on save: one owner, and a disputed fact needs its editorial note."""
+
+    list_display = ("key", "short_text", "cause", "topic", "verification", "is_key")
+    list_filter = ("verification", "is_key", ("cause", admin.RelatedOnlyFieldListFilter), "topic")
+    list_select_related = ("cause", "topic")
+    search_fields = ("key", "text", "editorial_note")
+    autocomplete_fields = ("cause", "topic", "references")
+    fieldsets = [
+        (None, {"fields": ("key", ("cause", "topic"), "text", "references", ("is_key", "position"))}),
+        ("Verification", {"fields": ("verification", "editorial_note")}),
+    ]
+
+    @admin.display(description="Text")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+
+@admin.register(WorkupStep)
+class WorkupStepAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "category", "position")
+    list_filter = ("category",)
+    search_fields = ("name", "slug", "what_it_shows", "when_indicated")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("references",)
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "category", "position")}),
+        ("Teaching", {"fields": ("what_it_shows", "when_indicated", "references")}),
+    ]

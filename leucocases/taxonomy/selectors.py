@@ -1,0 +1,235 @@
+"""Querysets and page data for the reader's pages.
+
+Each page function fetches everything its template shows in a fixed number of
+queries (``select_related`` / ``prefetch_related``), however much content
+there is: the query-count tests hold it to that.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from leucocases.editorial.models import ReviewStatus
+
+from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+
+
+def is_staff(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_staff
+
+
+def visible_facts(user) -> "Q":
+    """Facts are as public as the page they belong to."""
+    if is_staff(user):
+        return Q()
+    approved = ReviewStatus.APPROVED
+    return Q(cause__review_status=approved) | Q(topic__review_status=approved)
+
+
+# Citations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    reference: Reference
+
+
+@dataclass(frozen=True)
+class CitedFact:
+    fact: Fact
+    citations: tuple[Citation, ...]
+
+
+def cite_facts(facts: Iterable[Fact]) -> tuple[list[CitedFact], list[Citation]]:
+    """Number each fact's references by the order in which the page first cites them.
+
+    ``facts`` must be in page order with ``references`` prefetched. Returns the
+    facts with their numbered citations and the page's reference list.
+    """
+    numbers: dict[int, Citation] = {}
+    cited: list[CitedFact] = []
+    for fact in facts:
+        citations = []
+        for reference in fact.references.all():
+            if reference.pk not in numbers:
+                numbers[reference.pk] = Citation(number=len(numbers) + 1, reference=reference)
+            citations.append(numbers[reference.pk])
+        cited.append(CitedFact(fact=fact, citations=tuple(sorted(citations, key=lambda c: c.number))))
+    return cited, list(numbers.values())
+
+
+def disputed(facts: Iterable[CitedFact]) -> list[Fact]:
+    return [c.fact for c in facts if c.fact.verification == Fact.Verification.DISPUTED]
+
+
+def _page_facts():
+    return Fact.objects.with_references().order_by("-is_key", "position", "pk")
+
+
+# The cause index --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CauseIndex:
+    groups: list[CauseGroup]  # each with .visible_causes
+    mechanisms: list[Mechanism]
+    topics: list[Topic]
+    active_mechanism: Mechanism | None
+    unknown_mechanism: str = ""
+    shows_drafts: bool = False
+    cause_count: int = 0
+
+
+def cause_index(*, user, mechanism_slug: str = "") -> CauseIndex:
+    """Every cause group with its visible causes (and their mechanisms), optionally filtered."""
+    mechanisms = list(Mechanism.objects.all())
+    active = next((m for m in mechanisms if m.slug == mechanism_slug), None) if mechanism_slug else None
+    causes = Cause.objects.visible_to(user).prefetch_related("mechanisms")
+    if active is not None:
+        causes = causes.filter(mechanisms=active)
+    groups = list(CauseGroup.objects.prefetch_related(Prefetch("causes", queryset=causes, to_attr="visible_causes")))
+    return CauseIndex(
+        groups=groups,
+        mechanisms=mechanisms,
+        topics=list(Topic.objects.visible_to(user)),
+        active_mechanism=active,
+        unknown_mechanism=mechanism_slug if mechanism_slug and active is None else "",
+        shows_drafts=is_staff(user),
+        cause_count=sum(len(g.visible_causes) for g in groups),
+    )
+
+
+# A cause page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CausePage:
+    cause: Cause
+    key_facts: list[CitedFact]
+    other_facts: list[CitedFact]
+    references: list[Citation]
+    related_causes: list[Cause]
+    related_cases: list = field(default_factory=list)
+
+    @property
+    def disputed_facts(self) -> list[Fact]:
+        return disputed([*self.key_facts, *self.other_facts])
+
+
+def related_cases_for(cause: Cause) -> list:
+    """Playable cases whose diagnosis key gives this cause full credit."""
+    # Imported here: the cases app imports taxonomy models, not the other way round.
+    from leucocases.cases.models import Case
+
+    return list(
+        Case.objects.playable()
+        .filter(diagnosis_options__cause=cause, diagnosis_options__credit=1)
+        .distinct()
+        .order_by("title")
+    )
+
+
+def cause_page(*, slug: str, user) -> CausePage:
+    """The cause (404 unless visible to ``user``) and everything its page shows."""
+    queryset = (
+        Cause.objects.visible_to(user)
+        .select_related("group")
+        .prefetch_related(
+            "mechanisms",
+            Prefetch("related", queryset=Cause.objects.visible_to(user).order_by("name"), to_attr="visible_related"),
+            Prefetch("facts", queryset=_page_facts(), to_attr="page_facts"),
+        )
+    )
+    cause = get_object_or_404(queryset, slug=slug)
+    cited, references = cite_facts(cause.page_facts)
+    return CausePage(
+        cause=cause,
+        key_facts=[c for c in cited if c.fact.is_key],
+        other_facts=[c for c in cited if not c.fact.is_key],
+        references=references,
+        related_causes=cause.visible_related,
+        related_cases=related_cases_for(cause),
+    )
+
+
+# A topic page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    topic: Topic
+    key_facts: list[CitedFact]
+    other_facts: list[CitedFact]
+    references: list[Citation]
+
+    @property
+    def disputed_facts(self) -> list[Fact]:
+        return disputed([*self.key_facts, *self.other_facts])
+
+
+def topic_page(*, slug: str, user) -> TopicPage:
+    queryset = Topic.objects.visible_to(user).prefetch_related(
+        Prefetch("facts", queryset=_page_facts(), to_attr="page_facts")
+    )
+    topic = get_object_or_404(queryset, slug=slug)
+    cited, references = cite_facts(topic.page_facts)
+    return TopicPage(
+        topic=topic,
+        key_facts=[c for c in cited if c.fact.is_key],
+        other_facts=[c for c in cited if not c.fact.is_key],
+        references=references,
+    )
+
+
+# References ---------------------------------------------------------------------
+
+
+def references_with_citers(*, user) -> list[Reference]:
+    """Every reference with the facts (``citing_facts``) and workup steps that cite it."""
+    facts = Fact.objects.filter(visible_facts(user)).select_related("cause", "topic").order_by("pk")
+    return list(
+        Reference.objects.order_by("number").prefetch_related(
+            Prefetch("facts", queryset=facts, to_attr="citing_facts"),
+            Prefetch("workup_steps", queryset=WorkupStep.objects.order_by("position", "name"), to_attr="citing_steps"),
+        )
+    )
+
+
+# Workup steps -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepCategory:
+    value: str
+    label: str
+    steps: list[WorkupStep]
+
+
+def workup_catalogue() -> list[StepCategory]:
+    """The catalogue in menu order, one entry per category that has steps."""
+    by_category: dict[str, list[WorkupStep]] = {}
+    for step in WorkupStep.objects.order_by("position", "name"):
+        by_category.setdefault(step.category, []).append(step)
+    return [
+        StepCategory(value=value, label=label, steps=by_category[value])
+        for value, label in WorkupStep.Category.choices
+        if value in by_category
+    ]
+
+
+@dataclass(frozen=True)
+class StepPage:
+    step: WorkupStep
+    references: list[Citation]
+
+
+def workup_step_page(*, slug: str) -> StepPage:
+    step = get_object_or_404(
+        WorkupStep.objects.prefetch_related(Prefetch("references", queryset=Reference.objects.order_by("number"))),
+        slug=slug,
+    )
+    references = [Citation(number=n, reference=r) for n, r in enumerate(step.references.all(), start=1)]
+    return StepPage(step=step, references=references)

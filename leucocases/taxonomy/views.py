@@ -1,0 +1,59 @@
+"""The self-study reader's pages: thin views over selectors.py and search.py."""
+
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from . import selectors
+from .search import MAX_QUERY_LENGTH, SearchForm, search_content, uses_full_text_search
+
+
+def cause_list(request):
+    index = selectors.cause_index(user=request.user, mechanism_slug=request.GET.get("mechanism", "").strip())
+    template = "taxonomy/cause_list.html"
+    if request.htmx:
+        template += "#cause-results"
+    response = render(request, template, {"index": index})
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def cause_detail(request, slug):
+    page = selectors.cause_page(slug=slug, user=request.user)
+    return render(request, "taxonomy/cause_detail.html", {"page": page, "cause": page.cause})
+
+
+def topic_detail(request, slug):
+    page = selectors.topic_page(slug=slug, user=request.user)
+    return render(request, "taxonomy/topic_detail.html", {"page": page, "topic": page.topic})
+
+
+def reference_list(request):
+    references = selectors.references_with_citers(user=request.user)
+    return render(request, "taxonomy/reference_list.html", {"references": references})
+
+
+def workup_step_list(request):
+    return render(request, "taxonomy/workup_step_list.html", {"categories": selectors.workup_catalogue()})
+
+
+def workup_step_detail(request, slug):
+    page = selectors.workup_step_page(slug=slug)
+    return render(request, "taxonomy/workup_step_detail.html", {"page": page, "step": page.step})
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    results = None
+    status = 200
+    if form.is_valid():
+        results = search_content(query=form.cleaned_data["q"])
+    else:
+        status = 400
+    context = {
+        "form": form,
+        "results": results,
+        "max_length": MAX_QUERY_LENGTH,
+        "full_text": uses_full_text_search(),
+    }
+    return render(request, "taxonomy/search.html", context, status=status)

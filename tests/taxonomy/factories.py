@@ -1,0 +1,157 @@
+"""Small ``make_*`` factories for taxonomy content. Every argument is optional."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from leucocases.editorial.models import ReviewStatus
+from leucocases.taxonomy.models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_user(*, username=None, staff=False, superuser=False, password=None):
+    """A user; without a password it is unusable, which skips slow hashing (tests use force_login)."""
+    username = username or f"user{_n()}"
+    return get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.org",
+        password=password,
+        is_staff=staff or superuser,
+        is_superuser=superuser,
+    )
+
+
+def make_group(*, name=None, slug=None, description="", position=0):
+    n = _n()
+    return CauseGroup.objects.create(
+        name=name or f"Group {n}", slug=slug or f"group-{n}", description=description, position=position
+    )
+
+
+def make_mechanism(*, name=None, slug=None, description="", position=0):
+    n = _n()
+    return Mechanism.objects.create(
+        name=name or f"Mechanism {n}", slug=slug or f"mechanism-{n}", description=description, position=position
+    )
+
+
+def make_reference(*, key=None, number=None, kind=Reference.Kind.RESEARCH, title=None, source="Test Journal", **extra):
+    n = _n()
+    return Reference.objects.create(
+        key=key or f"ref-key-{n}",
+        number=number or 100 + n,
+        kind=kind,
+        title=title or f"Reference title {n}",
+        source=source,
+        **extra,
+    )
+
+
+def make_cause(
+    *,
+    name=None,
+    slug=None,
+    group=None,
+    summary=None,
+    body="",
+    mechanisms=(),
+    status=ReviewStatus.APPROVED,
+    author=None,
+    **extra,
+):
+    n = _n()
+    cause = Cause.objects.create(
+        name=name or f"Cause {n}",
+        slug=slug or f"cause-{n}",
+        group=group or make_group(),
+        summary=summary if summary is not None else f"Summary of cause {n}.",
+        body=body,
+        review_status=status,
+        author=author,
+        **extra,
+    )
+    if mechanisms:
+        cause.mechanisms.set(mechanisms)
+    return cause
+
+
+def make_topic(*, title=None, slug=None, summary=None, body="", status=ReviewStatus.APPROVED, author=None):
+    n = _n()
+    return Topic.objects.create(
+        title=title or f"Topic {n}",
+        slug=slug or f"topic-{n}",
+        summary=summary if summary is not None else f"Summary of topic {n}.",
+        body=body,
+        review_status=status,
+        author=author,
+    )
+
+
+def make_fact(
+    *,
+    cause=None,
+    topic=None,
+    key=None,
+    text=None,
+    references=(),
+    verification=Fact.Verification.AS_STATED,
+    editorial_note="",
+    is_key=True,
+    position=0,
+):
+    n = _n()
+    if cause is None and topic is None:
+        cause = make_cause()
+    fact = Fact.objects.create(
+        key=key or f"fact-{n}",
+        text=text or f"Fact number {n}.",
+        cause=cause,
+        topic=topic,
+        verification=verification,
+        editorial_note=editorial_note,
+        is_key=is_key,
+        position=position,
+    )
+    if references:
+        fact.references.set(references)
+    return fact
+
+
+def make_step(
+    *,
+    name=None,
+    slug=None,
+    category=WorkupStep.Category.BLOOD_COUNT,
+    what_it_shows=None,
+    when_indicated=None,
+    references=(),
+):
+    n = _n()
+    step = WorkupStep.objects.create(
+        name=name or f"Step {n}",
+        slug=slug or f"step-{n}",
+        category=category,
+        what_it_shows=what_it_shows or f"What step {n} shows.",
+        when_indicated=when_indicated or f"When step {n} is indicated.",
+    )
+    if references:
+        step.references.set(references)
+    return step
+
+
+def make_case_for(cause, *, title=None, slug=None, status=ReviewStatus.APPROVED, credit=1):
+    """A case whose diagnosis key gives ``cause`` the given credit."""
+    from leucocases.cases.models import Case, DiagnosisOption
+
+    n = _n()
+    case = Case.objects.create(
+        title=title or f"Case {n}", slug=slug or f"case-{n}", presentation="A patient.", review_status=status
+    )
+    case.groups.add(cause.group)
+    DiagnosisOption.objects.create(case=case, cause=cause, credit=credit, rationale="Because.")
+    return case
