@@ -1,11 +1,17 @@
-"""Shared fixtures. Factories are small ``make_*`` functions in tests/factories.py."""
+"""Shared fixtures. Each test package keeps its own small ``make_*`` factories
+(tests/cases/factories.py, tests/taxonomy/factories.py)."""
 
 import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default PBKDF2 hasher is deliberately slow; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def shipped_content(db):
     """The taxonomy, references and workup catalogue exactly as shipped in fixtures/."""
-    from django.core.management import call_command
-
     call_command("load_taxonomy", verbosity=0)

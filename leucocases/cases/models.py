@@ -120,7 +120,8 @@ class Finding(models.Model):
     )
 
     class Meta:
-        ordering = ["expert_position", "pk"]
+        # Unpositioned findings last on every database (SQLite and PostgreSQL disagree by default).
+        ordering = [models.F("expert_position").asc(nulls_last=True), "pk"]
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="one_finding_per_step")]
 
     def __str__(self):
