@@ -155,6 +155,10 @@ STORAGES = {
     },
 }
 
+# Outside production, whitenoise serves straight from the app and static/ folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
