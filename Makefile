@@ -36,6 +36,7 @@ run: $(VENV)/.requirements
 content:
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
 	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
+	$(DEV_ENV) $(PY) manage.py load_quizzes
 
 ## The whole suite, browser tests included.
 test: $(VENV)/.requirements-dev node_modules/.installed

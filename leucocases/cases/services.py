@@ -4,6 +4,12 @@ Every write a learner's attempt goes through lives here, as keyword-only
 functions named ``<thing>_<action>``. Views only read input, call these, and
 render. Nothing here returns any part of the answer key before submission:
 ``attempt_chosen_steps`` hands the play page the findings' results only.
+
+Quiz attempts: a case attempt with ``quiz_attempt`` set belongs to a quiz and
+is played only through the quiz runner. Practice look-ups here never pick one
+up, and choosing or submitting on one after its quiz's deadline is refused
+(``ValidationError`` code ``time_up``) whoever calls: the quiz app then
+finishes the quiz attempt (``quizzes.services.quiz_attempt_finish``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
+from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import Cause, Reference, WorkupStep
 
 from .charts import SeriesChart, format_number, series_chart
@@ -39,6 +46,17 @@ ANON_ATTEMPTS_SESSION_KEY = "anon_attempt_ids"
 #: fewer would say little and could single out one learner's answers.
 PEER_STATS_MINIMUM = 5
 
+#: Attempts whose report the learner may see now: practice attempts, and quiz
+#: attempts unless their quiz is an exam still under way (DESIGN: exam reports
+#: appear only when the whole quiz is finished).
+REPORT_VISIBLE = (
+    Q(quiz_attempt__isnull=True)
+    | Q(quiz_attempt__finished_at__isnull=False)
+    | Q(quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE)
+)
+
+TIME_UP_MESSAGE = "Time is up for this quiz: no more steps can be ordered or diagnoses submitted."
+
 
 # --------------------------------------------------------------------------
 # Starting, choosing, submitting
@@ -53,7 +71,12 @@ def attempt_find_open(
     Reading a case must not write: crawlers and readers who only look would
     otherwise fill the attempts table. The first choice starts the attempt.
     """
-    return Attempt.objects.owned_by(user=user, session_key=session_key).open().filter(case=case).first()
+    return (
+        Attempt.objects.owned_by(user=user, session_key=session_key)
+        .open()
+        .filter(case=case, quiz_attempt__isnull=True)
+        .first()
+    )
 
 
 def attempt_start_or_resume(
@@ -63,16 +86,22 @@ def attempt_start_or_resume(
 
     A logged-in learner's attempts belong to the account; an anonymous
     visitor's to the session, which is created here if the visitor has none.
+    A quiz's case attempt is never resumed here: it is played in the quiz.
     """
     if user is not None and user.is_authenticated:
-        attempt = Attempt.objects.owned_by(user=user).open().filter(case=case).first()
+        attempt = Attempt.objects.owned_by(user=user).open().filter(case=case, quiz_attempt__isnull=True).first()
         if attempt is None:
             attempt = Attempt.objects.create(case=case, user=user)
         return attempt
 
     if not session.session_key:
         session.save()
-    attempt = Attempt.objects.owned_by(session_key=session.session_key).open().filter(case=case).first()
+    attempt = (
+        Attempt.objects.owned_by(session_key=session.session_key)
+        .open()
+        .filter(case=case, quiz_attempt__isnull=True)
+        .first()
+    )
     if attempt is None:
         attempt = Attempt.objects.create(case=case, session_key=session.session_key)
         ids = [int(i) for i in session.get(ANON_ATTEMPTS_SESSION_KEY, [])]
@@ -93,12 +122,14 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep) -> ChoiceOutcome:
 
     Choosing a step already chosen changes nothing and returns the earlier
     choice (``created=False``). A submitted attempt refuses any choice with a
-    ``ValidationError`` (code ``attempt_submitted``).
+    ``ValidationError`` (code ``attempt_submitted``); a quiz's case attempt
+    past the quiz's deadline with code ``time_up``.
     """
     with transaction.atomic():
         # The row lock serialises two choices racing on one attempt (PostgreSQL);
         # the unique constraints are the backstop everywhere.
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked = _locked_attempt(attempt)
+        _refuse_after_deadline(locked)
         if locked.is_submitted:
             raise ValidationError(
                 "This attempt has been submitted; no more steps can be ordered.", code="attempt_submitted"
@@ -118,17 +149,41 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep) -> ChoiceOutcome:
     return ChoiceOutcome(choice=choice, created=True)
 
 
-def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None) -> GradedReport:
+def _locked_attempt(attempt: Attempt) -> Attempt:
+    # Lock the attempt row only (``of``): joining the case and quiz attempt
+    # must not lock them too, or every learner submitting the same case would
+    # queue behind each other, and a quiz finishing (which locks the quiz
+    # attempt first) could deadlock with a choice.
+    return Attempt.objects.select_for_update(of=("self",)).select_related("case", "quiz_attempt").get(pk=attempt.pk)
+
+
+def _refuse_after_deadline(locked: Attempt, now: Any = None) -> None:
+    """A quiz's case attempt accepts nothing once the quiz's time is up."""
+    quiz_attempt = locked.quiz_attempt
+    if quiz_attempt is None:
+        return
+    if quiz_attempt.is_past_deadline(now) or quiz_attempt.finish_reason == QuizAttempt.FinishReason.TIME_UP:
+        raise ValidationError(TIME_UP_MESSAGE, code="time_up")
+
+
+def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadline: bool = True) -> GradedReport:
     """Grade the attempt and store its report, exactly once.
 
     A second submission (a double click, a replayed form) changes nothing and
     returns the report stored by the first. Raises ``InvalidKeyError`` when the
     case's key cannot be graded; nothing is stored then.
+
+    A quiz's case attempt past the quiz's deadline is refused
+    (``ValidationError`` code ``time_up``) unless ``enforce_deadline`` is
+    False: the quiz app passes that when time is up, to grade the attempt as
+    it stands (``diagnosis=None``).
     """
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().select_related("case").get(pk=attempt.pk)
+        locked = _locked_attempt(attempt)
         if locked.is_submitted:
             return _current_report(locked)
+        if enforce_deadline:
+            _refuse_after_deadline(locked)
         step_slugs = list(locked.choices.order_by("position").values_list("step__slug", flat=True))
         report = grade_path(
             case=locked.case,
@@ -327,14 +382,45 @@ def cases_with_progress(*, cases: QuerySet[Case], user: Any, session_key: str | 
         report_owner = Q(attempt__user=user)
     else:
         report_owner = Q(attempt__user__isnull=True, attempt__session_key=session_key)
+    # An exam under way keeps its scores to itself; its open case attempts are
+    # played in the quiz, so they do not make the practice case "in progress".
+    visible = GradedReport.objects.filter(
+        Q(attempt__quiz_attempt__isnull=True)
+        | Q(attempt__quiz_attempt__finished_at__isnull=False)
+        | Q(attempt__quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE)
+    )
     best = (
-        GradedReport.objects.filter(report_owner, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
+        visible.filter(report_owner, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
         .order_by("-total")
         .values("total")[:1]
     )
     return cases.annotate(
         best_score=Subquery(best, output_field=FloatField()),
-        in_progress=Exists(owned.open().filter(case=OuterRef("pk"))),
+        in_progress=Exists(owned.open().filter(case=OuterRef("pk"), quiz_attempt__isnull=True)),
+    )
+
+
+def case_open_exam_attempt(*, case: Case, user: Any) -> QuizAttempt | None:
+    """The exam-mode quiz attempt under way that includes ``case``, if any.
+
+    Until that quiz attempt is finished the learner may neither practise the
+    case nor read any report on it: either would show the answer key mid-exam.
+    One query; none for anonymous visitors (they cannot take quizzes).
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    # An exam whose time ran out is over, even before anyone records it.
+    running = Q(deadline__isnull=True) | Q(deadline__gt=timezone.now())
+    return (
+        QuizAttempt.objects.filter(
+            running,
+            user=user,
+            finished_at__isnull=True,
+            quiz__mode=Quiz.Mode.EXAM,
+            case_attempts__case=case,
+        )
+        .order_by("pk")
+        .first()
     )
 
 

@@ -6,12 +6,19 @@ swaps in the results list (``cases/play.html#chosen-steps``) instead.
 
 Before an attempt is submitted nothing from the answer key reaches the
 browser: the play page gets results only (``services.attempt_chosen_steps``).
+
+The quiz runner (``leucocases.quizzes.views``) plays a quiz's cases on this
+same page: it calls ``play_context``, ``choose_step_response`` and
+``submit_diagnosis_response`` with its own ``PlayRoutes`` (where the forms
+post and where the learner goes next), so there is one play page, one set of
+forms and one htmx partial for practice and quizzes alike.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +28,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from leucocases.quizzes import services as quiz_services
+from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from . import services
@@ -29,6 +38,11 @@ from .grading import InvalidKeyError, Report
 from .models import Attempt, Case
 
 logger = logging.getLogger(__name__)
+
+EXAM_LOCK_MESSAGE = (
+    "This case is part of the exam you are taking. You can practise it, and read reports on it, "
+    "once you have finished the exam."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +58,30 @@ class MenuCategory:
     label: str
     slug: str
     steps: tuple[MenuStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlayRoutes:
+    """Where a play page's forms post, and where its redirects go.
+
+    ``page_url``: the play page (a plain choice redirects back to it);
+    ``submitted_url``: where a form posted on an attempt already submitted
+    lands (practice: its report; a quiz: the runner, which moves on).
+    """
+
+    page_url: str
+    choose_url: str
+    submit_url: str
+    submitted_url: str
+
+
+def practice_routes(case: Case, attempt: Attempt | None = None) -> PlayRoutes:
+    return PlayRoutes(
+        page_url=case.get_absolute_url(),
+        choose_url=reverse("cases:choose", kwargs={"slug": case.slug}),
+        submit_url=reverse("cases:submit", kwargs={"slug": case.slug}),
+        submitted_url=attempt.get_absolute_url() if attempt is not None else case.get_absolute_url(),
+    )
 
 
 def _cases_for(request: HttpRequest):
@@ -76,22 +114,122 @@ def _step_menu(chosen: list[services.ChosenStep]) -> list[MenuCategory]:
     return categories
 
 
-def _play_context(
-    request: HttpRequest, *, case: Case, attempt: Attempt | None, diagnosis_form: DiagnosisForm | None = None
+def play_context(
+    *,
+    case: Case,
+    attempt: Attempt | None,
+    routes: PlayRoutes,
+    diagnosis_form: DiagnosisForm | None = None,
+    **extra: Any,
 ) -> dict:
+    """Everything ``cases/play.html`` needs; ``extra`` adds to it (the quiz runner's progress)."""
     chosen = services.attempt_chosen_steps(attempt=attempt) if attempt is not None else []
     if diagnosis_form is None:
         diagnosis_form = DiagnosisForm()
-    previous = _owned_attempts(request).submitted().filter(case=case).order_by("-submitted_at").first()
     return {
         "case": case,
         "attempt": attempt,
+        "routes": routes,
         "labs": list(case.initial_labs.all()),
         "chosen": chosen,
         "menu": _step_menu(chosen),
         "diagnosis_form": diagnosis_form,
-        "previous_attempt": previous,
+        **extra,
     }
+
+
+def choose_step_response(
+    request: HttpRequest, *, case: Case, attempt: Attempt, routes: PlayRoutes, extra_context: dict | None = None
+) -> HttpResponse:
+    """Store the posted step on ``attempt`` and answer: a redirect to the
+    play page, or (htmx) the results partial.
+
+    A quiz's time running out is not handled here: the ``ValidationError``
+    (code ``time_up``) propagates to the quiz runner, which finishes the quiz.
+    """
+    if attempt.is_submitted:
+        messages.info(request, "This attempt has already been submitted; no more steps can be ordered.")
+        return _redirect(request, routes.submitted_url)
+    form = ChooseStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a workup step from the menu.")
+        return _redirect(request, routes.page_url)
+    step = form.cleaned_data["step"]
+    try:
+        outcome = services.attempt_choose_step(attempt=attempt, step=step)
+    except ValidationError as error:
+        if error.code != "attempt_submitted":
+            raise
+        messages.info(request, "This attempt has already been submitted; no more steps can be ordered.")
+        return _redirect(request, routes.submitted_url)
+
+    position = outcome.choice.position
+    if outcome.created:
+        notice = ""
+        announcement = f"Result {position} added: {step.name}."
+    else:
+        notice = f"You have already ordered {step.name}; its result is number {position} below."
+        announcement = notice
+
+    if not request.htmx:
+        if notice:
+            messages.info(request, notice)
+        return redirect(f"{routes.page_url}#finding-{position}")
+
+    context = {
+        "case": case,
+        "attempt": attempt,
+        "routes": routes,
+        "chosen": services.attempt_chosen_steps(attempt=attempt),
+        "focus_position": position,
+        "notice": notice,
+        "announcement": announcement,
+        "oob_menu_step": MenuStep(step=step, position=position),
+        **(extra_context or {}),
+    }
+    return render(request, "cases/play.html#chosen-steps", context)
+
+
+def submit_diagnosis_response(
+    request: HttpRequest, *, case: Case, attempt: Attempt, routes: PlayRoutes, extra_context: dict | None = None
+) -> HttpResponse | None:
+    """Grade ``attempt`` with the posted diagnosis.
+
+    Returns None once it is submitted (now or before): the caller decides
+    where the learner goes next. Otherwise returns the response to send: the
+    play page with the form's error (400), or a redirect when the case cannot
+    be graded. A quiz's ``time_up`` propagates, as in ``choose_step_response``.
+    """
+    if attempt.is_submitted:
+        return None
+    form = DiagnosisForm(request.POST, causes=Cause.objects.published().select_related("group"))
+    if not form.is_valid():
+        context = play_context(case=case, attempt=attempt, routes=routes, diagnosis_form=form, **(extra_context or {}))
+        return render(request, "cases/play.html", context, status=400)
+    try:
+        services.attempt_submit(attempt=attempt, diagnosis=form.cleaned_data["diagnosis"])
+    except InvalidKeyError:
+        logger.exception("Case %s has an ungradeable key; attempt %s not submitted", case.slug, attempt.pk)
+        messages.error(
+            request,
+            "This case cannot be graded at the moment; your choices are saved. Please try again later.",
+        )
+        return redirect(routes.page_url)
+    return None
+
+
+# --------------------------------------------------------------------------
+# Practice
+# --------------------------------------------------------------------------
+
+
+def _exam_lock(request: HttpRequest, case: Case) -> HttpResponse | None:
+    """Send the learner back to their exam if ``case`` is part of it."""
+    quiz_attempt = services.case_open_exam_attempt(case=case, user=request.user)
+    if quiz_attempt is None:
+        return None
+    messages.warning(request, EXAM_LOCK_MESSAGE)
+    return _redirect(request, quiz_attempt.get_absolute_url())
 
 
 @require_GET
@@ -105,20 +243,31 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_play(request: HttpRequest, slug: str) -> HttpResponse:
     case = get_object_or_404(_cases_for(request), slug=slug)
+    if locked := _exam_lock(request, case):
+        return locked
     if request.user.is_authenticated:
         attempt = services.attempt_start_or_resume(case=case, user=request.user, session=request.session)
     else:
         # An anonymous look must not write (crawlers would fill the table):
         # the visitor's first choice starts the attempt.
         attempt = services.attempt_find_open(case=case, user=None, session_key=request.session.session_key)
-    return render(request, "cases/play.html", _play_context(request, case=case, attempt=attempt))
+    previous = (
+        _owned_attempts(request)
+        .submitted()
+        .filter(services.REPORT_VISIBLE, case=case)
+        .order_by("-submitted_at")
+        .first()
+    )
+    context = play_context(case=case, attempt=attempt, routes=practice_routes(case, attempt), previous_attempt=previous)
+    return render(request, "cases/play.html", context)
 
 
 def _posted_attempt(request: HttpRequest, case: Case) -> Attempt | None:
-    """The attempt a play-page form names, if this learner owns it.
+    """The practice attempt a play-page form names, if this learner owns it.
 
     A form with no attempt comes from a first visit: the first choice starts
-    (or resumes, if another tab started one) the learner's attempt.
+    (or resumes, if another tab started one) the learner's attempt. A quiz's
+    case attempt is never found here: it is played through the quiz.
     """
     if not request.POST.get("attempt"):
         return services.attempt_start_or_resume(case=case, user=request.user, session=request.session)
@@ -126,59 +275,26 @@ def _posted_attempt(request: HttpRequest, case: Case) -> Attempt | None:
         pk = int(request.POST.get("attempt", ""))
     except ValueError:
         return None
-    return _owned_attempts(request).filter(case=case, pk=pk).first()
+    return _owned_attempts(request).filter(case=case, pk=pk, quiz_attempt__isnull=True).first()
 
 
 @require_POST
 def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
     case = get_object_or_404(_cases_for(request), slug=slug)
-    play_url = case.get_absolute_url()
+    if locked := _exam_lock(request, case):
+        return locked
     attempt = _posted_attempt(request, case)
     if attempt is None:
         messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
-        return _redirect(request, play_url)
-    if attempt.is_submitted:
-        messages.info(request, "This attempt has already been submitted; no more steps can be ordered.")
-        return _redirect(request, attempt.get_absolute_url())
-    form = ChooseStepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a workup step from the menu.")
-        return _redirect(request, play_url)
-    step = form.cleaned_data["step"]
-    try:
-        outcome = services.attempt_choose_step(attempt=attempt, step=step)
-    except ValidationError:
-        messages.info(request, "This attempt has already been submitted; no more steps can be ordered.")
-        return _redirect(request, attempt.get_absolute_url())
-
-    position = outcome.choice.position
-    if outcome.created:
-        notice = ""
-        announcement = f"Result {position} added: {step.name}."
-    else:
-        notice = f"You have already ordered {step.name}; its result is number {position} below."
-        announcement = notice
-
-    if not request.htmx:
-        if notice:
-            messages.info(request, notice)
-        return redirect(f"{play_url}#finding-{position}")
-
-    context = {
-        "case": case,
-        "attempt": attempt,
-        "chosen": services.attempt_chosen_steps(attempt=attempt),
-        "focus_position": position,
-        "notice": notice,
-        "announcement": announcement,
-        "oob_menu_step": MenuStep(step=step, position=position),
-    }
-    return render(request, "cases/play.html#chosen-steps", context)
+        return _redirect(request, case.get_absolute_url())
+    return choose_step_response(request, case=case, attempt=attempt, routes=practice_routes(case, attempt))
 
 
 @require_POST
 def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
     case = get_object_or_404(_cases_for(request), slug=slug)
+    if locked := _exam_lock(request, case):
+        return locked
     attempt = _posted_attempt(request, case)
     if attempt is None:
         messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
@@ -186,27 +302,51 @@ def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if attempt.is_submitted:
         messages.info(request, "This attempt was already submitted; here is its report.")
         return redirect(attempt.get_absolute_url())
-    form = DiagnosisForm(request.POST, causes=Cause.objects.published().select_related("group"))
-    if not form.is_valid():
-        context = _play_context(request, case=case, attempt=attempt, diagnosis_form=form)
-        return render(request, "cases/play.html", context, status=400)
-    try:
-        services.attempt_submit(attempt=attempt, diagnosis=form.cleaned_data["diagnosis"])
-    except InvalidKeyError:
-        logger.exception("Case %s has an ungradeable key; attempt %s not submitted", case.slug, attempt.pk)
-        messages.error(
-            request,
-            "This case cannot be graded at the moment; your choices are saved. Please try again later.",
-        )
-        return redirect(case.get_absolute_url())
-    return redirect(attempt.get_absolute_url())
+    routes = practice_routes(case, attempt)
+    previous = _owned_attempts(request).submitted().filter(services.REPORT_VISIBLE, case=case).first()
+    response = submit_diagnosis_response(
+        request, case=case, attempt=attempt, routes=routes, extra_context={"previous_attempt": previous}
+    )
+    return response or redirect(attempt.get_absolute_url())
+
+
+# --------------------------------------------------------------------------
+# The report (practice or quiz)
+# --------------------------------------------------------------------------
+
+
+def _quiz_report_gate(request: HttpRequest, attempt: Attempt) -> HttpResponse | None:
+    """A quiz's case report: refuse it while its exam is under way.
+
+    Brings the quiz attempt up to date first (time may have run out, which
+    finishes it and makes every report visible).
+    """
+    quiz_attempt = attempt.quiz_attempt
+    if quiz_services.quiz_attempt_enforce_deadline(quiz_attempt=quiz_attempt):
+        attempt.refresh_from_db()
+    if not attempt.is_submitted:
+        return redirect(quiz_attempt.get_absolute_url())
+    if quiz_attempt.quiz.mode == Quiz.Mode.EXAM and not quiz_attempt.is_finished:
+        messages.info(request, "Case reports of an exam appear when you have finished the whole quiz.")
+        return redirect(quiz_attempt.get_absolute_url())
+    return None
 
 
 @require_GET
 def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = get_object_or_404(_owned_attempts(request).select_related("case"), pk=pk)
-    if not attempt.is_submitted:
+    attempt = get_object_or_404(
+        _owned_attempts(request).select_related("case", "quiz_attempt__quiz"),
+        pk=pk,
+    )
+    quiz_attempt: QuizAttempt | None = attempt.quiz_attempt
+    if quiz_attempt is not None:
+        if refused := _quiz_report_gate(request, attempt):
+            return refused
+    elif not attempt.is_submitted:
         return redirect(reverse("cases:play", kwargs={"slug": attempt.case.slug}))
+    # Any report on a case shows its key: none while the case is in an exam under way.
+    if locked := _exam_lock(request, attempt.case):
+        return locked
     graded = services.attempt_current_report(attempt=attempt)
     if graded is None:
         raise Http404("This attempt has no report.")
@@ -220,4 +360,11 @@ def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
         "d": display,
         "peers": services.peer_choice_stats(case=attempt.case),
     }
+    if quiz_attempt is not None:
+        progress = quiz_services.quiz_attempt_progress(quiz_attempt=quiz_attempt)
+        context |= {
+            "quiz_attempt": quiz_attempt,
+            "quiz_progress": progress,
+            "quiz_case_position": progress.position_of(attempt),
+        }
     return render(request, "cases/report.html", context)

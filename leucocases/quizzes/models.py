@@ -6,6 +6,7 @@ when time is up.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,9 @@ from django.utils import timezone
 
 from leucocases.cases.models import Case
 from leucocases.editorial.models import Reviewable, ReviewableQuerySet
+
+#: Quiz slugs that would clash with the quiz app's own URLs (/quizzes/attempts/…).
+RESERVED_SLUGS = frozenset({"attempts"})
 
 
 class Cohort(models.Model):
@@ -78,6 +82,26 @@ class Quiz(Reviewable):
 
     def get_absolute_url(self):
         return reverse("quizzes:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = ValidationError(
+                "This address is used by the site itself; choose another slug.", code="reserved_slug"
+            )
+        if self.available_from and self.available_until and self.available_until <= self.available_from:
+            errors["available_until"] = ValidationError("The quiz must close after it opens.", code="window_order")
+        if self.time_limit_minutes == 0:
+            errors["time_limit_minutes"] = ValidationError(
+                "A time limit must be at least one minute; leave it empty for none.", code="zero_time_limit"
+            )
+        if self.max_attempts == 0:
+            errors["max_attempts"] = ValidationError(
+                "Allow at least one attempt; leave it empty for no limit.", code="zero_attempts"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class QuizItem(models.Model):

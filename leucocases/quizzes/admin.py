@@ -1,0 +1,94 @@
+"""Admin for cohorts and quizzes (quizzes go through the review workflow), and
+a read-only view of quiz attempts for instructors."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_DISPLAY, REVIEW_LIST_FILTER, ReviewableAdmin
+
+from .models import Cohort, Quiz, QuizAttempt, QuizItem
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "learner_count", "instructor_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("learners", "instructors")
+    fieldsets = [
+        (None, {"fields": ("name", "slug")}),
+        ("People", {"fields": ("instructors", "learners")}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_learners=Count("learners", distinct=True), n_instructors=Count("instructors", distinct=True))
+        )
+
+    @admin.display(description="Learners", ordering="n_learners")
+    def learner_count(self, obj):
+        return obj.n_learners
+
+    @admin.display(description="Instructors", ordering="n_instructors")
+    def instructor_count(self, obj):
+        return obj.n_instructors
+
+
+class QuizItemInline(admin.TabularInline):
+    model = QuizItem
+    extra = 1
+    ordering = ("position",)
+    fields = ("position", "case")
+    autocomplete_fields = ("case",)
+
+
+@admin.register(Quiz)
+class QuizAdmin(ReviewableAdmin):
+    list_display = ("title", "mode", "time_limit_minutes", "case_count", *REVIEW_LIST_DISPLAY)
+    list_filter = ("mode", "cohorts", *REVIEW_LIST_FILTER)
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("cohorts",)
+    inlines = [QuizItemInline]
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "description")}),
+        (
+            "How it is taken",
+            {
+                "fields": ("mode", "time_limit_minutes", "max_attempts", ("available_from", "available_until")),
+                "description": "Practice mode shows each case's report as the learner goes; exam mode only "
+                "once the whole quiz is finished. The deadline of a timed attempt is fixed when it starts.",
+            },
+        ),
+        ("Who may take it", {"fields": ("cohorts",), "description": "No cohort: every learner."}),
+        REVIEW_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_items=Count("items", distinct=True))
+
+    @admin.display(description="Cases", ordering="n_items")
+    def case_count(self, obj):
+        return obj.n_items
+
+
+@admin.register(QuizAttempt)
+class QuizAttemptAdmin(admin.ModelAdmin):
+    """Read-only: attempts are written by learners taking quizzes, never by hand."""
+
+    list_display = ("quiz", "user", "started_at", "deadline", "finished_at", "finish_reason")
+    list_filter = ("quiz", "finish_reason")
+    search_fields = ("user__username", "quiz__title")
+    list_select_related = ("quiz", "user")
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

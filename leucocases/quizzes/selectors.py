@@ -1,0 +1,185 @@
+"""The learner dashboard's data: read-only, a constant number of queries.
+
+``dashboard_for`` fetches the learner's current reports in ONE query (however
+many attempts there are), the catalogue it needs in a handful more, and
+leaves every computation to the pure ``progress`` module. Reports of an exam
+still under way are left out everywhere: they would show a score (and the
+case reports they link to would show the key) before the exam is finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
+from django.utils import timezone
+
+from leucocases.cases.models import Attempt, Case, GradedReport
+from leucocases.taxonomy.models import CauseGroup, WorkupStep
+
+from . import progress
+from .models import Quiz, QuizAttempt
+
+#: How many rows of each history table the dashboard shows (newest first).
+HISTORY_ROWS = 20
+#: How many workup steps each habit chart shows.
+HABIT_ROWS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHistoryLine:
+    attempt_id: int
+    case_title: str
+    submitted_at: datetime
+    total: float
+    quiz_title: str  # "" for a practice attempt
+
+
+@dataclass(frozen=True, slots=True)
+class QuizHistoryLine:
+    quiz_attempt: QuizAttempt
+    quiz_title: str
+    mean_total: float | None  # None until finished (or if nothing could be graded)
+    graded_cases: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    case_history: tuple[CaseHistoryLine, ...]
+    case_attempt_count: int
+    quiz_history: tuple[QuizHistoryLine, ...]
+    quiz_attempt_count: int
+    mastery: tuple[progress.GroupMastery, ...]
+    mastery_chart: progress.BarChart
+    habits: progress.StepHabits
+    missed_chart: progress.BarChart
+    over_chart: progress.BarChart
+    plan: progress.WeakSpotPlan
+    poor_total: float = progress.POOR_TOTAL
+    intervals: tuple[int, ...] = progress.REVIEW_INTERVALS_DAYS
+    max_interval: int = progress.MAX_REVIEW_INTERVAL_DAYS
+
+
+def visible_reports_for(*, user: AbstractBaseUser):
+    """The learner's current reports they may see now (no exam under way)."""
+    return GradedReport.objects.filter(
+        Q(attempt__quiz_attempt__isnull=True)
+        | Q(attempt__quiz_attempt__finished_at__isnull=False)
+        | Q(attempt__quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE),
+        attempt__user=user,
+        attempt__submitted_at__isnull=False,
+        superseded_at__isnull=True,
+    )
+
+
+def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Dashboard:
+    """Everything the dashboard shows. Six queries, whatever the number of attempts."""
+    now = now or timezone.now()
+    # 1. Every current report of the learner: the one query that grows in rows, never in number.
+    rows = list(
+        visible_reports_for(user=user).values(
+            "attempt_id",
+            "attempt__case_id",
+            "attempt__case__title",
+            "attempt__submitted_at",
+            "attempt__quiz_attempt_id",
+            "attempt__quiz_attempt__quiz__title",
+            "total",
+            "data",
+        )
+    )
+    # 2. Which cause groups each case teaches (the whole, small, through table).
+    groups_of: dict[int, list[str]] = {}
+    for case_id, slug in Case.groups.through.objects.values_list("case_id", "causegroup__slug"):
+        groups_of.setdefault(case_id, []).append(slug)
+    # 3-4. Names, in the taxonomy's order.
+    group_names = dict(CauseGroup.objects.order_by("position", "name").values_list("slug", "name"))
+    step_names = dict(WorkupStep.objects.values_list("slug", "name"))
+    # 5. Cases the learner may be sent to practise: playable, and not part of an exam under way
+    #    (a subquery of the same query).
+    in_exam = Attempt.objects.filter(
+        user=user, quiz_attempt__finished_at__isnull=True, quiz_attempt__quiz__mode=Quiz.Mode.EXAM
+    ).values("case_id")
+    candidates = [
+        progress.CaseCandidate(
+            case_id=c["pk"],
+            slug=c["slug"],
+            title=c["title"],
+            groups=tuple(groups_of.get(c["pk"], ())),
+            difficulty=c["difficulty"],
+        )
+        for c in Case.objects.playable().exclude(pk__in=in_exam).values("pk", "slug", "title", "difficulty")
+    ]
+    # 6. The learner's quiz attempts.
+    quiz_attempts = list(QuizAttempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-pk"))
+
+    records = [
+        progress.record_from_report(
+            attempt_id=row["attempt_id"],
+            case_id=row["attempt__case_id"],
+            submitted_at=row["attempt__submitted_at"],
+            total=row["total"],
+            groups=groups_of.get(row["attempt__case_id"], ()),
+            data=row["data"],
+        )
+        for row in rows
+    ]
+    mastery = progress.group_mastery(records, group_names=group_names)
+    habits = progress.step_habits(records, step_names=step_names)
+
+    newest = sorted(rows, key=lambda r: (r["attempt__submitted_at"], r["attempt_id"]), reverse=True)
+    case_history = tuple(
+        CaseHistoryLine(
+            attempt_id=row["attempt_id"],
+            case_title=row["attempt__case__title"],
+            submitted_at=row["attempt__submitted_at"],
+            total=row["total"],
+            quiz_title=row["attempt__quiz_attempt__quiz__title"] or "",
+        )
+        for row in newest[:HISTORY_ROWS]
+    )
+    totals_by_quiz_attempt: dict[int, list[float]] = {}
+    for row in rows:
+        if row["attempt__quiz_attempt_id"] is not None:
+            totals_by_quiz_attempt.setdefault(row["attempt__quiz_attempt_id"], []).append(row["total"])
+    quiz_history = []
+    for quiz_attempt in quiz_attempts[:HISTORY_ROWS]:
+        totals = totals_by_quiz_attempt.get(quiz_attempt.pk, []) if quiz_attempt.is_finished else []
+        quiz_history.append(
+            QuizHistoryLine(
+                quiz_attempt=quiz_attempt,
+                quiz_title=quiz_attempt.quiz.title,
+                mean_total=round(sum(totals) / len(totals), 1) if totals else None,
+                graded_cases=len(totals),
+            )
+        )
+
+    top_missed = habits.missed[:HABIT_ROWS]
+    top_over = habits.over_ordered[:HABIT_ROWS]
+    return Dashboard(
+        case_history=case_history,
+        case_attempt_count=len(rows),
+        quiz_history=tuple(quiz_history),
+        quiz_attempt_count=len(quiz_attempts),
+        mastery=mastery,
+        mastery_chart=progress.bar_chart(
+            [(g.name, g.mean_total) for g in mastery], title="Mastery by cause group (mean score out of 100)"
+        ),
+        habits=habits,
+        missed_chart=progress.bar_chart(
+            [(m.name, m.rate_percent) for m in top_missed],
+            title="Essential steps you miss (share of cases needing the step)",
+            unit="%",
+        ),
+        over_chart=progress.bar_chart(
+            [(s.name, float(s.count)) for s in top_over],
+            title="Steps you over-order (number of times)",
+            max_value=None,
+        ),
+        plan=progress.weak_spot_plan(records, candidates=candidates, mastery=mastery, now=now),
+    )
+
+
+__all__ = ["CaseHistoryLine", "Dashboard", "QuizHistoryLine", "dashboard_for", "visible_reports_for"]

@@ -1,0 +1,176 @@
+"""manage.py load_quizzes: the shipped quizzes, and the loader's all-or-nothing, idempotent rules."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from leucocases.editorial.models import ReviewStatus
+from leucocases.quizzes.content import DEFAULT_PATH, validate_quizzes
+from leucocases.quizzes.models import Quiz, QuizItem
+
+from .factories import make_cohort
+
+pytestmark = pytest.mark.django_db
+CASES_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
+
+
+@pytest.fixture
+def shipped_cases(shipped_content):
+    call_command("import_cases", str(CASES_DIR), verbosity=0, stdout=StringIO())
+
+
+def load(path=None, **options):
+    out, err = StringIO(), StringIO()
+    args = [str(path)] if path else []
+    call_command("load_quizzes", *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def write(tmp_path, data, name="quizzes.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def snapshot():
+    return [
+        (
+            q.slug,
+            q.title,
+            q.mode,
+            q.time_limit_minutes,
+            q.max_attempts,
+            q.review_status,
+            q.updated_at,
+            list(q.items.order_by("position").values_list("position", "case__slug")),
+        )
+        for q in Quiz.objects.order_by("slug")
+    ]
+
+
+def test_the_shipped_quizzes_load_approved_with_their_cases_in_order(shipped_cases):
+    """Three practice quizzes by theme and a timed exam of 8 cases covering every cause group."""
+    out, _ = load()
+    assert "Loaded 4 quizzes" in out and "4 created" in out
+    quizzes = {q.slug: q for q in Quiz.objects.all()}
+    assert set(quizzes) == {
+        "drugs-and-toxins",
+        "marrow-and-malignancy",
+        "infection-and-immunity",
+        "leucopenia-workup-timed-exam",
+    }
+    assert all(q.review_status == ReviewStatus.APPROVED and q.reviewed_at for q in quizzes.values())
+    assert all(
+        quizzes[s].mode == Quiz.Mode.PRACTICE
+        for s in ("drugs-and-toxins", "marrow-and-malignancy", "infection-and-immunity")
+    )
+    exam = quizzes["leucopenia-workup-timed-exam"]
+    assert (exam.mode, exam.time_limit_minutes, exam.max_attempts) == (Quiz.Mode.EXAM, 40, 3)
+    assert exam.items.count() == 8
+    groups = set(exam.cases.values_list("groups__slug", flat=True))
+    assert groups == {"medication", "malignancy", "infection", "immune", "marrow", "toxic", "spurious"}
+    assert list(exam.items.values_list("position", flat=True)) == list(range(1, 9))
+    assert exam.items.first().case.slug == "well-man-low-count-before-surgery"
+    assert list(Quiz.objects.available()) == list(Quiz.objects.order_by("title"))
+
+
+def test_loading_twice_changes_nothing(shipped_cases):
+    """Idempotent: the second run reports every quiz unchanged and rewrites no row."""
+    load()
+    before = snapshot()
+    item_ids = sorted(QuizItem.objects.values_list("pk", flat=True))
+    out, _ = load()
+    assert "0 created, 0 updated, 4 unchanged" in out
+    assert snapshot() == before
+    assert sorted(QuizItem.objects.values_list("pk", flat=True)) == item_ids
+
+
+def test_a_changed_file_updates_in_place_and_keeps_an_editors_status(shipped_cases, tmp_path):
+    """Upsert by slug: new title and case list replace the old; a quiz an editor returned to draft stays draft."""
+    load()
+    Quiz.objects.filter(slug="drugs-and-toxins").update(review_status=ReviewStatus.DRAFT)
+    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data["quizzes"][0]["title"] = "Drugs, toxins and exposures"
+    data["quizzes"][0]["cases"] = ["metal-finisher-falling-counts", "breast-cancer-day-ten"]
+    out, _ = load(write(tmp_path, data), verbosity=2)
+    assert "1 updated, 3 unchanged" in out and "updated: drugs-and-toxins" in out
+    quiz = Quiz.objects.get(slug="drugs-and-toxins")
+    assert quiz.title == "Drugs, toxins and exposures" and quiz.review_status == ReviewStatus.DRAFT
+    assert list(quiz.items.values_list("position", "case__slug")) == [
+        (1, "metal-finisher-falling-counts"),
+        (2, "breast-cancer-day-ten"),
+    ]
+
+
+def test_one_error_anywhere_writes_nothing_and_every_error_is_reported(shipped_cases, tmp_path):
+    """Unknown cases, a bad mode, a duplicate slug, a bad limit and a reversed window are all
+    listed; nothing is written."""
+    data = {
+        "quizzes": [
+            {"slug": "fine", "title": "A fine quiz", "status": "approved", "cases": ["breast-cancer-day-ten"]},
+            {"slug": "bad", "title": "Bad", "mode": "survival", "cases": ["no-such-case", "breast-cancer-day-ten"]},
+            {"slug": "fine", "title": "Again", "cases": ["breast-cancer-day-ten", "breast-cancer-day-ten"]},
+            {
+                "slug": "windowed",
+                "title": "Windowed",
+                "time_limit_minutes": 0,
+                "available_from": "2027-02-01T09:00:00Z",
+                "available_until": "2027-01-01T09:00:00Z",
+                "cases": [],
+                "colour": "red",
+            },
+            {"slug": "attempts", "title": "Reserved", "cases": ["breast-cancer-day-ten"]},
+        ]
+    }
+    with pytest.raises(CommandError, match=r"\d+ errors in .*nothing was written"):
+        load(write(tmp_path, data))
+    assert not Quiz.objects.exists()
+    _, errors = validate_quizzes(data)
+    text = "\n".join(errors)
+    assert "quizzes[1] (bad).mode: one of practice, exam" in text
+    assert "quizzes[1] (bad).cases[0]: unknown case 'no-such-case'" in text
+    assert "quizzes[2].slug: 'fine' appears twice in the file" in text
+    assert "quizzes[2].cases[1]: case 'breast-cancer-day-ten' is listed twice" in text
+    assert "quizzes[3] (windowed).time_limit_minutes: a whole number from 1 to 32767" in text
+    assert "quizzes[3] (windowed).available_until: must be after available_from" in text
+    assert "quizzes[3] (windowed).cases: a quiz needs at least one case" in text
+    assert "quizzes[3] (windowed): unknown field 'colour'" in text
+    assert "quizzes[4].slug: 'attempts' is reserved" in text
+
+
+def test_a_file_that_is_not_yaml_or_has_no_quizzes_is_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("quizzes: [unclosed", encoding="utf-8")
+    with pytest.raises(CommandError):
+        load(bad)
+    with pytest.raises(CommandError):
+        load(write(tmp_path, {"quiz": []}, name="other.yaml"))
+    with pytest.raises(CommandError):
+        load(tmp_path / "missing.yaml")
+
+
+def test_cohorts_and_window_can_be_given(shipped_cases, tmp_path):
+    """A file may assign existing cohorts and an availability window (ISO 8601 with a time zone)."""
+    cohort = make_cohort(name="Year 3")
+    data = {
+        "quizzes": [
+            {
+                "slug": "cohort-quiz",
+                "title": "For year 3",
+                "status": "approved",
+                "available_from": "2027-01-01T09:00:00Z",
+                "available_until": "2027-02-01T09:00:00+01:00",
+                "cohorts": [cohort.slug],
+                "cases": ["breast-cancer-day-ten"],
+            }
+        ]
+    }
+    load(write(tmp_path, data))
+    quiz = Quiz.objects.get(slug="cohort-quiz")
+    assert list(quiz.cohorts.all()) == [cohort]
+    assert quiz.available_from.isoformat() == "2027-01-01T09:00:00+00:00"
+    assert quiz.available_until.hour in (8, 9)

@@ -1,0 +1,255 @@
+"""The pure progress module: mastery, workup habits, weak spots, bar charts. No database."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from leucocases.quizzes import progress
+from leucocases.quizzes.progress import CaseCandidate, LineRecord, ReportRecord
+
+NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
+NAMES = {"medication": "Medication", "infection": "Infection", "marrow": "Bone-marrow disorders"}
+
+
+def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None, lines=(), missed=()):
+    return ReportRecord(
+        attempt_id=attempt_id if attempt_id is not None else case_id * 1000 + int(days_ago * 10),
+        case_id=case_id,
+        submitted_at=NOW - timedelta(days=days_ago),
+        total=total,
+        groups=tuple(groups),
+        lines=tuple(LineRecord(*line) for line in lines),
+        missed_essentials=tuple(missed),
+    )
+
+
+def cand(case_id, *groups, difficulty=2, title=None):
+    return CaseCandidate(
+        case_id=case_id,
+        slug=f"case-{case_id}",
+        title=title or f"Case {case_id:02d}",
+        groups=groups,
+        difficulty=difficulty,
+    )
+
+
+# --- reading stored reports -------------------------------------------------
+
+
+def test_a_record_reads_lines_and_missed_essentials_from_report_json():
+    """The stored report's lines (step, verdict, tier) and missed essentials become the record."""
+    data = {
+        "lines": [
+            {"step": "peripheral-smear", "verdict": "essential", "tier": "essential"},
+            {"step": "cmv-pcr", "verdict": "not_contributory", "tier": None},
+        ],
+        "missed_essentials": [{"step": "prior-counts", "rationale": "…", "citations": []}],
+    }
+    record = progress.record_from_report(
+        attempt_id=1, case_id=2, submitted_at=NOW, total=55, groups=["marrow"], data=data
+    )
+    assert record.lines == (
+        LineRecord("peripheral-smear", "essential", "essential"),
+        LineRecord("cmv-pcr", "not_contributory", None),
+    )
+    assert record.missed_essentials == ("prior-counts",)
+    assert record.total == 55.0 and record.groups == ("marrow",)
+
+
+@pytest.mark.parametrize("data", [{}, None, {"lines": None}, {"lines": [{"nope": 1}], "missed_essentials": ["x"]}])
+def test_a_report_missing_parts_counts_as_nothing(data):
+    """Old or hand-made reports without lines or missed essentials do not break the dashboard."""
+    record = progress.record_from_report(attempt_id=1, case_id=1, submitted_at=NOW, total=70, groups=(), data=data)
+    assert record.lines == () and record.missed_essentials == ()
+
+
+# --- mastery ------------------------------------------------------------------
+
+
+def test_mastery_is_the_mean_of_each_cases_latest_total():
+    """A case counts once, with its latest total: retrying a case well raises mastery."""
+    records = [
+        rec(1, 20, days_ago=5),
+        rec(1, 80, days_ago=1),  # latest on case 1
+        rec(2, 50, days_ago=2),
+    ]
+    (medication,) = progress.group_mastery(records, group_names=NAMES)
+    assert medication.mean_total == 65.0  # (80 + 50) / 2
+    assert medication.cases == 2 and medication.attempts == 3
+    assert not medication.is_weak
+
+
+def test_a_case_in_two_groups_counts_in_both_and_groups_follow_the_taxonomy_order():
+    """Mastery lists groups in taxonomy order; a two-group case counts in each group."""
+    records = [
+        rec(1, 30, groups=("infection", "medication")),
+        rec(2, 90, groups=("medication",)),
+        rec(3, 40, groups=("unknown-group",)),
+    ]
+    result = progress.group_mastery(records, group_names=NAMES)
+    assert [(g.slug, g.name, g.mean_total) for g in result] == [
+        ("medication", "Medication", 60.0),
+        ("infection", "Infection", 30.0),
+        ("unknown-group", "unknown-group", 40.0),
+    ]
+    assert [g.is_weak for g in result] == [False, True, True]
+
+
+def test_no_records_no_mastery():
+    """Without attempts there is nothing to show."""
+    assert progress.group_mastery([], group_names=NAMES) == ()
+
+
+# --- workup habits --------------------------------------------------------------
+
+
+def test_step_habits_count_misses_against_the_cases_that_needed_the_step():
+    """A step's miss share is missed / attempts in which it was essential (chosen or missed)."""
+    records = [
+        rec(1, 50, attempt_id=1, lines=[("smear", "essential", "essential")], missed=["prior-counts"]),
+        rec(
+            2, 50, attempt_id=2, lines=[("smear", "essential", "essential"), ("prior-counts", "essential", "essential")]
+        ),
+        rec(3, 50, attempt_id=3, missed=["prior-counts", "smear"]),
+    ]
+    habits = progress.step_habits(records, step_names={"smear": "Peripheral smear", "prior-counts": "Prior counts"})
+    assert habits.reports == 3
+    assert [(m.slug, m.name, m.missed, m.opportunities, m.rate_percent) for m in habits.missed] == [
+        ("prior-counts", "Prior counts", 2, 3, 66.7),
+        ("smear", "Peripheral smear", 1, 3, 33.3),
+    ]
+
+
+def test_step_habits_count_over_ordering_by_verdict():
+    """Low-yield, not contributory, harmful and premature choices count as over-ordering;
+    essential and useful ones do not."""
+    records = [
+        rec(1, 40, attempt_id=1, lines=[("marrow", "premature", "harmful"), ("cmv", "not_contributory", None)]),
+        rec(2, 40, attempt_id=2, lines=[("marrow", "harmful", "harmful"), ("b12", "low_yield", "low_yield")]),
+        rec(3, 40, attempt_id=3, lines=[("marrow", "harmful", "harmful"), ("tpmt", "useful", "useful")]),
+    ]
+    habits = progress.step_habits(records, step_names={"marrow": "Marrow biopsy"})
+    assert [(s.slug, s.count) for s in habits.over_ordered] == [("marrow", 3), ("b12", 1), ("cmv", 1)]
+    marrow = habits.over_ordered[0]
+    assert marrow.by_verdict == (("Harmful", 2), ("Premature", 1))
+    assert marrow.verdicts_text == "harmful 2, premature 1"
+    assert marrow.name == "Marrow biopsy"
+    assert habits.missed == ()
+
+
+# --- review intervals and weak spots ----------------------------------------------
+
+
+@pytest.mark.parametrize(("streak", "days"), [(1, 1), (2, 3), (3, 7), (4, 14), (5, 28), (6, 56), (7, 56), (20, 56)])
+def test_review_intervals_grow_with_the_poor_streak(streak, days):
+    """1, 3, 7, 14 days, then doubling per further poor attempt, at most 56 days."""
+    assert progress.review_interval_days(streak) == days
+
+
+def test_no_interval_without_a_poor_attempt():
+    with pytest.raises(ValueError):
+        progress.review_interval_days(0)
+
+
+def test_a_good_attempt_ends_the_poor_streak():
+    """Only the most recent run of poor attempts counts."""
+    assert (
+        progress.poor_streak(
+            [rec(1, 30, days_ago=9), rec(1, 70, days_ago=5), rec(1, 40, days_ago=2), rec(1, 59.9, days_ago=1)]
+        )
+        == 2
+    )
+    assert progress.poor_streak([rec(1, 30, days_ago=2), rec(1, 60, days_ago=1)]) == 0
+
+
+def test_a_poor_case_comes_back_once_its_interval_has_passed():
+    """One poor attempt 1 day ago: due. Two in a row, the last 2 days ago: not yet (3 days), listed as upcoming."""
+    records = [
+        rec(1, 30, days_ago=1.0, groups=("infection",)),
+        rec(2, 20, days_ago=6, groups=("infection",)),
+        rec(2, 25, days_ago=2, groups=("infection",)),
+    ]
+    mastery = progress.group_mastery(records, group_names=NAMES)
+    plan = progress.weak_spot_plan(
+        records, candidates=[cand(1, "infection"), cand(2, "infection")], mastery=mastery, now=NOW
+    )
+    assert [(s.case_id, s.kind, s.streak, s.interval_days) for s in plan.items] == [(1, "review", 1, 1)]
+    assert plan.items[0].due_at == NOW
+    assert plan.items[0].last_total == 30
+    assert [(u.case_id, u.interval_days, u.due_at) for u in plan.upcoming] == [(2, 3, NOW + timedelta(days=1))]
+
+
+def test_weak_spots_review_first_then_unseen_cases_of_the_weakest_groups_up_to_five():
+    """Due reviews come first (weakest group first), then unseen cases in weak groups, weakest group
+    first and easier first; strong groups and seen cases are not suggested as new; at most five."""
+    records = [
+        rec(1, 50, days_ago=4, groups=("medication",)),  # medication mean 50: weak
+        rec(2, 10, days_ago=4, groups=("infection",)),  # infection mean 10: weakest
+        rec(3, 95, days_ago=4, groups=("marrow",)),  # marrow strong
+    ]
+    candidates = [
+        cand(1, "medication"),
+        cand(2, "infection"),
+        cand(3, "marrow"),
+        cand(10, "medication", difficulty=3, title="Hard medication case"),
+        cand(11, "medication", difficulty=1, title="Easy medication case"),
+        cand(20, "infection", difficulty=2, title="Infection B"),
+        cand(21, "infection", difficulty=2, title="Infection A"),
+        cand(30, "marrow", difficulty=1, title="Unseen marrow case"),
+    ]
+    mastery = progress.group_mastery(records, group_names=NAMES)
+    plan = progress.weak_spot_plan(records, candidates=candidates, mastery=mastery, now=NOW)
+    assert [g.slug for g in plan.weak_groups] == ["infection", "medication"]
+    assert [(s.case_id, s.kind, s.group_slug) for s in plan.items] == [
+        (2, "review", "infection"),
+        (1, "review", "medication"),
+        (21, "new", "infection"),
+        (20, "new", "infection"),
+        (11, "new", "medication"),
+    ]
+    assert plan.items[2].group_name == "Infection"
+
+
+def test_weak_spots_only_suggest_candidates_and_respect_the_limit():
+    """A case no longer playable (not a candidate) is never suggested; the limit caps the list."""
+    records = [rec(i, 10, days_ago=30, groups=("infection",)) for i in range(1, 9)]
+    mastery = progress.group_mastery(records, group_names=NAMES)
+    plan = progress.weak_spot_plan(
+        records, candidates=[cand(i, "infection") for i in range(2, 9)], mastery=mastery, now=NOW, limit=5
+    )
+    assert len(plan.items) == 5
+    assert 1 not in {s.case_id for s in plan.items}
+
+
+def test_a_learner_doing_well_has_no_weak_spots():
+    """Every group at 60 or more and no poor case: nothing to suggest."""
+    records = [rec(1, 60), rec(2, 99, groups=("infection",))]
+    mastery = progress.group_mastery(records, group_names=NAMES)
+    plan = progress.weak_spot_plan(
+        records, candidates=[cand(1, "medication"), cand(5, "medication")], mastery=mastery, now=NOW
+    )
+    assert plan.items == () and plan.weak_groups == () and plan.upcoming == ()
+
+
+# --- bar charts -----------------------------------------------------------------
+
+
+def test_bar_chart_scales_bars_and_describes_itself():
+    """Bars scale to the maximum; the description reads the data out for the aria-label."""
+    chart = progress.bar_chart(
+        [("Medication", 100.0), ("Infection", 25.0), ("Marrow", 0.0)], title="Mastery", unit=" / 100"
+    )
+    widths = [bar.width for bar in chart.bars]
+    assert widths[0] == chart.width - progress.VALUE_SPACE
+    assert widths[1] == pytest.approx(widths[0] / 4, abs=0.1)
+    assert widths[2] == 0
+    assert chart.height == 3 * progress.ROW_HEIGHT + 4
+    assert chart.description == "Mastery: Medication 100 / 100; Infection 25 / 100; Marrow 0 / 100."
+    assert [bar.label_y for bar in chart.bars] == [16, 62, 108]
+
+
+def test_bar_chart_without_a_maximum_scales_to_the_largest_value():
+    chart = progress.bar_chart([("A", 4.0), ("B", 2.0)], title="Counts", max_value=None)
+    assert chart.max_value == 4.0
+    assert chart.bars[1].width == pytest.approx(chart.bars[0].width / 2, abs=0.1)
+    assert progress.bar_chart([], title="Empty").description == "Empty: no data yet."
