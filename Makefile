@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-fast content lint format serve bench
+.PHONY: run test test-fast content lint format serve bench lighthouse screenshots
 
 $(PY):
 	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
@@ -67,3 +67,11 @@ serve: $(VENV)/.requirements
 	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} \
 	  DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  $(VENV)/bin/gunicorn leucocases.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+## Lighthouse scores (performance, accessibility, best practices) in production mode; RUNS=3 for medians.
+lighthouse: $(VENV)/.requirements
+	scripts/lighthouse.sh $(LIGHTHOUSE_ARGS)
+
+## Screenshots of each page type at 1280 and 390 px into docs/screenshots/.
+screenshots: $(VENV)/.requirements-dev
+	$(PY) scripts/screenshots.py

@@ -52,7 +52,9 @@ def _require(path: Path) -> Path:
 # --- accessibility ---------------------------------------------------------------------------
 
 
-def assert_no_axe_violations(page: Page, *, include: str | None = None, disable_rules: Iterable[str] = ()) -> None:
+def assert_no_axe_violations(
+    page: Page, *, include: str | None = None, exclude: Iterable[str] = (), disable_rules: Iterable[str] = ()
+) -> None:
     """Run axe-core on the page as it stands and fail listing every violation.
 
     axe is injected with ``page.evaluate`` rather than ``page.add_script_tag``:
@@ -63,8 +65,10 @@ def assert_no_axe_violations(page: Page, *, include: str | None = None, disable_
     real policy (no ``bypass_csp`` context needed) and axe sees the live DOM,
     including anything scripts or htmx changed.
 
-    ``include`` limits the check to a CSS selector; ``disable_rules`` names axe
-    rules to skip — justify any use in a comment at the call site.
+    ``include`` limits the check to a CSS selector; ``exclude`` leaves out the
+    elements matching each selector (e.g. a third-party widget we cannot
+    change); ``disable_rules`` names axe rules to skip — justify any use of
+    either in a comment at the call site.
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_require(AXE_JS).read_text(encoding="utf-8") + "\n;undefined")
@@ -73,15 +77,18 @@ def assert_no_axe_violations(page: Page, *, include: str | None = None, disable_
         "rules": {rule: {"enabled": False} for rule in disable_rules},
         "resultTypes": ["violations"],
     }
+    context = {"exclude": list(exclude)} if exclude else {}
+    if include:
+        context["include"] = [include]
     violations = page.evaluate(
-        """async ([include, options]) => {
-            const results = await window.axe.run(include ? {include: [include]} : document, options);
+        """async ([context, options]) => {
+            const results = await window.axe.run(Object.keys(context).length ? context : document, options);
             return results.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary || ""})),
             }));
         }""",
-        [include, options],
+        [context, options],
     )
     if violations:
         lines = [f"axe found {len(violations)} accessibility violation(s) on {page.url}:"]
