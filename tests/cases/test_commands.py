@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from io import StringIO
+from unittest import mock
 
 import pytest
 import yaml
@@ -73,11 +74,14 @@ def run(*args: str) -> tuple[str, str]:
 def run_from_argv(*args: str, capsys) -> tuple[int, str, str]:
     """Run a command as manage.py does, returning its exit status and output."""
     command = load_command_class("leucocases.cases", args[0])
-    try:
-        command.run_from_argv(["manage.py", *args])
-        status = 0
-    except SystemExit as exit_:
-        status = exit_.code
+    # run_from_argv closes every DB connection when it ends, as manage.py
+    # should; inside a test that would end the test's transaction (PostgreSQL).
+    with mock.patch("django.core.management.base.connections.close_all"):
+        try:
+            command.run_from_argv(["manage.py", *args])
+            status = 0
+        except SystemExit as exit_:
+            status = exit_.code
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
