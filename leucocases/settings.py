@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "leucocases.cases",
     "leucocases.quizzes",
     "leucocases.accounts",
+    "leucocases.instructor",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("cases/", include("leucocases.cases.urls")),
     path("quizzes/", include("leucocases.quizzes.urls")),
     path("accounts/", include("leucocases.accounts.urls")),
+    path("instructor/", include("leucocases.instructor.urls")),
     path("admin/", admin.site.urls),
 ]

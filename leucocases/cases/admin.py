@@ -6,6 +6,13 @@ engine's, reached through the case-file schema (``casefile.schema.check_key``
 and ``scoring_problems``): the admin only maps each problem back onto the
 inline form and field it concerns. Because those rules span several inlines,
 the three key formsets share one ``KeyCheck`` per request.
+
+Review tools (``leucocases.instructor``): every save, review transition,
+archive, unarchive and duplicate records a ``CaseRevision`` (the whole case
+file, who, when, what) through ``instructor.services``, explicitly, from
+``save_related`` and the actions, never from a signal; the change page lists
+review comments under the form, and links to the change history, the item
+analysis and the regrade page.
 """
 
 from __future__ import annotations
@@ -15,16 +22,19 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, ReviewableAdmin
+from leucocases.instructor import services as instructor_services
+from leucocases.instructor.forms import ReviewCommentForm
+from leucocases.instructor.models import CaseRevision
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .casefile.schema import (
@@ -431,6 +441,8 @@ class CaseAdmin(ReviewableAdmin):
         REVIEW_FIELDSET,
     ]
 
+    actions = (*ReviewableAdmin.actions, "duplicate_cases", "archive_cases", "unarchive_cases")
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
@@ -441,6 +453,78 @@ class CaseAdmin(ReviewableAdmin):
     @admin.display(description="archived", boolean=True, ordering="archived_at")
     def is_archived(self, obj):
         return obj.archived_at is not None
+
+    # -- change history: a revision after every save and every transition --
+
+    def save_related(self, request, form, formsets, change):
+        # After the inlines saved, so the snapshot holds the whole new key.
+        super().save_related(request, form, formsets, change)
+        summary = instructor_services.admin_change_summary(
+            add=not change, changed_fields=list(form.changed_data), formsets=list(formsets)
+        )
+        instructor_services.case_revision_record(
+            case=form.instance, user=request.user, summary=summary, only_if_changed=change
+        )
+
+    def _transition(self, request, queryset, *, to_status: str, verb: str) -> None:
+        """ReviewableAdmin's actions, each move also recorded as a revision
+        (``instructor.services.case_review_transition``)."""
+        moved = []
+        for case in queryset:
+            try:
+                instructor_services.case_review_transition(case=case, user=request.user, to_status=to_status)
+            except PermissionDenied as error:
+                self.message_user(request, f"“{case}” was not {verb}: {error}", messages.ERROR)
+            except ValidationError as error:
+                self.message_user(request, f"“{case}” was not {verb}: {' '.join(error.messages)}", messages.WARNING)
+            else:
+                moved.append(case)
+        if moved:
+            names = ", ".join(f"“{case}”" for case in moved)
+            self.message_user(
+                request, f"{len(moved)} item{'s' if len(moved) != 1 else ''} {verb}: {names}.", messages.SUCCESS
+            )
+
+    # -- duplicate and archive ----------------------------------------------
+
+    @admin.action(description="Duplicate as a new draft", permissions=["add"])
+    def duplicate_cases(self, request, queryset):
+        copies = [instructor_services.case_duplicate(case=case, user=request.user) for case in queryset]
+        if copies:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:cases_case_change", args=[c.pk]), c.slug) for c in copies),
+            )
+            self.message_user(
+                request,
+                format_html("{} draft cop{} made: {}.", len(copies), "ies" if len(copies) != 1 else "y", links),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Archive (hide from learners and new quizzes)", permissions=["change"])
+    def archive_cases(self, request, queryset):
+        done = [c for c in queryset if instructor_services.case_archive(case=c, user=request.user)]
+        self._report(request, done, "archived; past attempts and reports stay readable")
+
+    @admin.action(description="Unarchive", permissions=["change"])
+    def unarchive_cases(self, request, queryset):
+        done = [c for c in queryset if instructor_services.case_unarchive(case=c, user=request.user)]
+        self._report(request, done, "unarchived")
+
+    def _report(self, request, done, verb: str) -> None:
+        if done:
+            names = ", ".join(f"“{case}”" for case in done)
+            self.message_user(request, f"{len(done)} case{'s' if len(done) != 1 else ''} {verb}: {names}.")
+        else:
+            self.message_user(request, "Nothing to change: the selected cases already were.", messages.WARNING)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The quiz admin's case picker (autocomplete) offers active cases only."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("app_label") == "quizzes" and request.GET.get("model_name") == "quizitem":
+            queryset = queryset.filter(archived_at__isnull=True)
+        return queryset, may_have_duplicates
 
     # -- the key check spans the three key inlines ------------------------
 
@@ -463,11 +547,34 @@ class CaseAdmin(ReviewableAdmin):
                 self.admin_site.admin_view(self.dry_run_view),
                 name="{}_{}_dry_run".format(*info),
             ),
+            path(
+                "<path:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="{}_{}_revisions".format(*info),
+            ),
+            path(
+                "<path:object_id>/revisions/<int:number>/",
+                self.admin_site.admin_view(self.revision_view),
+                name="{}_{}_revision".format(*info),
+            ),
+            path(
+                "<path:object_id>/comments/",
+                self.admin_site.admin_view(self.comment_add_view),
+                name="{}_{}_comment".format(*info),
+            ),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **self._tool_links(object_id)}
+        case = self.get_object_for_links(object_id)
+        if case is not None:
+            extra_context |= {
+                "review_comments": case.review_comments.select_related("author"),
+                "comment_form": ReviewCommentForm(auto_id="id_review_comment_%s"),
+                "comment_url": reverse("admin:cases_case_comment", args=[case.pk]),
+                "can_comment": self.has_change_permission(request, case),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _tool_links(self, object_id) -> dict[str, str]:
@@ -477,7 +584,83 @@ class CaseAdmin(ReviewableAdmin):
         return {
             "dry_run_url": reverse("admin:cases_case_dry_run", args=[case.pk]),
             "preview_url": case.get_absolute_url(),
+            "revisions_url": reverse("admin:cases_case_revisions", args=[case.pk]),
+            "analysis_url": reverse("instructor:case_analysis", kwargs={"slug": case.slug}),
+            "regrade_url": reverse("instructor:case_regrade", kwargs={"slug": case.slug}),
         }
+
+    def _case_or_404(self, request, object_id):
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404("No such case.")
+        if not self.has_view_or_change_permission(request, case):
+            raise PermissionDenied
+        return case
+
+    def _tool_context(self, request, case, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": case,
+            "title": title,
+            "subtitle": None,
+            "has_view_permission": True,
+            **self._tool_links(case.pk),
+        }
+
+    # -- review comments -----------------------------------------------------
+
+    def comment_add_view(self, request, object_id):
+        """Post a review comment (shown at the foot of the change page)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._case_or_404(request, object_id)
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        form = ReviewCommentForm(request.POST)
+        if form.is_valid():
+            try:
+                instructor_services.review_comment_add(case=case, user=request.user, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, "Your review comment was added.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "The comment was not added: write one (at most 5,000 characters).", messages.ERROR
+            )
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]) + "#review-comments")
+
+    # -- change history ----------------------------------------------------
+
+    def revisions_view(self, request, object_id):
+        """Every revision of the case, newest first, each linking to its changes."""
+        case = self._case_or_404(request, object_id)
+        revisions = CaseRevision.objects.filter(case=case).select_related("user").order_by("-number")
+        context = {
+            **self._tool_context(request, case, f"Change history: {case.title}"),
+            "revisions": revisions,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/cases/case/revisions.html", context)
+
+    def revision_view(self, request, object_id, number):
+        """One revision: what changed since the one before, and the case file as it then stood."""
+        case = self._case_or_404(request, object_id)
+        revision = CaseRevision.objects.filter(case=case, number=number).select_related("user").first()
+        if revision is None:
+            raise Http404("No such revision.")
+        previous = CaseRevision.objects.filter(case=case, number__lt=number).order_by("-number").first()
+        following = CaseRevision.objects.filter(case=case, number__gt=number).order_by("number").first()
+        context = {
+            **self._tool_context(request, case, f"Revision {revision.number}: {case.title}"),
+            "revision": revision,
+            "previous": previous,
+            "following": following,
+            "diff": instructor_services.revision_diff(older=previous, newer=revision),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/cases/case/revision.html", context)
 
     def get_object_for_links(self, object_id):
         try:

@@ -1,0 +1,229 @@
+"""The pure item-analysis statistics: no database, hand-computed examples."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from leucocases.instructor.charts import bar_chart
+from leucocases.instructor.statistics import (
+    ReportRecord,
+    case_summary,
+    diagnosis_distribution,
+    discrimination_indices,
+    format_seconds,
+    item_analysis,
+    option_stats,
+    over_ordering,
+    pearson,
+    record_from_data,
+    seconds_on_each_case,
+)
+
+
+def test_statistics_module_imports_no_django():
+    """The statistics and chart modules are pure Python: importing them pulls in no Django module."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import leucocases.instructor.statistics, leucocases.instructor.charts; "
+        "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+class TestPearson:
+    def test_hand_computed_example(self):
+        """x = 1..5, y = 2,4,5,4,5: Sxy = 6, Sxx = 10, Syy = 6, so r = 6 / √60 ≈ 0.7746."""
+        r = pearson([1, 2, 3, 4, 5], [2, 4, 5, 4, 5])
+        assert r == pytest.approx(6 / math.sqrt(60))
+        assert r == pytest.approx(0.774597, abs=1e-6)
+
+    def test_perfect_and_inverse_correlation(self):
+        """A linear relation gives 1, an inverse one −1."""
+        assert pearson([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
+        assert pearson([1, 2, 3], [30, 20, 10]) == pytest.approx(-1.0)
+
+    def test_undefined_below_two_pairs_or_without_variance(self):
+        """Fewer than two pairs, or a constant sample, has no correlation (None, shown as "—")."""
+        assert pearson([], []) is None
+        assert pearson([5], [7]) is None
+        assert pearson([50, 50, 50], [1, 2, 3]) is None
+        assert pearson([1, 2, 3], [0.1 + 0.2, 0.3, 0.30000000000000004]) is None
+
+    def test_lengths_must_match(self):
+        with pytest.raises(ValueError):
+            pearson([1, 2], [1])
+
+
+class TestDiscrimination:
+    def test_item_against_the_rest_of_the_quiz(self):
+        """Three finished attempts scoring (10, 20, 30), (20, 10, 50), (30, 40, 40) on items a, b, c.
+
+        Item a: own = 10, 20, 30; rest = 50, 60, 80. Means 20 and 190/3; Sxy = 300,
+        Sxx = 200, Syy = 1400/3; r = 300 / √(200 × 1400/3) ≈ 0.9820.
+        """
+        scores = {
+            1: {"a": 10, "b": 20, "c": 30},
+            2: {"a": 20, "b": 10, "c": 50},
+            3: {"a": 30, "b": 40, "c": 40},
+        }
+        result = discrimination_indices(scores, items=["a", "b", "c"])
+        assert result["a"].n == 3
+        assert result["a"].index == pytest.approx(300 / math.sqrt(200 * 1400 / 3))
+        assert result["a"].index == pytest.approx(0.98198, abs=1e-5)
+        # b: own 20, 10, 40; rest 40, 70, 70. Sxy = 100, Sxx = 1400/3, Syy = 600: r = 100 / √280000 ≈ 0.1890.
+        assert result["b"].index == pytest.approx(100 / math.sqrt(280_000))
+
+    def test_an_item_everyone_scores_the_same_on_has_no_index(self):
+        """Zero variance on the item: "—"."""
+        scores = {1: {"a": 50, "b": 10}, 2: {"a": 50, "b": 90}, 3: {"a": 50, "b": 40}}
+        assert discrimination_indices(scores, items=["a", "b"])["a"].index is None
+
+    def test_one_attempt_or_one_item_has_no_index(self):
+        assert discrimination_indices({1: {"a": 10, "b": 20}}, items=["a", "b"])["a"].index is None
+        assert discrimination_indices({1: {"a": 10}, 2: {"a": 30}}, items=["a"])["a"].index is None
+
+    def test_a_missing_item_counts_as_zero(self):
+        """An item never graded in an attempt scores 0, like an unanswered question."""
+        with_gap = discrimination_indices({1: {"a": 10, "b": 0}, 2: {"a": 30}, 3: {"a": 20, "b": 60}}, items=["a", "b"])
+        explicit = discrimination_indices(
+            {1: {"a": 10, "b": 0}, 2: {"a": 30, "b": 0}, 3: {"a": 20, "b": 60}}, items=["a", "b"]
+        )
+        assert with_gap == explicit
+
+
+def rec(n, total, steps, verdicts, missed=(), dx=None, verdict="none"):
+    return ReportRecord(
+        attempt_id=n,
+        total=total,
+        steps=tuple(steps),
+        verdicts=tuple(verdicts),
+        missed=tuple(missed),
+        diagnosis=dx,
+        diagnosis_verdict=verdict,
+    )
+
+
+RECORDS = [
+    rec(1, 80.0, ["smear", "prior", "biopsy"], ["essential", "essential", "harmful"], [], "thio", "correct"),
+    rec(2, 40.0, ["prior", "cmv"], ["essential", "not_contributory"], ["smear"], "thio", "correct"),
+    rec(3, 20.0, ["biopsy", "b12", "cmv"], ["premature", "low_yield", "not_contributory"], ["smear", "prior"]),
+    rec(4, 60.0, ["smear"], ["essential"], ["prior"], "drugs", "partial"),
+]
+KEYED = {"smear": "essential", "prior": "essential", "b12": "low_yield", "biopsy": "harmful", "tpmt": "useful"}
+
+
+class TestOptions:
+    def test_counts_per_step(self):
+        """Chosen, chosen first, graded low-yield or harmful, and missed, per step over four attempts."""
+        stats = {s.step: s for s in option_stats(RECORDS, keyed=KEYED)}
+        smear = stats["smear"]
+        assert (smear.n, smear.chosen, smear.first, smear.missed) == (4, 2, 2, 2)
+        assert smear.chosen_percent == 50.0 and smear.first_percent == 50.0 and smear.missed_percent == 50.0
+        biopsy = stats["biopsy"]
+        assert (biopsy.chosen, biopsy.first, biopsy.harmful, biopsy.low_yield) == (2, 1, 2, 0)
+        cmv = stats["cmv"]
+        assert cmv.tier is None and cmv.chosen == 2 and cmv.low_yield == 2 and cmv.low_yield_percent == 50.0
+        assert stats["b12"].low_yield == 1
+        # Keyed but never chosen: listed, with zeros.
+        assert stats["tpmt"].chosen == 0 and stats["tpmt"].tier == "useful"
+
+    def test_order_essential_first_unkeyed_last(self):
+        """Rows go by tier (essential, useful, low yield, harmful, not keyed), then most chosen."""
+        order = [s.step for s in option_stats(RECORDS, keyed=KEYED)]
+        assert order == ["prior", "smear", "tpmt", "b12", "biopsy", "cmv"]
+
+    def test_over_ordering(self):
+        """Attempts 2 and 3 ordered unneeded steps (1 and 2 of them); 1 and 3 a harmful or premature one."""
+        over = over_ordering(RECORDS)
+        assert (over.low_yield_attempts, over.low_yield_steps) == (2, 3)
+        assert (over.harmful_attempts, over.harmful_steps) == (2, 2)
+        assert over.low_yield_attempts_percent == 50.0
+        assert over.low_yield_mean == pytest.approx(0.75)
+        assert over.harmful_mean == pytest.approx(0.5)
+
+    def test_diagnosis_distribution(self):
+        """Causes most often chosen first, "no diagnosis" last, each with its share."""
+        shares = diagnosis_distribution(RECORDS)
+        assert [(s.cause, s.verdict, s.count) for s in shares] == [
+            ("thio", "correct", 2),
+            ("drugs", "partial", 1),
+            (None, "none", 1),
+        ]
+        assert shares[0].percent == 50.0
+
+    def test_summary_and_facility(self):
+        """Mean of 80, 40, 20, 60 is 50; facility is the mean as a share of the maximum."""
+        s = case_summary([80, 40, 20, 60])
+        assert (s.n, s.mean, s.facility) == (4, 50.0, 50.0)
+        assert s.sd == pytest.approx(math.sqrt(2000 / 3))
+        assert case_summary([30, 30], max_score=60).facility == 50.0
+        empty = case_summary([])
+        assert (empty.n, empty.mean, empty.sd, empty.facility) == (0, None, None, None)
+
+    def test_item_analysis_of_nothing(self):
+        """No attempts: zero counts and no division by zero."""
+        analysis = item_analysis([], keyed={"smear": "essential"})
+        assert analysis.summary.n == 0
+        assert analysis.options[0].chosen_percent == 0.0
+        assert analysis.over_ordering.low_yield_mean is None
+        assert analysis.diagnoses == ()
+
+
+class TestRecordFromData:
+    def test_reads_a_stored_report(self):
+        """Lines in position order, missed essentials, and the diagnosis as graded."""
+        data = {
+            "lines": [
+                {"position": 2, "step": "prior", "verdict": "essential"},
+                {"position": 1, "step": "smear", "verdict": "essential"},
+            ],
+            "missed_essentials": [{"step": "meds"}],
+            "diagnosis": {"chosen": "thio", "verdict": "correct"},
+        }
+        record = record_from_data(attempt_id=7, total=55, data=data, quiz_attempt_id=3)
+        assert record.steps == ("smear", "prior")
+        assert record.missed == ("meds",)
+        assert (record.diagnosis, record.diagnosis_verdict, record.total, record.quiz_attempt_id) == (
+            "thio",
+            "correct",
+            55.0,
+            3,
+        )
+
+    def test_tolerates_partial_data(self):
+        """A report stored without lines or diagnosis reads as empty, not as an error."""
+        record = record_from_data(attempt_id=1, total=10, data={"total": 10})
+        assert (record.steps, record.missed, record.diagnosis, record.diagnosis_verdict) == ((), (), None, "none")
+
+
+class TestTimeOnCases:
+    def test_time_from_previous_submission(self):
+        """Cases of a quiz all start with the quiz; each case's time runs from the previous submission."""
+        start = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+        started = {"a": start, "b": start, "c": start}
+        submitted = {"a": start + timedelta(minutes=5), "b": start + timedelta(minutes=12), "c": None}
+        assert seconds_on_each_case(started=started, submitted=submitted) == {"a": 300, "b": 420, "c": None}
+
+    def test_a_single_case_is_submitted_minus_started(self):
+        start = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+        assert seconds_on_each_case(started={1: start}, submitted={1: start + timedelta(seconds=95)}) == {1: 95}
+
+    def test_format(self):
+        assert [format_seconds(s) for s in (None, 7, 75, 3725)] == ["—", "7 s", "1 min 15 s", "1 h 2 min"]
+
+
+class TestBarChart:
+    def test_geometry_and_description(self):
+        """Bars are proportional to the value (0 to 100 %), None draws none, and the label says it all."""
+        chart = bar_chart(title="Steps", bars=[("Smear", 50.0), ("Biopsy", 100.0), ("Nothing", None)])
+        half, full, none = chart.rows
+        assert full.bar_width == pytest.approx(2 * half.bar_width)
+        assert none.bar_width == 0 and none.text == "no data"
+        assert chart.description == "Steps. Smear: 50%; Biopsy: 100%; Nothing: no data."
+        assert bar_chart(title="Empty", bars=[]).empty
