@@ -4,11 +4,11 @@ import threading
 from importlib import import_module
 
 import pytest
-from django.urls import reverse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from leucocases.cases import services
 from leucocases.cases.grading import ENGINE_VERSION, Report
