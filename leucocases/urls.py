@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from leucocases import health
 from leucocases.editorial import views as editorial_views
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("accounts/", include("leucocases.accounts.urls")),
     path("instructor/", include("leucocases.instructor.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]

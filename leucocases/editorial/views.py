@@ -1,4 +1,5 @@
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,7 @@ def set_audience(request):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     if audience in dict(AUDIENCES):
         response.set_cookie(
             AUDIENCE_COOKIE,
