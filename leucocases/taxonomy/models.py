@@ -67,6 +67,17 @@ class Reference(models.Model):
     def get_absolute_url(self):
         return reverse("taxonomy:references") + f"#ref-{self.key}"
 
+    @property
+    def link(self) -> str:
+        """``url`` if it is safe to put in an ``href`` (http or https), else "".
+
+        The admin and the fixture loader validate URLs, but a row written another
+        way (a raw SQL restore, a shell) could hold ``javascript:``; templates link
+        this property, never ``url`` itself.
+        """
+        scheme = self.url.strip().split(":", 1)[0].lower() if ":" in self.url else ""
+        return self.url.strip() if scheme in ("http", "https") else ""
+
 
 class Cause(Reviewable):
     name = models.CharField(max_length=160, unique=True)

@@ -413,6 +413,14 @@ def test_bad_file_on_an_empty_database_writes_nothing(db, tmp_path):
             "references[0].kind: ",
         ),
         (
+            {
+                "references": [
+                    {"key": "r", "number": 1, "kind": "research", "title": "T", "source": "S", "url": "javascript:x()"}
+                ]
+            },
+            "references[0].url: Enter a valid URL.",
+        ),
+        (
             {"groups": [{"slug": "g", "name": "G"}], "causes": [{"slug": "c", "name": "C", "group": "g"}]},
             "causes[0].summary: required",
         ),
