@@ -1,0 +1,150 @@
+"""Fifty learners' requests at once never lose, duplicate or reorder a choice, nor store two reports.
+
+PostgreSQL only: SQLite serialises every write, so races cannot happen there.
+Skipped on SQLite, except that CI's PostgreSQL pass sets REQUIRE_POSTGRES=1
+and then a non-PostgreSQL database is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections
+
+from leucocases.cases import services
+from leucocases.cases.models import Attempt, Choice, GradedReport
+from leucocases.taxonomy.models import WorkupStep
+from tests.security.factories import make_learner, make_site
+
+THREADS = 50
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but the test database is {connection.vendor}, not PostgreSQL")
+        pytest.skip("races need PostgreSQL (run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)")
+
+
+def run_together(work: list[Callable[[], object]]) -> list[object]:
+    """Run each callable in its own thread, all released at once; re-raise the first error."""
+    barrier = threading.Barrier(len(work))
+    results: list[object] = [None] * len(work)
+    errors: list[BaseException] = []
+
+    def runner(index: int, job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = job()
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    if errors:
+        raise errors[0]
+    return results
+
+
+def assert_contiguous(attempt: Attempt) -> list[int]:
+    rows = list(Choice.objects.filter(attempt=attempt).order_by("position").values_list("position", "step_id"))
+    positions = [position for position, _ in rows]
+    steps = [step for _, step in rows]
+    assert positions == list(range(1, len(rows) + 1))
+    assert len(set(steps)) == len(steps)
+    return steps
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    site = make_site()
+    extra = [
+        WorkupStep.objects.create(
+            name=f"Extra step {n}", slug=f"extra-step-{n}", category="history", what_it_shows="x", when_indicated="y"
+        )
+        for n in range(8)
+    ]
+    return site, [*site.steps, *extra]
+
+
+def test_fifty_choices_racing_on_one_attempt(catalogue):
+    """Fifty simultaneous choices of ten steps in one attempt store each step once, at positions 1..10."""
+    site, steps = catalogue
+    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    wanted = [steps[i % len(steps)] for i in range(THREADS)]
+    random.Random(7).shuffle(wanted)
+    outcomes = run_together(
+        [lambda step=step: services.attempt_choose_step(attempt=attempt, step=step) for step in wanted]
+    )
+    stored = assert_contiguous(attempt)
+    assert sorted(stored) == sorted(s.pk for s in steps)
+    assert sum(1 for o in outcomes if o.created) == len(steps)
+    # Every caller got the one stored row for its step.
+    by_step = {c.step_id: c.pk for c in Choice.objects.filter(attempt=attempt)}
+    assert all(o.choice.pk == by_step[o.choice.step_id] for o in outcomes)
+
+
+def test_fifty_learners_choosing_and_submitting_at_once(catalogue):
+    """Ten attempts, five racing threads each (choose three steps, then submit): every choice is stored
+    once, positions are contiguous and each attempt has exactly one current report."""
+    site, steps = catalogue
+    attempts = [Attempt.objects.create(case=site.case, user=make_learner()) for _ in range(10)]
+    rng = random.Random(11)
+    plans = []
+    for n in range(THREADS):
+        attempt = attempts[n % len(attempts)]
+        plans.append((attempt, rng.sample(steps, 3)))
+
+    def play(attempt: Attempt, chosen: list[WorkupStep]):
+        made = []
+        for step in chosen:
+            try:
+                made.append(services.attempt_choose_step(attempt=attempt, step=step).choice.step_id)
+            except Exception as exc:
+                # Another thread of this attempt may already have submitted it: refused, not lost.
+                assert getattr(exc, "code", None) == "attempt_submitted", exc
+        report = services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), diagnosis=site.cause)
+        return attempt.pk, made, report.pk
+
+    results = run_together([lambda a=a, c=c: play(a, c) for a, c in plans])
+
+    for attempt in attempts:
+        attempt.refresh_from_db()
+        assert attempt.submitted_at is not None
+        stored = set(assert_contiguous(attempt))
+        made = {step for pk, steps_made, _ in results if pk == attempt.pk for step in steps_made}
+        assert made <= stored  # every choice a caller was told it made is stored
+        current = GradedReport.objects.filter(attempt=attempt, superseded_at__isnull=True)
+        assert current.count() == 1
+        assert {report for pk, _, report in results if pk == attempt.pk} == {current.get().pk}
+        # The stored report grades exactly the stored choices, in order.
+        graded = [line["step"] for line in current.get().data["lines"]]
+        slugs = list(Choice.objects.filter(attempt=attempt).order_by("position").values_list("step__slug", flat=True))
+        assert graded == slugs
+
+
+def test_fifty_submissions_of_one_attempt_store_one_report(catalogue):
+    """A double (fifty-fold) submit stores a single report, and every request gets that report."""
+    site, steps = catalogue
+    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    for step in steps[:3]:
+        services.attempt_choose_step(attempt=attempt, step=step)
+    reports = run_together(
+        [
+            lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), diagnosis=site.cause)
+            for _ in range(THREADS)
+        ]
+    )
+    assert GradedReport.objects.filter(attempt=attempt).count() == 1
+    assert {r.pk for r in reports} == {GradedReport.objects.get(attempt=attempt).pk}
