@@ -75,3 +75,11 @@ lighthouse: $(VENV)/.requirements
 ## Screenshots of each page type at 1280 and 390 px into docs/screenshots/.
 screenshots: $(VENV)/.requirements-dev
 	$(PY) scripts/screenshots.py
+
+## Benchmarks at scale on PostgreSQL + Redis (loopback only): query counts, wrk ratios, locust. Prints one table.
+$(VENV)/.requirements-bench: requirements-bench.txt requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	@touch $@ $(VENV)/.requirements-dev $(VENV)/.requirements
+
+bench: $(VENV)/.requirements-bench
+	bash benchmarks/run_bench.sh
