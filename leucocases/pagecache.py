@@ -52,7 +52,7 @@ CACHED_URL_NAMES = frozenset(
 )
 #: Query parameters those pages read (filters); a request with any other is not cached,
 #: so junk query strings cannot fill the cache with copies of a page.
-CACHED_QUERY_PARAMETERS = frozenset({"mechanism", "group", "difficulty"})
+CACHED_QUERY_PARAMETERS = frozenset({"mechanism", "group", "difficulty", "page"})
 _TOKEN_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9])[A-Za-z0-9]{{{2 * CSRF_SECRET_LENGTH}}}(?![A-Za-z0-9])")
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Content-Security-Policy")
 

@@ -2,6 +2,7 @@
 (tests/cases/factories.py, tests/taxonomy/factories.py)."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -9,6 +10,15 @@ from django.core.management import call_command
 def fast_password_hashing(settings):
     # The default PBKDF2 hasher is deliberately slow; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached menus and statistics are keyed by
+    primary keys, which a rolled-back test database hands out again."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -80,6 +80,11 @@ class Case(Reviewable):
     def get_absolute_url(self):
         return reverse("cases:play", kwargs={"slug": self.slug})
 
+    @property
+    def is_playable(self) -> bool:
+        """Whether learners may open it now; the instance form of ``Case.objects.playable()``."""
+        return self.is_published and self.archived_at is None
+
 
 class InitialLab(models.Model):
     class Flag(models.TextChoices):

@@ -15,6 +15,7 @@ finishes the quiz attempt (``quizzes.services.quiz_attempt_finish``).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -45,6 +47,8 @@ ANON_ATTEMPTS_SESSION_KEY = "anon_attempt_ids"
 #: Peer statistics appear only once this many attempts have been submitted:
 #: fewer would say little and could single out one learner's answers.
 PEER_STATS_MINIMUM = 5
+# Peer statistics are a summary of hundreds of attempts: minutes-old figures are fine.
+PEER_STATS_CACHE_SECONDS = 600
 
 #: Attempts whose report the learner may see now: practice attempts, and quiz
 #: attempts unless their quiz is an exam still under way (DESIGN: exam reports
@@ -331,14 +335,35 @@ class PeerStats:
     minimum: int = PEER_STATS_MINIMUM
 
 
+def peer_stats_cache_key(*, case_pk: int, submitted: int) -> str:
+    """The cache entry for a case's peer statistics at this many submissions.
+
+    Exact while a case has few submissions (where each one shifts the shares);
+    from 40 on, one entry per 5 % of growth (a geometric bucket), so a busy case
+    is aggregated again every few dozen submissions rather than on every report
+    view. Entries also expire.
+    """
+    if submitted < 40:
+        return f"peer-stats:v1:{case_pk}:n{submitted}"
+    return f"peer-stats:v1:{case_pk}:g{int(math.log(submitted) / math.log(1.05))}"
+
+
 def peer_choice_stats(*, case: Case) -> PeerStats:
     """How learners who submitted ``case`` chose: the share choosing each
-    step and the spread of diagnoses. Three aggregate queries at most."""
+    step and the spread of diagnoses. One count, then (on a cache miss) two
+    aggregates over every submitted attempt of the case."""
     submitted = Attempt.objects.filter(case=case).submitted()
     total = submitted.count()
     if total < PEER_STATS_MINIMUM:
         return PeerStats(submitted=total, shown=False)
+    key = peer_stats_cache_key(case_pk=case.pk, submitted=total)
+    if (stats := cache.get(key)) is None:
+        stats = _aggregate_peer_stats(case=case, submitted=submitted, total=total)
+        cache.set(key, stats, PEER_STATS_CACHE_SECONDS)
+    return stats
 
+
+def _aggregate_peer_stats(*, case: Case, submitted: QuerySet[Attempt], total: int) -> PeerStats:
     def share(slug: str, name: str, count: int) -> PeerShare:
         return PeerShare(slug=slug, name=name, count=count, percent=round(100.0 * count / total, 1))
 

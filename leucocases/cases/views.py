@@ -22,6 +22,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from leucocases.quizzes import services as quiz_services
 from leucocases.quizzes.models import Quiz, QuizAttempt
-from leucocases.taxonomy.models import Cause, WorkupStep
+from leucocases.taxonomy.models import WorkupStep
 
 from . import services
 from .forms import CaseFilterForm, ChooseStepForm, DiagnosisForm
@@ -38,6 +39,9 @@ from .grading import InvalidKeyError, Report
 from .models import Attempt, Case
 
 logger = logging.getLogger(__name__)
+
+#: Cases on one page of /cases/: the list stays quick to render and to scan at any size.
+CASES_PER_PAGE = 20
 
 EXAM_LOCK_MESSAGE = (
     "This case is part of the exam you are taking. You can practise it, and read reports on it, "
@@ -202,7 +206,7 @@ def submit_diagnosis_response(
     """
     if attempt.is_submitted:
         return None
-    form = DiagnosisForm(request.POST, causes=Cause.objects.published().select_related("group"))
+    form = DiagnosisForm(request.POST)
     if not form.is_valid():
         context = play_context(case=case, attempt=attempt, routes=routes, diagnosis_form=form, **(extra_context or {}))
         return render(request, "cases/play.html", context, status=400)
@@ -237,7 +241,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     cases = form.filter(Case.objects.practice()).prefetch_related("groups")
     cases = services.cases_with_progress(cases=cases, user=request.user, session_key=request.session.session_key)
-    return render(request, "cases/list.html", {"form": form, "cases": cases})
+    # get_page turns a missing, junk or out-of-range ?page= into the first or last page.
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "cases": page.object_list,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    }
+    return render(request, "cases/list.html", context)
 
 
 @require_GET

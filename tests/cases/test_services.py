@@ -280,6 +280,32 @@ def test_peer_stats_use_a_constant_number_of_queries(django_assert_num_queries):
         services.peer_choice_stats(case=bundle.case)
 
 
+def test_peer_stats_are_cached_until_submissions_grow(django_assert_num_queries):
+    """A second report view only counts; a new submission (below 40) aggregates again."""
+    bundle = make_case()
+    for _ in range(6):
+        services.attempt_submit(attempt=make_attempt(case=bundle.case, user=make_user()), diagnosis=None)
+    services.peer_choice_stats(case=bundle.case)
+    with django_assert_num_queries(1):
+        assert services.peer_choice_stats(case=bundle.case).submitted == 6
+    services.attempt_submit(attempt=make_attempt(case=bundle.case, user=make_user()), diagnosis=None)
+    assert services.peer_choice_stats(case=bundle.case).submitted == 7
+
+
+def test_peer_stats_cache_entries_cover_at_most_five_percent_of_growth():
+    """Below 40 submissions every count has its own entry; above, an entry spans at most 5 %."""
+    counts_by_key: dict[str, list[int]] = {}
+    for n in range(1, 5000):
+        counts_by_key.setdefault(services.peer_stats_cache_key(case_pk=1, submitted=n), []).append(n)
+    for counts in counts_by_key.values():
+        assert len(counts) == 1 or counts[0] >= 40
+        assert max(counts) <= 1.05 * min(counts)
+    assert len({services.peer_stats_cache_key(case_pk=1, submitted=n) for n in range(1000, 2000)}) <= 16
+    assert services.peer_stats_cache_key(case_pk=1, submitted=50) != services.peer_stats_cache_key(
+        case_pk=2, submitted=50
+    )
+
+
 # --- real concurrency (PostgreSQL: SQLite serialises writers anyway) ---------
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
 from leucocases.editorial.models import ReviewStatus
+from leucocases.taxonomy.models import Cause
 
 from .factories import (
     CORRECT_RATIONALE,
@@ -142,6 +143,32 @@ def test_list_shows_the_learners_best_score_and_open_attempts(client):
     assert "In progress" in html[html.index("Started case") :]
 
 
+def test_list_is_paged_and_keeps_its_filters_across_pages(client):
+    """Twenty cases a page; the page links keep the filter; a junk or too-large page number
+    shows the first or last page instead of an error."""
+    for n in range(23):
+        make_case(title=f"Paged case {n:02d}", group_slugs=("medication",))
+    make_case(title="Marrow case", group_slugs=("marrow",))
+    first = client.get(reverse("cases:list"), {"group": "medication"}).content.decode()
+    assert first.count("Paged case") == 20
+    assert "Cases 1–20 of 23" in first
+    assert 'href="?group=medication&amp;page=2" rel="next"' in first
+    second = client.get(reverse("cases:list"), {"group": "medication", "page": "2"}).content.decode()
+    assert second.count("Paged case") == 3
+    assert "Marrow case" not in second
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>2<' in second
+    assert "Paged case 22" in client.get(reverse("cases:list"), {"page": "99"}).content.decode()
+    junk = client.get(reverse("cases:list"), {"page": "<script>"})
+    assert junk.status_code == 200
+    assert "Cases 1–20 of 24" in junk.content.decode()
+
+
+def test_a_short_list_has_no_page_links(client):
+    make_case(title="The only case")
+    html = client.get(reverse("cases:list")).content.decode()
+    assert "Pages of cases" not in html
+
+
 def test_list_runs_a_constant_number_of_queries(client):
     """Progress and groups are fetched in bulk: 2 cases or 6, the same queries."""
     user = make_user()
@@ -225,6 +252,44 @@ def test_diagnosis_select_lists_published_causes_grouped(client):
     assert "draft-cause" not in html
     assert "Submitting is final" in html
     assert '<label class="form-label" for="id_diagnosis">' in html
+
+
+def test_diagnosis_list_follows_cause_edits_at_once(client):
+    """The list is cached for every learner, yet a renamed, unpublished or new cause shows on the next page."""
+    bundle = make_case()
+    play(client, bundle)
+    aplastic = Cause.objects.get(slug="aplastic-anaemia")
+    aplastic.name = "Aplastic anaemia (renamed)"
+    aplastic.save()
+    thiopurines = bundle.causes["thiopurines"]
+    thiopurines.review_status = ReviewStatus.DRAFT
+    thiopurines.save()
+    html = client.get(bundle.case.get_absolute_url()).content.decode()
+    assert ">Aplastic anaemia (renamed)</option>" in html
+    assert 'value="thiopurines"' not in html
+
+
+def test_a_cause_missing_from_the_database_is_refused_even_if_a_cached_list_still_has_it(client):
+    """Submissions are checked against the database, never against the cached list."""
+    bundle = make_case()
+    _, attempt = play(client, bundle)
+    Cause.objects.filter(slug="aplastic-anaemia").update(review_status=ReviewStatus.DRAFT)  # no signal
+    response = submit(client, bundle, attempt, "aplastic-anaemia")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose a cause from the list." in html
+    assert 'aria-invalid="true"' in html
+    assert not GradedReport.objects.filter(attempt=attempt).exists()
+
+
+def test_an_empty_diagnosis_is_refused_with_the_select_marked_invalid(client):
+    bundle = make_case()
+    _, attempt = play(client, bundle)
+    html = submit(client, bundle, attempt, "").content.decode()
+    select = re.search(r"<select[^>]*>", html).group()
+    assert 'name="diagnosis"' in select and 'id="id_diagnosis"' in select
+    assert "required" in select and 'aria-invalid="true"' in select
+    assert "Choose the cause you think most likely." in html
 
 
 def test_draft_case_is_not_found_and_quiz_only_case_needs_an_account(client):
@@ -411,6 +476,20 @@ def test_submitting_redirects_to_the_report(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:report", kwargs={"pk": attempt.pk})
     assert GradedReport.objects.filter(attempt=attempt).count() == 1
+
+
+def test_report_offers_another_try_only_while_the_case_can_be_played(client):
+    """Once a case is archived its report stays, but no longer links to a play page that would 404."""
+    bundle = make_case()
+    _, attempt = play(client, bundle)
+    choose(client, bundle, attempt, "peripheral-smear")
+    report_url = submit(client, bundle, attempt, "thiopurines")["Location"]
+    assert "Try this case again" in client.get(report_url).content.decode()
+    Case.objects.filter(pk=bundle.case.pk).update(archived_at=timezone.now())
+    page = client.get(report_url)
+    assert page.status_code == 200
+    assert "Try this case again" not in page.content.decode()
+    assert client.get(bundle.case.get_absolute_url()).status_code == 404
 
 
 def test_double_submit_through_the_site_keeps_one_report(client):

@@ -1,0 +1,73 @@
+"""The diagnosis picker's list of causes, built once and shared through the cache.
+
+Every play page lists every published cause, grouped by cause group. That list
+is the same for every learner, yet with a large taxonomy it cost a query and,
+through Django's per-option widget templates, most of the page's render time
+(about 150 ms for 2,000 causes). So it is built once, as data and as ready
+markup, and kept in the cache (Redis in production, shared by the app
+servers). Saving or deleting a cause or a group drops it (``apps.py`` connects
+the signals); the timeout bounds staleness after bulk updates that send no
+signals. What a learner submits is always checked against the database, never
+against this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.html import format_html, format_html_join
+
+from .models import Cause
+
+CACHE_KEY = "diagnosis-menu:v1"
+CACHE_SECONDS = 300
+EMPTY_LABEL = "Choose a cause…"
+
+#: (group name, ((cause slug, cause name), ...)), in the taxonomy's order.
+Groups = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+@dataclass(frozen=True)
+class DiagnosisMenu:
+    groups: Groups
+    #: The <option>s and <optgroup>s with nothing chosen: what almost every page shows.
+    unselected_html: str
+
+    def options_html(self, selected: str | None = None) -> str:
+        if not selected:
+            return self.unselected_html
+        return options_html(self.groups, selected=selected)
+
+
+def options_html(groups: Groups, *, selected: str | None) -> str:
+    empty = format_html('<option value=""{}>{}</option>', "" if selected else " selected", EMPTY_LABEL)
+    parts = [empty]
+    for group, causes in groups:
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((slug, " selected" if slug == selected else "", name) for slug, name in causes),
+        )
+        parts.append(format_html('<optgroup label="{}">{}</optgroup>', group, options))
+    return "".join(parts)
+
+
+def build_menu() -> DiagnosisMenu:
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for slug, name, group in Cause.objects.published().values_list("slug", "name", "group__name"):
+        grouped.setdefault(group, []).append((slug, name))
+    groups: Groups = tuple((group, tuple(causes)) for group, causes in grouped.items())
+    return DiagnosisMenu(groups=groups, unselected_html=options_html(groups, selected=None))
+
+
+def diagnosis_menu() -> DiagnosisMenu:
+    menu = cache.get(CACHE_KEY)
+    if menu is None:
+        menu = build_menu()
+        cache.set(CACHE_KEY, menu, CACHE_SECONDS)
+    return menu
+
+
+def forget_diagnosis_menu(**_signal_kwargs) -> None:
+    cache.delete(CACHE_KEY)
