@@ -257,3 +257,18 @@ class TestAnalysis:
         page = visible(response)
         assert "The quiz" in page and "First case" in page and "Archived" in page
         assert reverse("instructor:quiz_results", args=[quiz.slug]) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [("instructor", True), ("staff without case rights", False), ("learner", False), ("anonymous", False)],
+)
+def test_the_navbar_links_instructor_tools_for_instructors_only(client, who, shown):
+    if who == "instructor":
+        client.force_login(make_instructor())
+    elif who == "staff without case rights":
+        client.force_login(get_user_model().objects.create_user("plain-staff", is_staff=True))
+    elif who == "learner":
+        client.force_login(make_learner())
+    page = client.get(reverse("home")).content.decode()
+    assert (f'href="{reverse("instructor:index")}"' in page) is shown
