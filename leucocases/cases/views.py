@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from leucocases.instructor.access import is_instructor
 from leucocases.quizzes import services as quiz_services
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import WorkupStep
@@ -252,9 +253,23 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", context)
 
 
+def _case_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """An instructor's look at a case learners cannot open (a draft under
+    review, an archived case): the learner's page with every control
+    disabled. It records nothing: preview attempts would skew item analysis,
+    and the admin's "Dry-run a path" grades a path without storing it."""
+    if not is_instructor(request.user):
+        raise Http404("No such case.")
+    case = get_object_or_404(Case, slug=slug)
+    context = play_context(case=case, attempt=None, routes=practice_routes(case), preview=True)
+    return render(request, "cases/play.html", context)
+
+
 @require_GET
 def case_play(request: HttpRequest, slug: str) -> HttpResponse:
-    case = get_object_or_404(_cases_for(request), slug=slug)
+    case = _cases_for(request).filter(slug=slug).first()
+    if case is None:
+        return _case_preview(request, slug)
     if locked := _exam_lock(request, case):
         return locked
     if request.user.is_authenticated:

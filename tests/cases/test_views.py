@@ -12,6 +12,7 @@ from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause
+from tests.instructor.factories import make_instructor
 
 from .factories import (
     CORRECT_RATIONALE,
@@ -300,6 +301,31 @@ def test_draft_case_is_not_found_and_quiz_only_case_needs_an_account(client):
     assert client.get(quiz_only.get_absolute_url()).status_code == 404
     client.force_login(make_user())
     assert client.get(quiz_only.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("state", ["draft", "in review", "archived"])
+def test_instructors_preview_a_case_learners_cannot_open_and_it_records_nothing(client, state):
+    """The admin's "Preview as a learner" works before approval and after archiving:
+    the learner's page, every control disabled, a banner saying why, and no attempt stored."""
+    status = {"draft": ReviewStatus.DRAFT, "in review": ReviewStatus.UNDER_REVIEW}.get(state, ReviewStatus.APPROVED)
+    bundle = make_case(status=status)
+    if state == "archived":
+        Case.objects.filter(pk=bundle.case.pk).update(archived_at=timezone.now())
+    client.force_login(make_user())
+    assert client.get(bundle.case.get_absolute_url()).status_code == 404  # a learner
+    client.force_login(make_instructor())
+    response = client.get(bundle.case.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Preview — learners cannot open this case" in html
+    assert ("archived" if state == "archived" else f"review status: {ReviewStatus(status).label}") in html
+    assert 'class="btn btn-step" disabled>' in html
+    assert "<fieldset disabled>" in html
+    assert bundle.case.presentation.split("**")[0] in html
+    assert_no_key(html, bundle)
+    chosen = client.post(reverse("cases:choose", kwargs={"slug": bundle.case.slug}), {"step": "peripheral-smear"})
+    assert chosen.status_code == 404
+    assert not Attempt.objects.filter(case=bundle.case).exists()
 
 
 # --- choosing a step ---------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
 from leucocases.cases.models import Case
+from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause
 
 from .helpers import assert_no_axe_violations, assert_no_horizontal_scroll, assert_valid_html_pages, server_html
@@ -198,6 +199,10 @@ def test_admin_pages_we_configure(page: Page, site_content):
     page.get_by_role("button", name="Grade this path").click()
     expect(page).to_have_url(re.compile(r"/dry-run/\?steps="))
     checks.check("admin case dry run, graded")
+    # "Preview as a learner" of a case learners cannot open: the play page with its controls disabled.
+    Case.objects.filter(pk=case.pk).update(review_status=ReviewStatus.UNDER_REVIEW)
+    checks.visit("case preview (under review)", case.get_absolute_url())
+    expect(page.get_by_role("button", name="Submit my diagnosis and see the report")).to_be_disabled()
     checks.finish(
         # Django's AutocompleteSelect renders a required <select> holding only the chosen option
         # (no empty first option), which the HTML standard forbids; CauseAdmin's autocomplete
