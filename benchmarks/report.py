@@ -70,7 +70,7 @@ def main(results: Path) -> int:
         problems += [] if ok else [f"throughput: {name}"]
         flags = "" if not (row["non_2xx_3xx"] or row["socket_errors"]) else f" errors {row['non_2xx_3xx']}"
         verdict = "baseline" if goal is None else f">= {goal}  {'ok' if ok else 'MISSED'}{flags}"
-        print(f"  {name:<32}{row['rps']:>10.0f}{row['ratio']:>11.2f}   {verdict}")
+        print(f"  {name:<32}{row['rps']:>10.0f}{row['ratio']:>11.3f}   {verdict}")
     print("-" * 78)
     if loc:
         users = meta.get("locust_users", "?")

@@ -15,20 +15,25 @@ by a view that set no cookie but the CSRF one. Anything tied to a person
 Pages carry CSRF tokens (the footer's audience form, htmx's header). A token
 is a per-visitor secret masked at random, so a cached page cannot hand one
 visitor's token to the next: the stored page keeps gaps where its tokens
-were, and each visitor gets fresh tokens of their own secret
+were, and each visitor gets a fresh token of their own secret
 (``get_token``), with the CSRF cookie set by ``CsrfViewMiddleware`` as usual.
 Editors' changes show within ``PAGE_CACHE_SECONDS``; staff preview logged in,
 which never uses the cache.
+
+Entries live in the default cache (Redis), shared by every app server; each
+worker also keeps the entries it serves in its own memory for a few seconds
+(the "pages" cache), which roughly halves the cost of a hit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.urls import Resolver404, resolve
@@ -53,6 +58,9 @@ CACHED_URL_NAMES = frozenset(
 #: Query parameters those pages read (filters); a request with any other is not cached,
 #: so junk query strings cannot fill the cache with copies of a page.
 CACHED_QUERY_PARAMETERS = frozenset({"mechanism", "group", "difficulty", "page"})
+#: How long a worker keeps its own copy of a shared entry (the "pages" cache, in
+#: process memory): a Redis round trip is half of what a hit costs.
+LOCAL_SECONDS = 5
 _TOKEN_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9])[A-Za-z0-9]{{{2 * CSRF_SECRET_LENGTH}}}(?![A-Za-z0-9])")
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Content-Security-Policy")
 
@@ -83,15 +91,31 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request) if seconds > 0 else None
         if key is None:
             return self.get_response(request)
-        stored = cache.get(key)
+        stored = self._get(key)
         if stored is not None:
             return self._replay(request, stored)
         response = self.get_response(request)
         entry = self._entry(request, response) if request.method == "GET" else None
         if entry is not None:
+            entry["expires_at"] = time.time() + seconds
             cache.set(key, entry, seconds)
             response["X-Page-Cache"] = "miss"
         return response
+
+    @staticmethod
+    def _get(key: str) -> dict | None:
+        """The worker's own copy if it has one, else the shared (Redis) one, copied
+        locally for at most ``LOCAL_SECONDS`` and never past the shared entry's expiry,
+        so an edit still shows within ``PAGE_CACHE_SECONDS`` on every app server."""
+        local = caches["pages"]
+        stored = local.get(key)
+        if stored is None:
+            stored = cache.get(key)
+            if stored is not None:
+                remaining = stored.get("expires_at", 0) - time.time()
+                if remaining >= 1:
+                    local.set(key, stored, min(LOCAL_SECONDS, int(remaining)))
+        return stored
 
     @staticmethod
     def _key(request: HttpRequest) -> str | None:
@@ -139,10 +163,10 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def _replay(request: HttpRequest, stored: dict) -> HttpResponse:
         pieces = stored["pieces"]
-        parts = [pieces[0]]
-        for piece in pieces[1:]:
-            parts += [get_token(request), piece]  # a fresh mask of this visitor's own secret
-        response = HttpResponse("".join(parts), charset=stored["charset"])
+        # One fresh mask of this visitor's own secret fills every gap, as a rendered page
+        # does: Django's csrf context processor masks once per render, not per tag.
+        token = get_token(request) if len(pieces) > 1 else ""
+        response = HttpResponse(token.join(pieces), charset=stored["charset"])
         for name, value in stored["headers"].items():
             response[name] = value
         response["X-Page-Cache"] = "hit"

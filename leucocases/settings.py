@@ -119,6 +119,13 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each worker's own copy of the hottest cached pages (leucocases/pagecache.py), for
+# a few seconds at most, so most hits skip the Redis round trip; bounded in entries.
+PAGES_LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "leucocases-pages",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -132,12 +139,13 @@ if REDIS_URL:
                 "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
                 "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
             },
-        }
+        },
+        "pages": PAGES_LOCAL_CACHE,
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_LOCAL_CACHE}
 # Reader pages for visitors without a session are served from the cache for this
 # long (leucocases/pagecache.py); editors' changes show within it. Off outside production.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60" if PRODUCTION and REDIS_URL else "0"))

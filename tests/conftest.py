@@ -2,7 +2,7 @@
 (tests/cases/factories.py, tests/taxonomy/factories.py)."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 
@@ -15,10 +15,13 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: cached menus and statistics are keyed by
-    primary keys, which a rolled-back test database hands out again."""
-    cache.clear()
+    primary keys, which a rolled-back test database hands out again. Every cache:
+    the page cache keeps a worker-local copy in the "pages" cache too."""
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
@@ -21,9 +21,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @pytest.fixture
 def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
+    yield  # tests/conftest.py empties every cache around each test
 
 
 def test_second_visitor_gets_the_cached_page_with_a_working_token_of_their_own(page_cache):
@@ -44,6 +42,31 @@ def test_second_visitor_gets_the_cached_page_with_a_working_token_of_their_own(p
     assert second.post(audience, {"audience": "resident", "csrfmiddlewaretoken": second_token}).status_code == 302
     assert second.post(audience, {"audience": "resident", "csrfmiddlewaretoken": first_token}).status_code == 403
     assert first.post(audience, {"audience": "resident", "csrfmiddlewaretoken": first_token}).status_code == 302
+
+
+def test_each_worker_keeps_its_own_short_copy_of_a_shared_entry(page_cache):
+    """A hit copies the shared (Redis) entry into the worker's memory, so the next hit
+    needs no round trip; the local copy is what answers once the shared one is gone."""
+    site = make_site()
+    url = site.cause.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    assert Client().get(url)["X-Page-Cache"] == "hit"  # from the shared cache, now copied locally
+    cache.clear()  # the shared entry is evicted ...
+    assert Client().get(url)["X-Page-Cache"] == "hit"  # ... and the worker still has its copy
+    caches["pages"].clear()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+
+
+def test_a_local_copy_never_outlives_the_shared_entry(page_cache, settings):
+    """An edit shows within PAGE_CACHE_SECONDS on every app server: a shared entry with
+    under a second left is served but not copied, so it is gone when Redis drops it."""
+    settings.PAGE_CACHE_SECONDS = 1
+    site = make_site()
+    url = site.cause.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    cache.clear()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
 
 
 def test_the_cached_page_keeps_the_security_headers(page_cache):
