@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.grading import grade
@@ -44,3 +45,18 @@ def test_it_refuses_to_run_twice_unless_forced():
     call_command("generate_load_data", "--scale", "2", "--attempts", "20", "--force", stdout=StringIO())
     assert Attempt.objects.submitted().count() == 20
     assert not Case.objects.filter(slug__endswith="-x2").exists()
+
+
+def test_it_leaves_the_planner_statistics_up_to_date():
+    """The benchmark measures the plans a live database would use: right after the bulk
+    load the database's own statistics count the attempts it made (ANALYZE ran)."""
+    call_command("generate_load_data", "--scale", "1", "--attempts", "30", stdout=StringIO())
+    attempts = Attempt.objects.count()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cases_attempt'")
+            estimated = int(cursor.fetchone()[0])
+        else:  # SQLite keeps "rows [rows per index key ...]" in sqlite_stat1
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'cases_attempt' LIMIT 1")
+            estimated = int(cursor.fetchone()[0].split()[0])
+    assert estimated == attempts
