@@ -20,10 +20,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from leucocases.cases.casefile.exporter import casefile_export, cases_for_export
+from leucocases.cases.copying import case_content_fields, copy_case_parts
 from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, grade
 from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
-from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import review_transition
 
@@ -160,10 +161,6 @@ def review_comment_add(*, case: Case, user: Any, body: str) -> ReviewComment:
 # Duplicate and archive
 # --------------------------------------------------------------------------
 
-#: Fields a duplicate does not copy: identity, and the review record.
-_NOT_COPIED = {"id", "slug", "title", "review_status", "author", "reviewer", "reviewed_at", "created_at"}
-_NOT_COPIED |= {"updated_at", "archived_at"}
-
 
 def copy_slug(*, slug: str) -> str:
     """``<slug>-copy``, or ``<slug>-copy-2``, ``-3`` … when taken (max 120 characters)."""
@@ -183,56 +180,15 @@ def case_duplicate(*, case: Case, user: Any) -> Case:
     ``user``, with the slug ``<slug>-copy[-n]``; attempts are not copied."""
     with transaction.atomic():
         source = cases_for_export(Case.objects.filter(pk=case.pk)).get()
-        fields = {
-            f.attname: getattr(source, f.attname) for f in Case._meta.concrete_fields if f.name not in _NOT_COPIED
-        }
         title_length = Case._meta.get_field("title").max_length
         copy = Case.objects.create(
-            **fields,
+            **case_content_fields(source),
             slug=copy_slug(slug=source.slug),
             title=f"{source.title} (copy)"[:title_length],
             review_status=ReviewStatus.DRAFT,
             author=user,
         )
-        copy.groups.set(source.groups.all())
-        InitialLab.objects.bulk_create(
-            InitialLab(
-                case=copy,
-                position=lab.position,
-                name=lab.name,
-                value=lab.value,
-                unit=lab.unit,
-                reference_range=lab.reference_range,
-                flag=lab.flag,
-            )
-            for lab in source.initial_labs.all()
-        )
-        for finding in source.findings.all():
-            new = Finding.objects.create(
-                case=copy,
-                step_id=finding.step_id,
-                tier=finding.tier,
-                result=finding.result,
-                table=finding.table,
-                series=finding.series,
-                rationale=finding.rationale,
-                expert_position=finding.expert_position,
-            )
-            new.references.set(finding.references.all())
-        for rule in source.order_rules.all():
-            new = OrderRule.objects.create(
-                case=copy,
-                before_id=rule.before_id,
-                after_id=rule.after_id,
-                rationale=rule.rationale,
-                premature_counts_as_harmful=rule.premature_counts_as_harmful,
-            )
-            new.references.set(rule.references.all())
-        for option in source.diagnosis_options.all():
-            new = DiagnosisOption.objects.create(
-                case=copy, cause_id=option.cause_id, credit=option.credit, rationale=option.rationale
-            )
-            new.references.set(option.references.all())
+        copy_case_parts([(source, copy)])
         case_revision_record(case=copy, user=user, summary=f"Duplicated from “{source.slug}” as a new draft.")
     return copy
 

@@ -29,10 +29,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from leucocases.cases.casefile.exporter import cases_for_export
+from leucocases.cases.copying import case_content_fields, copy_case_parts
 from leucocases.cases.grading import ENGINE_VERSION, grade
 from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key, case_key_prefetches
-from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.taxonomy.models import Cause, Fact, WorkupStep
 
 LEARNER_PREFIX = "load-learner-"
@@ -177,15 +179,7 @@ class Command(BaseCommand):
         originals = list(
             Cause.objects.exclude(slug__regex=r"-x[0-9]+$").prefetch_related("mechanisms", "facts__references")
         )
-        cases = list(
-            Case.objects.exclude(slug__regex=r"-x[0-9]+$").prefetch_related(
-                "groups",
-                "initial_labs",
-                "findings__references",
-                "order_rules__references",
-                "diagnosis_options__references",
-            )
-        )
+        cases = list(cases_for_export(Case.objects.exclude(slug__regex=r"-x[0-9]+$")))
         self.say(f"Copying {len(originals)} causes and {len(cases)} cases {scale - 1} times...")
         for k in range(1, scale):
             suffix = copy_suffix(k)
@@ -239,100 +233,24 @@ class Command(BaseCommand):
     def _copy_cases(self, cases: list[Case], suffix: str, k: int) -> None:
         cause_ids = dict(Cause.objects.filter(slug__endswith=suffix).values_list("slug", "pk"))
         original_slugs = dict(Cause.objects.values_list("pk", "slug"))
-        fields = [
-            "presentation",
-            "learning_objectives",
-            "difficulty",
-            "is_practice",
-            "review_status",
-            "reviewed_at",
-            "essential_total_points",
-            "low_yield_penalty",
-            "harmful_penalty",
-            "workup_weight",
-            "diagnosis_weight",
-            "harmful_cap",
-        ]
         copies = Case.objects.bulk_create(
             [
-                Case(title=f"{c.title} ({k + 1})", slug=f"{c.slug}{suffix}", **{f: getattr(c, f) for f in fields})
+                Case(
+                    **case_content_fields(c),
+                    title=f"{c.title} ({k + 1})",
+                    slug=f"{c.slug}{suffix}",
+                    review_status=c.review_status,
+                    reviewed_at=c.reviewed_at,
+                )
                 for c in cases
             ]
         )
-        groups, labs, findings, rules, options = [], [], [], [], []
-        for original, copy in zip(cases, copies, strict=True):
-            groups += [Case.groups.through(case_id=copy.pk, causegroup_id=g.pk) for g in original.groups.all()]
-            labs += [
-                InitialLab(
-                    case_id=copy.pk,
-                    position=lab.position,
-                    name=lab.name,
-                    value=lab.value,
-                    unit=lab.unit,
-                    reference_range=lab.reference_range,
-                    flag=lab.flag,
-                )
-                for lab in original.initial_labs.all()
-            ]
-            findings += [
-                (
-                    Finding(
-                        case_id=copy.pk,
-                        step_id=f.step_id,
-                        tier=f.tier,
-                        result=f.result,
-                        table=f.table,
-                        series=f.series,
-                        rationale=f.rationale,
-                        expert_position=f.expert_position,
-                    ),
-                    [r.pk for r in f.references.all()],
-                )
-                for f in original.findings.all()
-            ]
-            rules += [
-                (
-                    OrderRule(
-                        case_id=copy.pk,
-                        before_id=r.before_id,
-                        after_id=r.after_id,
-                        rationale=r.rationale,
-                        premature_counts_as_harmful=r.premature_counts_as_harmful,
-                    ),
-                    [ref.pk for ref in r.references.all()],
-                )
-                for r in original.order_rules.all()
-            ]
-            options += [
-                (
-                    DiagnosisOption(
-                        case_id=copy.pk,
-                        cause_id=cause_ids.get(f"{original_slugs[o.cause_id]}{suffix}", o.cause_id),
-                        credit=o.credit,
-                        rationale=o.rationale,
-                    ),
-                    [ref.pk for ref in o.references.all()],
-                )
-                for o in original.diagnosis_options.all()
-            ]
-        Case.groups.through.objects.bulk_create(groups)
-        InitialLab.objects.bulk_create(labs)
-        self._bulk_with_references(Finding, findings, "finding_id")
-        self._bulk_with_references(OrderRule, rules, "orderrule_id")
-        self._bulk_with_references(DiagnosisOption, options, "diagnosisoption_id")
-
-    @staticmethod
-    def _bulk_with_references(model, rows: list[tuple], owner_field: str) -> None:
-        made = model.objects.bulk_create([row for row, _ in rows])
-        if made and made[0].pk is None:  # a backend that cannot return ids: never the case on PostgreSQL/SQLite
-            raise CommandError(f"{model.__name__}: this database does not return ids from bulk inserts.")
-        through = model.references.through
-        through.objects.bulk_create(
-            [
-                through(**{owner_field: row.pk, "reference_id": ref})
-                for row, (_, refs) in zip(made, rows, strict=True)
-                for ref in refs
-            ]
+        if copies and copies[0].pk is None:
+            raise CommandError("This database does not return ids from bulk inserts.")
+        # A copied case's diagnosis key points at the copied causes, where there are copies.
+        copy_case_parts(
+            zip(cases, copies, strict=True),
+            cause_id_for=lambda pk: cause_ids.get(f"{original_slugs[pk]}{suffix}", pk),
         )
 
     # ------------------------------------------------------------------
