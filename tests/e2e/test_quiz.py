@@ -47,6 +47,10 @@ def sign_up(page: Page, username: str) -> None:
 
 
 def order(page: Page, step_name: str) -> None:
+    # The runner page arrives through a click (Start, Continue), which does not wait for its
+    # scripts; a step ordered before htmx loads takes the no-JS path (a full page at #finding-N),
+    # which works but moves no focus. Wait for "load" so this checks the enhanced path.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name=step_name, exact=True).click()
     expect(page.locator("#chosen-steps .finding-heading", has_text=step_name)).to_be_focused()
 
