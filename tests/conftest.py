@@ -6,6 +6,20 @@ from django.core.cache import caches
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file rather than in memory. Django hands the live server
+    (browser tests) the test thread's one in-memory connection, and the threaded
+    server then uses it from several threads at once: a page and its
+    /admin/jsi18n/ script requested together failed now and then with SQLite's
+    "bad parameter or other API misuse". A file gives each thread its own connection."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default PBKDF2 hasher is deliberately slow; tests only need it to work.
