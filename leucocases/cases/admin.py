@@ -67,15 +67,39 @@ SCORING_FIELDS = (
 # --------------------------------------------------------------------------
 
 
+def plain_text(value: str) -> str:
+    """Text as a form stores it: LF line endings, no surrounding whitespace."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 class PlainNewlinesMixin:
-    """Browsers send textarea line breaks as CRLF; store them as LF, like
-    case files, so an edited case exports as readable ``|`` blocks."""
+    """Browsers send textarea line breaks as CRLF, and a form strips the final
+    newline a case file's text ends with. Text that differs from what is stored
+    only in those ways is unchanged: not reported in the change history (it
+    once listed every text field after a difficulty-only edit) and not
+    rewritten. Changed text is stored with LF, like case files, so an edited
+    case exports as readable ``|`` blocks."""
+
+    @property
+    def changed_data(self) -> list[str]:
+        return [name for name in super().changed_data if not self._same_text(name)]
+
+    def _same_text(self, name: str) -> bool:
+        field = self.fields.get(name)
+        if not isinstance(field, forms.CharField):
+            return False
+        initial, data = self.get_initial_for_field(field, name), self[name].data
+        return isinstance(initial, str) and isinstance(data, str) and plain_text(initial) == plain_text(data)
 
     def clean(self):
         cleaned = super().clean()
         for name, value in cleaned.items():
-            if isinstance(value, str) and "\r" in value:
-                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+            if not isinstance(value, str):
+                continue
+            if self.instance.pk is not None and self._same_text(name):
+                cleaned[name] = self.get_initial_for_field(self.fields[name], name)
+            elif "\r" in value:
+                cleaned[name] = plain_text(value)
         return cleaned
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,7 +61,7 @@ def case_revision_record(
         if (
             only_if_changed
             and latest is not None
-            and latest.casefile == casefile
+            and snapshot_lines(latest.casefile) == snapshot_lines(casefile)
             and latest.review_status == locked.review_status
             and latest.archived_at == locked.archived_at
         ):
@@ -77,6 +78,17 @@ def case_revision_record(
         )
 
 
+_BLOCK_CHOMPING = re.compile(r"(:|-) \|[-+]$")
+
+
+def snapshot_lines(text: str) -> list[str]:
+    """A snapshot's lines as the history compares them: whatever the line
+    endings, without trailing spaces, and without the YAML block marker that
+    only says whether a text ended with a newline (``|-`` or ``|``), which
+    changes nothing a learner reads."""
+    return [_BLOCK_CHOMPING.sub(r"\1 |", line.rstrip()) for line in text.splitlines()]
+
+
 @dataclass(frozen=True, slots=True)
 class DiffLine:
     kind: str  # "add", "remove", "hunk", "context", "file"
@@ -84,9 +96,10 @@ class DiffLine:
 
 
 def revision_diff(*, older: CaseRevision | None, newer: CaseRevision) -> tuple[DiffLine, ...]:
-    """A unified diff from ``older`` to ``newer`` (from nothing for the first)."""
-    before = older.snapshot_text.splitlines() if older is not None else []
-    after = newer.snapshot_text.splitlines()
+    """A unified diff from ``older`` to ``newer`` (from nothing for the first),
+    of normalised text (``snapshot_lines``)."""
+    before = snapshot_lines(older.snapshot_text) if older is not None else []
+    after = snapshot_lines(newer.snapshot_text)
     lines = []
     for raw in difflib.unified_diff(
         before,
