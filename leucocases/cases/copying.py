@@ -19,10 +19,11 @@ from django.db import models
 from .models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
 
 #: Case fields that make a case itself rather than its content: identity, the
-#: review record and the archive date. ``case_content_fields`` leaves them out.
+#: review record, the published version, the archive date and the case a draft
+#: of changes belongs to. ``case_content_fields`` leaves them out.
 CASE_IDENTITY_FIELDS = frozenset(
     {"id", "slug", "title", "review_status", "author", "reviewer", "reviewed_at", "created_at", "updated_at"}
-    | {"archived_at"}
+    | {"archived_at", "version", "draft_of"}
 )
 
 #: The parts with references, in the order they are copied.

@@ -69,6 +69,7 @@ def case_revision_record(
         return CaseRevision.objects.create(
             case=locked,
             number=(latest.number if latest else 0) + 1,
+            edited=latest is None or _content_lines(latest.casefile) != _content_lines(casefile),
             user=user if user is not None and getattr(user, "is_authenticated", False) else None,
             created_at=now or timezone.now(),
             summary=summary[:300],
@@ -87,6 +88,11 @@ def snapshot_lines(text: str) -> list[str]:
     only says whether a text ended with a newline (``|-`` or ``|``), which
     changes nothing a learner reads."""
     return [_BLOCK_CHOMPING.sub(r"\1 |", line.rstrip()) for line in text.splitlines()]
+
+
+def _content_lines(casefile: str) -> list[str]:
+    # The case file's top-level status line is the review record, not content.
+    return [line for line in snapshot_lines(casefile) if not line.startswith("status: ")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +364,7 @@ def case_regrade_apply(
     changed = unchanged = 0
     with transaction.atomic():
         lines, current_fingerprint = _regrade_lines(case)
+        version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
         if fingerprint is not None and fingerprint != current_fingerprint:
             raise ValidationError(
                 "The key changed since the preview was made; check the new preview before applying.",
@@ -385,6 +392,7 @@ def case_regrade_apply(
                         total=report.total,
                         workup_score=report.workup_score,
                         diagnosis_score=report.diagnosis_score,
+                        case_version=version,
                         reason=reason,
                     )
                     report_digest_store(report=graded)

@@ -33,6 +33,14 @@ class Cohort(models.Model):
 
 
 class QuizQuerySet(ReviewableQuerySet):
+    def published(self):
+        """Approved quizzes; a draft of changes to one is never among them."""
+        return super().published().filter(draft_of__isnull=True)
+
+    def live(self):
+        """Quizzes themselves, without the drafts of changes to approved ones."""
+        return self.filter(draft_of__isnull=True)
+
     def available(self, now=None):
         """Published and inside its availability window."""
         now = now or timezone.now()
@@ -70,6 +78,11 @@ class Quiz(Reviewable):
         Cohort, blank=True, related_name="quizzes", help_text="Leave empty to offer the quiz to every learner."
     )
     cases = models.ManyToManyField(Case, through="QuizItem", related_name="quizzes")
+    #: Set on a draft of changes to an approved quiz (at most one per quiz):
+    #: never offered to learners; approving it copies it into ``draft_of``.
+    draft_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pending_draft", editable=False
+    )
 
     objects = QuizQuerySet.as_manager()
 
@@ -82,6 +95,15 @@ class Quiz(Reviewable):
 
     def get_absolute_url(self):
         return reverse("quizzes:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return super().is_published and self.draft_of_id is None
+
+    @property
+    def is_locked(self) -> bool:
+        """An approved quiz is never edited in place (see ``Case.is_locked``)."""
+        return self.is_published
 
     def clean(self):
         super().clean()

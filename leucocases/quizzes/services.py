@@ -224,7 +224,10 @@ def quiz_attempt_start_or_resume(*, quiz: Quiz, user: AbstractBaseUser, now: dat
             # Created in quiz order, so the ids keep that order even if the
             # quiz is edited while this attempt is under way.
             Attempt.objects.bulk_create(
-                [Attempt(case=item.case, user=user, quiz_attempt=quiz_attempt) for item in items]
+                [
+                    Attempt(case=item.case, user=user, quiz_attempt=quiz_attempt, case_version=item.case.version)
+                    for item in items
+                ]
             )
     except IntegrityError:
         # one_open_quiz_attempt: a second tab started it a moment ago.
