@@ -33,9 +33,11 @@ run: $(VENV)/.requirements
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
+## Published as the content-loader account (no password), so every approval names someone.
 content:
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
-	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
+	$(DEV_ENV) $(PY) manage.py create_content_loader
+	$(DEV_ENV) $(PY) manage.py import_cases --publish-as content-loader fixtures/cases/*.yaml
 	$(DEV_ENV) $(PY) manage.py load_quizzes
 
 ## The whole suite, browser tests included.

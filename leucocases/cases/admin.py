@@ -32,6 +32,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, ReviewableAdmin
+from leucocases.instructor import case_review
 from leucocases.instructor import services as instructor_services
 from leucocases.instructor.forms import ReviewCommentForm
 from leucocases.instructor.models import CaseRevision
@@ -52,6 +53,11 @@ from .casefile.schema import (
 from .grading import InvalidKeyError, ScoringSettings
 from .keys import grade_path
 from .models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+
+LOCKED_MESSAGE = (
+    "This case is approved, so nothing was saved: learners play it as it stands. Change its content or key "
+    "through a draft of changes (“Start a draft of changes”), reviewed and approved like a new case."
+)
 
 SCORING_FIELDS = (
     "essential_total_points",
@@ -336,7 +342,20 @@ class DiagnosisOptionForm(PlainNewlinesMixin, forms.ModelForm):
         fields = ("cause", "credit", "rationale", "references")
 
 
-class InitialLabInline(admin.StackedInline):
+class CasePartInline(admin.StackedInline):
+    """A part of a case (labs, the key): read-only on an approved case, like the case itself."""
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_locked) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_locked) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_locked) and super().has_delete_permission(request, obj)
+
+
+class InitialLabInline(CasePartInline):
     # Stacked, not tabular: a tabular inline's inputs have column headings but
     # no labels, which screen readers (and axe) cannot tie to the inputs.
     model = InitialLab
@@ -344,7 +363,7 @@ class InitialLabInline(admin.StackedInline):
     fields = (("name", "value", "unit"), ("reference_range", "flag", "position"))
 
 
-class FindingInline(admin.StackedInline):
+class FindingInline(CasePartInline):
     model = Finding
     form = FindingForm
     formset = FindingFormSet
@@ -353,7 +372,7 @@ class FindingInline(admin.StackedInline):
     verbose_name_plural = "Findings: the key, one per keyed workup step"
 
 
-class OrderRuleInline(admin.StackedInline):
+class OrderRuleInline(CasePartInline):
     model = OrderRule
     form = OrderRuleForm
     formset = OrderRuleFormSet
@@ -363,7 +382,7 @@ class OrderRuleInline(admin.StackedInline):
     verbose_name_plural = "Order rules: “before” must be chosen before “after” (both keyed above)"
 
 
-class DiagnosisOptionInline(admin.StackedInline):
+class DiagnosisOptionInline(CasePartInline):
     model = DiagnosisOption
     form = DiagnosisOptionForm
     formset = DiagnosisFormSet
@@ -435,6 +454,7 @@ class CaseAdmin(ReviewableAdmin):
         "difficulty",
         "group_list",
         "review_status",
+        "version_text",
         "is_practice",
         "is_archived",
         "updated_at",
@@ -468,7 +488,7 @@ class CaseAdmin(ReviewableAdmin):
     actions = (*ReviewableAdmin.actions, "duplicate_cases", "archive_cases", "unarchive_cases")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        return super().get_queryset(request).select_related("draft_of").prefetch_related("groups")
 
     @admin.display(description="groups")
     def group_list(self, obj):
@@ -477,6 +497,29 @@ class CaseAdmin(ReviewableAdmin):
     @admin.display(description="archived", boolean=True, ordering="archived_at")
     def is_archived(self, obj):
         return obj.archived_at is not None
+
+    @admin.display(description="version")
+    def version_text(self, obj):
+        if obj.draft_of_id is not None:
+            return f"draft of changes to “{obj.draft_of}”"
+        return obj.version or "—"
+
+    # -- review that holds: an approved case is read-only ------------------
+
+    def has_change_permission(self, request, obj=None):
+        # Approved: the change page shows the case read-only, with "Start a
+        # draft of changes" (case_review.case_draft_start) in place of Save.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # A draft of changes keeps its case's slug (it is published into it).
+        return (*fields, "slug") if obj is not None and obj.draft_of_id else fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and obj.draft_of_id else super().get_prepopulated_fields(request, obj)
 
     # -- change history: a revision after every save and every transition --
 
@@ -491,18 +534,20 @@ class CaseAdmin(ReviewableAdmin):
         )
 
     def _transition(self, request, queryset, *, to_status: str, verb: str) -> None:
-        """ReviewableAdmin's actions, each move also recorded as a revision
-        (``instructor.services.case_review_transition``)."""
+        """ReviewableAdmin's actions through ``case_review.case_review_transition``:
+        each move recorded as a revision; approving a draft of changes publishes it."""
         moved = []
         for case in queryset:
             try:
-                instructor_services.case_review_transition(case=case, user=request.user, to_status=to_status)
+                outcome = case_review.case_review_transition(case=case, user=request.user, to_status=to_status)
             except PermissionDenied as error:
                 self.message_user(request, f"“{case}” was not {verb}: {error}", messages.ERROR)
             except ValidationError as error:
                 self.message_user(request, f"“{case}” was not {verb}: {' '.join(error.messages)}", messages.WARNING)
             else:
                 moved.append(case)
+                if outcome.published:
+                    self.message_user(request, _published_message(outcome), messages.INFO)
         if moved:
             names = ", ".join(f"“{case}”" for case in moved)
             self.message_user(
@@ -544,10 +589,10 @@ class CaseAdmin(ReviewableAdmin):
             self.message_user(request, "Nothing to change: the selected cases already were.", messages.WARNING)
 
     def get_search_results(self, request, queryset, search_term):
-        """The quiz admin's case picker (autocomplete) offers active cases only."""
+        """The quiz admin's case picker (autocomplete) offers approved, active cases only."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("app_label") == "quizzes" and request.GET.get("model_name") == "quizitem":
-            queryset = queryset.filter(archived_at__isnull=True)
+            queryset = queryset.playable()
         return queryset, may_have_duplicates
 
     # -- the key check spans the three key inlines ------------------------
@@ -582,6 +627,11 @@ class CaseAdmin(ReviewableAdmin):
                 name="{}_{}_revision".format(*info),
             ),
             path(
+                "<path:object_id>/draft-of-changes/",
+                self.admin_site.admin_view(self.draft_start_view),
+                name="{}_{}_draft_start".format(*info),
+            ),
+            path(
                 "<path:object_id>/comments/",
                 self.admin_site.admin_view(self.comment_add_view),
                 name="{}_{}_comment".format(*info),
@@ -590,16 +640,60 @@ class CaseAdmin(ReviewableAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, unquote(object_id))
+        if case is not None and case.is_locked and request.method == "POST":
+            # A form opened before the case was approved: say so, save nothing.
+            self.message_user(request, LOCKED_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.path)
         extra_context = {**(extra_context or {}), **self._tool_links(object_id)}
-        case = self.get_object_for_links(object_id)
         if case is not None:
             extra_context |= {
                 "review_comments": case.review_comments.select_related("author"),
                 "comment_form": ReviewCommentForm(auto_id="id_review_comment_%s"),
                 "comment_url": reverse("admin:cases_case_comment", args=[case.pk]),
-                "can_comment": self.has_change_permission(request, case),
+                "can_comment": self.has_change_permission(request),
+                "lock": self._lock_context(request, case),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _lock_context(self, request, case: Case) -> dict:
+        """What the top of the change page says about versions and drafts of changes."""
+        if case.draft_of_id is not None:
+            live = case.draft_of
+            return {"draft_of": live, "live_url": reverse("admin:cases_case_change", args=[live.pk])}
+        if not case.is_locked:
+            return {}
+        draft = Case.objects.filter(draft_of=case).select_related("author").first()
+        return {
+            "locked": case,
+            "draft": draft,
+            "draft_url": reverse("admin:cases_case_change", args=[draft.pk]) if draft else "",
+            "start_url": reverse("admin:cases_case_draft_start", args=[case.pk]),
+            "can_start": super().has_change_permission(request),
+        }
+
+    def draft_start_view(self, request, object_id):
+        """POST: open the approved case's draft of changes, starting one if none is under way."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._case_or_404(request, object_id)
+        if not super().has_change_permission(request):
+            raise PermissionDenied
+        try:
+            draft, created = case_review.case_draft_start(case=case, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        if created:
+            self.message_user(
+                request,
+                f"A draft of changes to “{case}” was started. Learners keep playing version {case.version} "
+                f"until this draft is reviewed and approved by someone who did not edit it.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, f"“{case}” already has a draft of changes under way: here it is.")
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[draft.pk]))
 
     def _tool_links(self, object_id) -> dict[str, str]:
         case = self.get_object_for_links(object_id)
@@ -639,7 +733,7 @@ class CaseAdmin(ReviewableAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         case = self._case_or_404(request, object_id)
-        if not self.has_change_permission(request, case):
+        if not self.has_change_permission(request):
             raise PermissionDenied
         form = ReviewCommentForm(request.POST)
         if form.is_valid():
@@ -735,6 +829,17 @@ class CaseAdmin(ReviewableAdmin):
         return TemplateResponse(request, "admin/cases/case/dry_run.html", context)
 
 
+def _published_message(outcome: case_review.TransitionOutcome) -> str:
+    message = f"“{outcome.case}” version {outcome.published} is now what learners play."
+    if outcome.open_attempts:
+        n = outcome.open_attempts
+        message += (
+            f" {n} attempt{'s' if n != 1 else ''} under way continue{'s' if n == 1 else ''} on it "
+            "(choices made so far stand; graded against this version)."
+        )
+    return message
+
+
 # --------------------------------------------------------------------------
 # Attempts and reports: read-only, for instructors
 # --------------------------------------------------------------------------
@@ -760,7 +865,16 @@ class ChoiceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class GradedReportInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = GradedReport
-    fields = ("created_at", "total", "workup_score", "diagnosis_score", "engine_version", "reason", "superseded_at")
+    fields = (
+        "created_at",
+        "total",
+        "workup_score",
+        "diagnosis_score",
+        "case_version",
+        "engine_version",
+        "reason",
+        "superseded_at",
+    )
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -779,7 +893,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("case", "user", "diagnosis")
     search_fields = ("case__slug", "case__title", "user__username", "user__email")
     date_hierarchy = "started_at"
-    fields = ("case", "learner", "started_at", "submitted_at", "diagnosis")
+    fields = ("case", "case_version", "learner", "started_at", "submitted_at", "diagnosis")
     readonly_fields = fields
     inlines = (ChoiceInline, GradedReportInline)
 
@@ -815,6 +929,7 @@ class GradedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "total",
         "workup_score",
         "diagnosis_score",
+        "case_version",
         "engine_version",
         "reason",
         "created_at",

@@ -1,8 +1,10 @@
 """Copying a case's content onto another case, in bulk.
 
-Two callers need the same copy: an instructor's "Duplicate" (one case, as a
-new draft; leucocases/instructor/services.py) and ``generate_load_data``
-(every shipped case, N times). Children are copied field by field from the
+Three callers need the same copy: an instructor's "Duplicate" (one case, as a
+new draft; leucocases/instructor/services.py), a draft of changes to an
+approved case and its publication (``case_content_replace``;
+leucocases/instructor/case_review.py) and ``generate_load_data`` (every
+shipped case, N times). Children are copied field by field from the
 model's own field list, so a field added to a finding or an order rule is
 copied without anyone remembering to add it here.
 
@@ -71,6 +73,21 @@ def copy_case_parts(
             for option, _ in rows:
                 option.cause_id = cause_id_for(option.cause_id)
         _bulk_create_with_references(model, rows)
+
+
+def case_content_replace(*, source: Case, target: Case) -> None:
+    """Make saved ``target`` say exactly what ``source`` says: title, content,
+    scoring and every part of the key, replaced in place. ``target`` keeps its
+    id, slug, review record, version, archive date and attempts (choices name
+    catalogue steps, not findings; reports are frozen copies)."""
+    for name, value in case_content_fields(source).items():
+        setattr(target, name, value)
+    target.title = source.title
+    target.save()
+    target.groups.clear()
+    for related_name in ("initial_labs", "findings", "order_rules", "diagnosis_options"):
+        getattr(target, related_name).all().delete()
+    copy_case_parts([(source, target)])
 
 
 def _bulk_create_with_references(model: type[models.Model], rows: list[tuple[models.Model, Iterable]]) -> None:

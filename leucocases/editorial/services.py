@@ -1,5 +1,7 @@
 """Moving content through review. Every rule about who may do what lives here."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,11 +9,14 @@ from django.utils import timezone
 from .models import ALLOWED_TRANSITIONS, Reviewable, ReviewStatus
 
 
-def review_transition(*, obj: Reviewable, user, to_status: str) -> Reviewable:
+def review_transition(*, obj: Reviewable, user, to_status: str, editors: Iterable[int] = ()) -> Reviewable:
     """Move ``obj`` to ``to_status`` on behalf of ``user``, or raise.
 
-    Raises ``ValidationError`` for a move the workflow does not allow and
-    ``PermissionDenied`` when the author tries to approve their own work.
+    Raises ``ValidationError`` for a move the workflow does not allow (code
+    ``bad_transition``, or ``approved_is_final`` for returning locked approved
+    work to draft) and ``PermissionDenied`` when the author, or one of
+    ``editors`` (ids of the users who changed its content; the caller knows
+    them from its history), tries to review or approve it.
     """
     current = obj.review_status
     if to_status not in ALLOWED_TRANSITIONS.get(current, frozenset()):
@@ -19,9 +24,17 @@ def review_transition(*, obj: Reviewable, user, to_status: str) -> Reviewable:
             f"Cannot move from {ReviewStatus(current).label} to {ReviewStatus(to_status).label}.",
             code="bad_transition",
         )
+    if obj.is_locked and to_status == ReviewStatus.DRAFT:
+        raise ValidationError(
+            "Approved work stays approved, and learners keep it: change it through a draft of changes, "
+            "which is reviewed and approved in turn.",
+            code="approved_is_final",
+        )
     reviewing = to_status in (ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED)
     if reviewing and obj.author_id is not None and obj.author_id == user.pk:
         raise PermissionDenied("Nobody reviews or approves their own work.")
+    if reviewing and user.pk in set(editors):
+        raise PermissionDenied("Nobody reviews or approves their own work: you changed its content.")
     with transaction.atomic():
         obj.review_status = to_status
         if to_status == ReviewStatus.SUBMITTED and obj.author_id is None:

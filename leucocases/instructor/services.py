@@ -3,6 +3,7 @@
 Keyword-only functions named ``<thing>_<action>``. The case admin calls the
 case ones (``leucocases/cases/admin.py``); the regrade pages call the regrade
 ones. Every change to a case made through here leaves a ``CaseRevision``.
+Review moves, drafts of changes and publishing are in ``case_review``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import review_transition
 
 from . import statistics
 from .models import CaseRevision, ReportDigest, ReviewComment
@@ -45,13 +45,21 @@ def case_snapshot(*, case: Case) -> str:
 
 
 def case_revision_record(
-    *, case: Case, user: Any, summary: str, only_if_changed: bool = False, now: datetime | None = None
+    *,
+    case: Case,
+    user: Any,
+    summary: str,
+    only_if_changed: bool = False,
+    edited: bool | None = None,
+    now: datetime | None = None,
 ) -> CaseRevision | None:
     """Store a revision of ``case`` as it stands now, numbered after the last.
 
     With ``only_if_changed`` nothing is stored (and None returned) when the
     case file, review status and archived date equal the latest revision's:
-    saving an unchanged form adds no noise to the history.
+    saving an unchanged form adds no noise to the history. ``edited`` says
+    whether the content changed (review moves and archiving pass False); by
+    default it is worked out from the case file against the latest revision's.
     """
     with transaction.atomic():
         # Locks the case row (PostgreSQL): two saves at once get numbers in turn.
@@ -69,7 +77,9 @@ def case_revision_record(
         return CaseRevision.objects.create(
             case=locked,
             number=(latest.number if latest else 0) + 1,
-            edited=latest is None or _content_lines(latest.casefile) != _content_lines(casefile),
+            edited=(latest is None or _content_lines(latest.casefile) != _content_lines(casefile))
+            if edited is None
+            else edited,
             user=user if user is not None and getattr(user, "is_authenticated", False) else None,
             created_at=now or timezone.now(),
             summary=summary[:300],
@@ -150,18 +160,6 @@ def admin_change_summary(*, add: bool, changed_fields: list[str], formsets: list
     return ("Edited in the admin: " + "; ".join(parts) + ".") if parts else "Saved in the admin."
 
 
-def case_review_transition(*, case: Case, user: Any, to_status: str) -> Case:
-    """Move ``case`` through review (``editorial.services.review_transition``,
-    with its rules: no self-approval, allowed moves only) and record it."""
-    before = ReviewStatus(case.review_status).label
-    with transaction.atomic():
-        review_transition(obj=case, user=user, to_status=to_status)
-        case_revision_record(
-            case=case, user=user, summary=f"Review status: {before} → {ReviewStatus(to_status).label}."
-        )
-    return case
-
-
 # --------------------------------------------------------------------------
 # Review comments
 # --------------------------------------------------------------------------
@@ -183,8 +181,13 @@ def review_comment_add(*, case: Case, user: Any, body: str) -> ReviewComment:
 
 def copy_slug(*, slug: str) -> str:
     """``<slug>-copy``, or ``<slug>-copy-2``, ``-3`` … when taken (max 120 characters)."""
+    return free_slug(slug=slug, suffix="-copy")
+
+
+def free_slug(*, slug: str, suffix: str) -> str:
+    """``<slug><suffix>``, or with ``-2``, ``-3`` … after it when taken (max 120 characters)."""
     max_length = Case._meta.get_field("slug").max_length
-    base = f"{slug[: max_length - len('-copy-999')]}-copy"
+    base = f"{slug[: max_length - len(suffix) - len('-999')]}{suffix}"
     taken = set(Case.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
@@ -219,7 +222,7 @@ def case_archive(*, case: Case, user: Any, now: datetime | None = None) -> bool:
         changed = Case.objects.filter(pk=case.pk, archived_at__isnull=True).update(archived_at=now or timezone.now())
         if changed:
             case.refresh_from_db(fields=["archived_at"])
-            case_revision_record(case=case, user=user, summary="Archived.")
+            case_revision_record(case=case, user=user, summary="Archived.", edited=False)
     return bool(changed)
 
 
@@ -229,7 +232,7 @@ def case_unarchive(*, case: Case, user: Any) -> bool:
         changed = Case.objects.filter(pk=case.pk, archived_at__isnull=False).update(archived_at=None)
         if changed:
             case.refresh_from_db(fields=["archived_at"])
-            case_revision_record(case=case, user=user, summary="Unarchived.")
+            case_revision_record(case=case, user=user, summary="Unarchived.", edited=False)
     return bool(changed)
 
 

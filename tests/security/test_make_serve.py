@@ -106,7 +106,9 @@ def test_make_serve_serves_from_postgres_and_redis():
     if not has_cases:  # the database is kept between runs, like a real deployment's
         loaded = manage("load_taxonomy", "-v0", env=env)
         assert loaded.returncode == 0, loaded.stderr
-        imported = manage("import_cases", "fixtures/cases/", env=env)
+        loader = manage("create_content_loader", "-v0", env=env)
+        assert loader.returncode == 0, loader.stderr
+        imported = manage("import_cases", "--publish-as", "content-loader", "fixtures/cases/", env=env)
         assert imported.returncode == 0, imported.stderr
 
     server = subprocess.Popen(

@@ -39,20 +39,26 @@ def cases_for_export(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases with everything ``case_spec`` reads, in a fixed number of queries."""
     references = Prefetch("references", queryset=Reference.objects.order_by("number", "key"))
     queryset = Case.objects.all() if queryset is None else queryset
-    return queryset.order_by("slug").prefetch_related(
-        Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
-        Prefetch("initial_labs", queryset=InitialLab.objects.order_by("position", "pk")),
-        Prefetch(
-            "findings", queryset=Finding.objects.select_related("step").order_by("pk").prefetch_related(references)
-        ),
-        Prefetch(
-            "order_rules",
-            queryset=OrderRule.objects.select_related("before", "after").order_by("pk").prefetch_related(references),
-        ),
-        Prefetch(
-            "diagnosis_options",
-            queryset=DiagnosisOption.objects.select_related("cause").order_by("pk").prefetch_related(references),
-        ),
+    return (
+        queryset.order_by("slug")
+        .select_related("draft_of")
+        .prefetch_related(
+            Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
+            Prefetch("initial_labs", queryset=InitialLab.objects.order_by("position", "pk")),
+            Prefetch(
+                "findings", queryset=Finding.objects.select_related("step").order_by("pk").prefetch_related(references)
+            ),
+            Prefetch(
+                "order_rules",
+                queryset=OrderRule.objects.select_related("before", "after")
+                .order_by("pk")
+                .prefetch_related(references),
+            ),
+            Prefetch(
+                "diagnosis_options",
+                queryset=DiagnosisOption.objects.select_related("cause").order_by("pk").prefetch_related(references),
+            ),
+        )
     )
 
 
@@ -61,7 +67,8 @@ def case_spec(case: Case) -> CaseSpec:
     if not hasattr(case, "_prefetched_objects_cache") or "findings" not in case._prefetched_objects_cache:
         case = cases_for_export(Case.objects.filter(pk=case.pk)).get()
     return CaseSpec(
-        slug=case.slug,
+        # A draft of changes is the next version of its case: it says so in its file.
+        slug=case.draft_of.slug if case.draft_of_id else case.slug,
         title=case.title,
         status=case.review_status,
         difficulty=_DIFFICULTY_NAMES[case.difficulty],

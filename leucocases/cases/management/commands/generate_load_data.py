@@ -125,7 +125,14 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             self.say("Loading the shipped content first...")
             call_command("load_taxonomy", verbosity=0, stdout=StringIO())
-            call_command("import_cases", str(settings.BASE_DIR / "fixtures" / "cases"), verbosity=0, stdout=StringIO())
+            call_command("create_content_loader", verbosity=0)
+            call_command(
+                "import_cases",
+                str(settings.BASE_DIR / "fixtures" / "cases"),
+                publish_as="content-loader",
+                verbosity=0,
+                stdout=StringIO(),
+            )
         rng = random.Random(seed)
         with transaction.atomic():
             self._copy_content(scale)
@@ -241,6 +248,7 @@ class Command(BaseCommand):
                     slug=f"{c.slug}{suffix}",
                     review_status=c.review_status,
                     reviewed_at=c.reviewed_at,
+                    version=c.version,
                 )
                 for c in cases
             ]
