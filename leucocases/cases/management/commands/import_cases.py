@@ -56,10 +56,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary + "."))
         drafts = len(result.created) + len(result.updated) - len(result.published)
         if drafts and options["verbosity"] > 0:
-            self.stdout.write(
-                f"{drafts} case{'s' if drafts != 1 else ''} imported as draft{'s' if drafts != 1 else ''} for review "
-                f"({len(result.pending)} into the draft of changes of an approved case, which learners keep playing)."
-            )
+            line = "1 case was imported as a draft" if drafts == 1 else f"{drafts} cases were imported as drafts"
+            line += " for review"
+            if result.pending:
+                line += (
+                    f" ({len(result.pending)} into the draft of changes of an approved case, "
+                    "which learners keep playing until it is approved)"
+                )
+            self.stdout.write(line + ".")
         if options["verbosity"] >= 2:
             for outcome in ("created", "updated", "unchanged", "published", "pending"):
                 for slug in getattr(result, outcome):
