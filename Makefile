@@ -38,7 +38,7 @@ content:
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
 	$(DEV_ENV) $(PY) manage.py create_content_loader
 	$(DEV_ENV) $(PY) manage.py import_cases --publish-as content-loader fixtures/cases/*.yaml
-	$(DEV_ENV) $(PY) manage.py load_quizzes
+	$(DEV_ENV) $(PY) manage.py load_quizzes --publish-as content-loader
 
 ## The whole suite, browser tests included.
 test: $(VENV)/.requirements-dev node_modules/.installed

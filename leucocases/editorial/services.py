@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import ALLOWED_TRANSITIONS, Reviewable, ReviewStatus
@@ -44,3 +44,17 @@ def review_transition(*, obj: Reviewable, user, to_status: str, editors: Iterabl
             obj.reviewed_at = timezone.now()
         obj.save()
     return obj
+
+
+def free_slug(*, model: type[models.Model], slug: str, suffix: str) -> str:
+    """``<slug><suffix>``, or with ``-2``, ``-3`` … after it when taken, within
+    ``model``'s slug length: the slug of a copy or of a draft of changes."""
+    max_length = model._meta.get_field("slug").max_length
+    base = f"{slug[: max_length - len(suffix) - len('-999')]}{suffix}"
+    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

@@ -44,10 +44,10 @@ from leucocases.cases.casefile.schema import CaseFileError, CaseSpec
 from leucocases.cases.copying import case_content_fields, case_content_replace, copy_case_parts
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import review_transition
+from leucocases.editorial.services import free_slug, review_transition
 
 from .models import CaseRevision, ReviewComment
-from .services import case_revision_record, free_slug
+from .services import case_revision_record
 
 
 def case_editors(*, case: Case) -> set[int]:
@@ -121,7 +121,7 @@ def _draft_create(*, live: Case, user: Any) -> Case:
     draft = Case.objects.create(
         **case_content_fields(source),
         title=source.title,
-        slug=free_slug(slug=live.slug, suffix="--draft"),
+        slug=free_slug(model=Case, slug=live.slug, suffix="--draft"),
         review_status=ReviewStatus.DRAFT,
         author=user,
         draft_of=live,
@@ -193,9 +193,10 @@ def case_files_import(*, paths: Sequence[str | Path], author: Any = None, publis
     work), or an approved case has a draft of changes under way (approve or
     delete it first). Files with any other status are imported as drafts.
 
-    Every case the import changes gets a history entry by ``author`` (or, if
-    none is named, ``publisher``). Returns what was done, or the errors (and
-    then nothing was written).
+    Every case the import changes gets a history entry by ``author`` (None
+    if not named; its summary names the file and any publisher, who approves
+    and so is not one of the case's editors). Returns what was done, or the
+    errors (and then nothing was written).
     """
     if author is not None and publisher is not None and author.pk == publisher.pk:
         raise ValidationError("Name two people: nobody publishes their own work.", code="self_approval")
@@ -285,4 +286,5 @@ class _Importer:
             version = _publish_in_place(case=case, publisher=self.publisher, now=self.now)
             summary += f" and published as version {version} by {self.publisher.get_username()}"
             self.result.published.append(case.slug)
-        case_revision_record(case=case, user=self.author or self.publisher, summary=f"{summary}.", now=self.now)
+        # The entry's user is the files' author (if named): the publisher approves, and is not an editor.
+        case_revision_record(case=case, user=self.author, summary=f"{summary}.", now=self.now)

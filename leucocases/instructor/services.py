@@ -28,6 +28,7 @@ from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
+from leucocases.editorial.services import free_slug
 
 from . import statistics
 from .models import CaseRevision, ReportDigest, ReviewComment
@@ -181,20 +182,7 @@ def review_comment_add(*, case: Case, user: Any, body: str) -> ReviewComment:
 
 def copy_slug(*, slug: str) -> str:
     """``<slug>-copy``, or ``<slug>-copy-2``, ``-3`` … when taken (max 120 characters)."""
-    return free_slug(slug=slug, suffix="-copy")
-
-
-def free_slug(*, slug: str, suffix: str) -> str:
-    """``<slug><suffix>``, or with ``-2``, ``-3`` … after it when taken (max 120 characters)."""
-    max_length = Case._meta.get_field("slug").max_length
-    base = f"{slug[: max_length - len(suffix) - len('-999')]}{suffix}"
-    taken = set(Case.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(model=Case, slug=slug, suffix="-copy")
 
 
 def case_duplicate(*, case: Case, user: Any) -> Case:

@@ -141,6 +141,19 @@ class QuizItem(models.Model):
     def __str__(self):
         return f"{self.quiz.slug} #{self.position}: {self.case.slug}"
 
+    def clean(self):
+        super().clean()
+        # A draft case (a fresh duplicate, a draft of changes) would show in
+        # instructor results as a column no learner ever sees.
+        if self.case_id is not None and not Case.objects.published().filter(pk=self.case_id).exists():
+            raise ValidationError(
+                {
+                    "case": ValidationError(
+                        "A quiz takes approved cases only; this one is not approved.", code="case_not_approved"
+                    )
+                }
+            )
+
 
 class QuizAttempt(models.Model):
     class FinishReason(models.TextChoices):

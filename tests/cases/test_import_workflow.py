@@ -140,9 +140,11 @@ class TestPublishing:
         assert case.reviewed_at is not None
         assert anonymous_sees(SLUG)
         revision = CaseRevision.objects.get(case=case)
-        assert (revision.summary, revision.user) == (
+        # The publisher approves: recorded as the reviewer, not as an editor of the case.
+        assert (revision.summary, revision.user, revision.edited) == (
             "Imported from a.yaml as a new case and published as version 1 by chief.",
-            publisher,
+            None,
+            True,
         )
 
         write_case_file(tmp_path, "a.yaml", make_case_document(title="Version two"))
@@ -152,10 +154,16 @@ class TestPublishing:
         assert "Version two" in Client().get(f"/cases/{SLUG}/").content.decode()
         assert "0 updated, 1 unchanged; 0 published" in run(str(path), publish_as="chief")
 
-    def test_a_file_that_says_draft_stays_a_draft(self, catalogue, tmp_path):
+    def test_a_file_that_says_draft_stays_a_draft_until_it_says_approved(self, catalogue, tmp_path):
+        """The publisher only approves: importing a draft file does not make them its editor, so
+        the same file saying approved later is published by them."""
         make_instructor(username="chief")
-        run(str(write_case_file(tmp_path, "a.yaml", make_case_document(status="draft"))), publish_as="chief")
+        path = write_case_file(tmp_path, "a.yaml", make_case_document(status="draft"))
+        run(str(path), publish_as="chief")
         assert Case.objects.get(slug=SLUG).review_status == ReviewStatus.DRAFT
+        write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)
+        assert "0 created, 1 updated, 0 unchanged; 1 published as chief." in run(str(path), publish_as="chief")
+        assert Case.objects.get(slug=SLUG).review_status == ReviewStatus.APPROVED
 
     def test_nobody_publishes_their_own_work(self, catalogue, tmp_path):
         """The same person as --author and --publish-as, or a publisher who edited the case, is refused."""
