@@ -214,3 +214,24 @@ class TestContentLoader:
         assert not Client().login(username=CONTENT_LOADER, password="")
         run(str(case_file), publish_as=CONTENT_LOADER)
         assert Case.objects.get(slug=SLUG).reviewer == loader
+
+
+class TestExport:
+    def test_drafts_of_changes_are_exported_on_request_only_and_as_their_case(self, case_file, tmp_path):
+        """export_cases lists each case once; a draft of changes exports by its own slug, under its
+        case's slug and status, so importing that file lands in the same draft of changes."""
+        make_instructor(username="chief")
+        run(str(case_file), publish_as="chief")
+        live = Case.objects.get(slug=SLUG)
+        draft, _ = case_draft_start(case=live, user=make_instructor())
+        Case.objects.filter(pk=draft.pk).update(title="In the draft")
+        everything = StringIO()
+        call_command("export_cases", stdout=everything)
+        assert everything.getvalue().startswith(f"slug: {SLUG}\n") and "In the draft" not in everything.getvalue()
+        one = StringIO()
+        call_command("export_cases", "--slug", draft.slug, stdout=one)
+        assert one.getvalue().startswith(f"slug: {SLUG}\ntitle: In the draft\nstatus: draft\n")
+        path = write_case_file(tmp_path, "draft.yaml", one.getvalue().replace("In the draft", "Draft again"))
+        run(str(path))
+        assert Case.objects.get(pk=draft.pk).title == "Draft again"
+        assert Case.objects.get(pk=live.pk).title == CASE_DOCUMENT["title"]
