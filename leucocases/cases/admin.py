@@ -31,7 +31,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, ReviewableAdmin
+from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, LockedWithParentInline, ReviewableAdmin
 from leucocases.instructor import case_review
 from leucocases.instructor import services as instructor_services
 from leucocases.instructor.forms import ReviewCommentForm
@@ -53,11 +53,6 @@ from .casefile.schema import (
 from .grading import InvalidKeyError, ScoringSettings
 from .keys import grade_path
 from .models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
-
-LOCKED_MESSAGE = (
-    "This case is approved, so nothing was saved: learners play it as it stands. Change its content or key "
-    "through a draft of changes (“Start a draft of changes”), reviewed and approved like a new case."
-)
 
 SCORING_FIELDS = (
     "essential_total_points",
@@ -342,17 +337,8 @@ class DiagnosisOptionForm(PlainNewlinesMixin, forms.ModelForm):
         fields = ("cause", "credit", "rationale", "references")
 
 
-class CasePartInline(admin.StackedInline):
+class CasePartInline(LockedWithParentInline, admin.StackedInline):
     """A part of a case (labs, the key): read-only on an approved case, like the case itself."""
-
-    def has_add_permission(self, request, obj=None):
-        return not (obj is not None and obj.is_locked) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not (obj is not None and obj.is_locked) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not (obj is not None and obj.is_locked) and super().has_delete_permission(request, obj)
 
 
 class InitialLabInline(CasePartInline):
@@ -504,22 +490,15 @@ class CaseAdmin(ReviewableAdmin):
             return f"draft of changes to “{obj.draft_of}”"
         return obj.version or "—"
 
-    # -- review that holds: an approved case is read-only ------------------
+    # -- review that holds (see instructor/case_review.py) -------------------
+    # ReviewableAdmin shows an approved case read-only with "Start a draft of changes".
 
-    def has_change_permission(self, request, obj=None):
-        # Approved: the change page shows the case read-only, with "Start a
-        # draft of changes" (case_review.case_draft_start) in place of Save.
-        if obj is not None and obj.is_locked:
-            return False
-        return super().has_change_permission(request, obj)
+    def review_move(self, request, obj, to_status):
+        outcome = case_review.case_review_transition(case=obj, user=request.user, to_status=to_status)
+        return _published_message(outcome) if outcome.published else None
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
-        # A draft of changes keeps its case's slug (it is published into it).
-        return (*fields, "slug") if obj is not None and obj.draft_of_id else fields
-
-    def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj is not None and obj.draft_of_id else super().get_prepopulated_fields(request, obj)
+    def review_draft_start(self, obj, user):
+        return case_review.case_draft_start(case=obj, user=user)
 
     # -- change history: a revision after every save and every transition --
 
@@ -532,27 +511,6 @@ class CaseAdmin(ReviewableAdmin):
         instructor_services.case_revision_record(
             case=form.instance, user=request.user, summary=summary, only_if_changed=change
         )
-
-    def _transition(self, request, queryset, *, to_status: str, verb: str) -> None:
-        """ReviewableAdmin's actions through ``case_review.case_review_transition``:
-        each move recorded as a revision; approving a draft of changes publishes it."""
-        moved = []
-        for case in queryset:
-            try:
-                outcome = case_review.case_review_transition(case=case, user=request.user, to_status=to_status)
-            except PermissionDenied as error:
-                self.message_user(request, f"“{case}” was not {verb}: {error}", messages.ERROR)
-            except ValidationError as error:
-                self.message_user(request, f"“{case}” was not {verb}: {' '.join(error.messages)}", messages.WARNING)
-            else:
-                moved.append(case)
-                if outcome.published:
-                    self.message_user(request, _published_message(outcome), messages.INFO)
-        if moved:
-            names = ", ".join(f"“{case}”" for case in moved)
-            self.message_user(
-                request, f"{len(moved)} item{'s' if len(moved) != 1 else ''} {verb}: {names}.", messages.SUCCESS
-            )
 
     # -- duplicate and archive ----------------------------------------------
 
@@ -627,11 +585,6 @@ class CaseAdmin(ReviewableAdmin):
                 name="{}_{}_revision".format(*info),
             ),
             path(
-                "<path:object_id>/draft-of-changes/",
-                self.admin_site.admin_view(self.draft_start_view),
-                name="{}_{}_draft_start".format(*info),
-            ),
-            path(
                 "<path:object_id>/comments/",
                 self.admin_site.admin_view(self.comment_add_view),
                 name="{}_{}_comment".format(*info),
@@ -640,60 +593,16 @@ class CaseAdmin(ReviewableAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, unquote(object_id))
-        if case is not None and case.is_locked and request.method == "POST":
-            # A form opened before the case was approved: say so, save nothing.
-            self.message_user(request, LOCKED_MESSAGE, messages.ERROR)
-            return HttpResponseRedirect(request.path)
         extra_context = {**(extra_context or {}), **self._tool_links(object_id)}
+        case = self.get_object_for_links(object_id)
         if case is not None:
             extra_context |= {
                 "review_comments": case.review_comments.select_related("author"),
                 "comment_form": ReviewCommentForm(auto_id="id_review_comment_%s"),
                 "comment_url": reverse("admin:cases_case_comment", args=[case.pk]),
                 "can_comment": self.has_change_permission(request),
-                "lock": self._lock_context(request, case),
             }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def _lock_context(self, request, case: Case) -> dict:
-        """What the top of the change page says about versions and drafts of changes."""
-        if case.draft_of_id is not None:
-            live = case.draft_of
-            return {"draft_of": live, "live_url": reverse("admin:cases_case_change", args=[live.pk])}
-        if not case.is_locked:
-            return {}
-        draft = Case.objects.filter(draft_of=case).select_related("author").first()
-        return {
-            "locked": case,
-            "draft": draft,
-            "draft_url": reverse("admin:cases_case_change", args=[draft.pk]) if draft else "",
-            "start_url": reverse("admin:cases_case_draft_start", args=[case.pk]),
-            "can_start": super().has_change_permission(request),
-        }
-
-    def draft_start_view(self, request, object_id):
-        """POST: open the approved case's draft of changes, starting one if none is under way."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        case = self._case_or_404(request, object_id)
-        if not super().has_change_permission(request):
-            raise PermissionDenied
-        try:
-            draft, created = case_review.case_draft_start(case=case, user=request.user)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.WARNING)
-            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        if created:
-            self.message_user(
-                request,
-                f"A draft of changes to “{case}” was started. Learners keep playing version {case.version} "
-                f"until this draft is reviewed and approved by someone who did not edit it.",
-                messages.SUCCESS,
-            )
-        else:
-            self.message_user(request, f"“{case}” already has a draft of changes under way: here it is.")
-        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[draft.pk]))
 
     def _tool_links(self, object_id) -> dict[str, str]:
         case = self.get_object_for_links(object_id)

@@ -1,6 +1,6 @@
 """Moving content through review. Every rule about who may do what lives here."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -58,3 +58,21 @@ def free_slug(*, model: type[models.Model], slug: str, suffix: str) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def draft_of_changes_start(*, obj: Reviewable, create: Callable[[Reviewable], Reviewable]) -> tuple[Reviewable, bool]:
+    """The draft of changes to ``obj`` (approved, final: ``is_locked``): the one
+    under way, or (``created`` True) the one ``create(obj)`` makes. Under the
+    row's lock, so two editors starting at once get one draft. Raises
+    ``ValidationError`` (code ``not_approved``) for work that is edited directly."""
+    if not obj.is_locked:
+        raise ValidationError(
+            f"Only approved work changes through a draft of changes; edit “{obj}” directly.", code="not_approved"
+        )
+    manager = type(obj)._default_manager
+    with transaction.atomic():
+        live = manager.select_for_update().get(pk=obj.pk)
+        existing = manager.filter(draft_of=live).first()
+        if existing is not None:
+            return existing, False
+        return create(live), True

@@ -44,7 +44,7 @@ from leucocases.cases.casefile.schema import CaseFileError, CaseSpec
 from leucocases.cases.copying import case_content_fields, case_content_replace, copy_case_parts
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import free_slug, review_transition
+from leucocases.editorial.services import draft_of_changes_start, free_slug, review_transition
 
 from .models import CaseRevision, ReviewComment
 from .services import case_revision_record
@@ -100,19 +100,13 @@ def case_draft_start(*, case: Case, user: Any) -> tuple[Case, bool]:
     (``created`` True) a new one copied from the version learners play,
     authored by ``user``. Raises ``ValidationError`` (code ``not_approved``)
     for a case that is not approved: that one is edited directly."""
-    if not case.is_locked:
-        raise ValidationError(
-            "Only an approved case changes through a draft of changes; edit this one directly.", code="not_approved"
-        )
-    with transaction.atomic():
-        # The case row's lock: two editors starting at once get one draft.
-        live = Case.objects.select_for_update().get(pk=case.pk)
-        existing = Case.objects.filter(draft_of=live).first()
-        if existing is not None:
-            return existing, False
+
+    def create(live: Case) -> Case:
         draft = _draft_create(live=live, user=user)
         case_revision_record(case=draft, user=user, summary=f"Draft of changes to version {live.version} started.")
-    return draft, True
+        return draft
+
+    return draft_of_changes_start(obj=case, create=create)
 
 
 def _draft_create(*, live: Case, user: Any) -> Case:

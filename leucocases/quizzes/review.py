@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import free_slug, review_transition
+from leucocases.editorial.services import draft_of_changes_start, free_slug, review_transition
 
 from .models import Quiz, QuizItem
 
@@ -88,15 +88,8 @@ def quiz_review_transition(*, quiz: Quiz, user: Any, to_status: str) -> Quiz:
 def quiz_draft_start(*, quiz: Quiz, user: Any) -> tuple[Quiz, bool]:
     """The draft of changes to approved ``quiz``: the one under way, or
     (``created`` True) a new copy authored by ``user``."""
-    if not quiz.is_locked:
-        raise ValidationError(
-            "Only an approved quiz changes through a draft of changes; edit this one directly.", code="not_approved"
-        )
-    with transaction.atomic():
-        live = Quiz.objects.select_for_update().get(pk=quiz.pk)
-        existing = Quiz.objects.filter(draft_of=live).first()
-        if existing is not None:
-            return existing, False
+
+    def create(live: Quiz) -> Quiz:
         draft = Quiz.objects.create(
             **_content(live),
             slug=free_slug(model=Quiz, slug=live.slug, suffix="--draft"),
@@ -106,7 +99,9 @@ def quiz_draft_start(*, quiz: Quiz, user: Any) -> tuple[Quiz, bool]:
         )
         _copy_parts(source=live, target=draft)
         quiz_edit_log(quiz=draft, user=user, message=f"Draft of changes to “{live}” started.", added=True)
-    return draft, True
+        return draft
+
+    return draft_of_changes_start(obj=quiz, create=create)
 
 
 def quiz_publish_into(*, source: Quiz, target: Quiz) -> None:

@@ -4,7 +4,6 @@ learners keep playing the approved version; nobody approves their own work by an
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -22,38 +21,21 @@ from tests.cases.factories import result_for
 
 from .admin_forms import as_browser_posts, form_data
 from .factories import GOOD_PATH, make_case, make_graded_attempt, make_instructor, make_learner
+from .test_case_admin import act, change_url, text
 
 pytestmark = pytest.mark.django_db
 
 NEW_RESULT = "RESULT-VERSION-TWO: the smear as the draft of changes says."
 
 
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def visible(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
-
-
-def change_url(case: Case) -> str:
-    return reverse("admin:cases_case_change", args=[case.pk])
 
 
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def act(client, action: str, cases) -> list[str]:
-    response = client.post(
-        reverse("admin:cases_case_changelist"),
-        {"action": action, "_selected_action": [c.pk for c in cases]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    return [str(m) for m in response.context["messages"]]
 
 
 def status(case: Case) -> str:
