@@ -76,3 +76,13 @@ def draft_of_changes_start(*, obj: Reviewable, create: Callable[[Reviewable], Re
         if existing is not None:
             return existing, False
         return create(live), True
+
+
+def review_row_lock(*, obj: Reviewable) -> None:
+    """Lock ``obj``'s row for this transaction and re-read it, so two people
+    moving it at once act in turn on what the other did (approving twice, or
+    publishing a draft of changes the other one just published and deleted).
+    Raises ``ValidationError`` (code ``gone``) if it no longer exists."""
+    if not type(obj)._default_manager.select_for_update().filter(pk=obj.pk).exists():
+        raise ValidationError(f"“{obj}” no longer exists: someone published or deleted it meanwhile.", code="gone")
+    obj.refresh_from_db()

@@ -44,7 +44,7 @@ from leucocases.cases.casefile.schema import CaseFileError, CaseSpec
 from leucocases.cases.copying import case_content_fields, case_content_replace, copy_case_parts
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import draft_of_changes_start, free_slug, review_transition
+from leucocases.editorial.services import draft_of_changes_start, free_slug, review_row_lock, review_transition
 
 from .models import CaseRevision, ReviewComment
 from .services import case_revision_record
@@ -78,8 +78,9 @@ def case_review_transition(*, case: Case, user: Any, to_status: str) -> Transiti
     Approving a new case publishes it as version 1; approving a draft of
     changes publishes it into its case as the next version.
     """
-    before = ReviewStatus(case.review_status).label
     with transaction.atomic():
+        review_row_lock(obj=case)
+        before = ReviewStatus(case.review_status).label
         editors = case_editors(case=case)
         if to_status == ReviewStatus.APPROVED and case.draft_of_id is not None:
             return _publish_draft(draft=case, user=user, editors=editors)

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import draft_of_changes_start, free_slug, review_transition
+from leucocases.editorial.services import draft_of_changes_start, free_slug, review_row_lock, review_transition
 
 from .models import Quiz, QuizItem
 
@@ -77,6 +77,7 @@ def quiz_review_transition(*, quiz: Quiz, user: Any, to_status: str) -> Quiz:
     needs approved, active cases. Approving a draft of changes publishes it
     into its quiz, which is returned."""
     with transaction.atomic():
+        review_row_lock(obj=quiz)
         if to_status == ReviewStatus.APPROVED and (problems := quiz_case_problems(quiz=quiz)):
             raise ValidationError(" ".join(problems), code="cases_not_approved")
         review_transition(obj=quiz, user=user, to_status=to_status, editors=quiz_editors(quiz=quiz))
