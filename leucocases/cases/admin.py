@@ -774,16 +774,7 @@ class ChoiceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class GradedReportInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = GradedReport
-    fields = (
-        "created_at",
-        "total",
-        "workup_score",
-        "diagnosis_score",
-        "case_version",
-        "engine_version",
-        "reason",
-        "superseded_at",
-    )
+    fields = ("created_at", "total", "workup_score", "diagnosis_score", "engine_version", "reason", "superseded_at")
     readonly_fields = fields
     extra = 0
     show_change_link = True

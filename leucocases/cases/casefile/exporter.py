@@ -39,26 +39,21 @@ def cases_for_export(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases with everything ``case_spec`` reads, in a fixed number of queries."""
     references = Prefetch("references", queryset=Reference.objects.order_by("number", "key"))
     queryset = Case.objects.all() if queryset is None else queryset
-    return (
-        queryset.order_by("slug")
-        .select_related("draft_of")
-        .prefetch_related(
-            Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
-            Prefetch("initial_labs", queryset=InitialLab.objects.order_by("position", "pk")),
-            Prefetch(
-                "findings", queryset=Finding.objects.select_related("step").order_by("pk").prefetch_related(references)
-            ),
-            Prefetch(
-                "order_rules",
-                queryset=OrderRule.objects.select_related("before", "after")
-                .order_by("pk")
-                .prefetch_related(references),
-            ),
-            Prefetch(
-                "diagnosis_options",
-                queryset=DiagnosisOption.objects.select_related("cause").order_by("pk").prefetch_related(references),
-            ),
-        )
+    queryset = queryset.select_related("draft_of")  # a draft of changes is exported under its case's slug
+    return queryset.order_by("slug").prefetch_related(
+        Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
+        Prefetch("initial_labs", queryset=InitialLab.objects.order_by("position", "pk")),
+        Prefetch(
+            "findings", queryset=Finding.objects.select_related("step").order_by("pk").prefetch_related(references)
+        ),
+        Prefetch(
+            "order_rules",
+            queryset=OrderRule.objects.select_related("before", "after").order_by("pk").prefetch_related(references),
+        ),
+        Prefetch(
+            "diagnosis_options",
+            queryset=DiagnosisOption.objects.select_related("cause").order_by("pk").prefetch_related(references),
+        ),
     )
 
 
