@@ -500,6 +500,11 @@ class CaseAdmin(ReviewableAdmin):
     def review_draft_start(self, obj, user):
         return case_review.case_draft_start(case=obj, user=user)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # A draft of changes is not archived itself: its case is (publishing leaves the date alone).
+        return (*fields, "archived_at") if obj is not None and obj.draft_of_id else fields
+
     # -- change history: a revision after every save and every transition --
 
     def save_related(self, request, form, formsets, change):

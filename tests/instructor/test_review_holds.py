@@ -125,7 +125,10 @@ class TestDraftOfChanges:
         draft = start_draft(editor, approved)
         assert draft.slug == "azathioprine--draft" and draft.review_status == ReviewStatus.DRAFT
         assert draft.author == people["editor"]
-        assert "Draft of changes to “On azathioprine”" in text(editor.get(change_url(draft)))
+        draft_page = text(editor.get(change_url(draft)))
+        assert "Draft of changes to “On azathioprine”" in draft_page
+        assert 'name="presentation"' in draft_page and 'name="slug"' not in draft_page  # keeps its case's slug
+        assert 'name="archived_at_0"' not in draft_page
         edit_draft_in_admin(editor, draft)
 
         # Meanwhile learners see version 1 only; the draft is nowhere for them.
