@@ -35,6 +35,7 @@ run: $(VENV)/.requirements
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
 content:
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
+	$(DEV_ENV) $(PY) manage.py load_case_labels
 	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
 	$(DEV_ENV) $(PY) manage.py load_quizzes
 

@@ -75,6 +75,7 @@ def build(attempt_count: int, seed: int = 7):
 
     call_command("migrate", verbosity=0)
     call_command("load_taxonomy", verbosity=0)
+    call_command("load_case_labels", verbosity=0)
     call_command(
         "import_cases", *(str(ROOT / "fixtures" / "cases" / f"{slug}.yaml") for slug in CASE_SLUGS), verbosity=0
     )

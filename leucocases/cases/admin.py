@@ -51,7 +51,7 @@ from .casefile.schema import (
 )
 from .grading import InvalidKeyError, ScoringSettings
 from .keys import grade_path
-from .models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+from .models import Attempt, Case, CaseLabel, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 
 SCORING_FIELDS = (
     "essential_total_points",
@@ -83,7 +83,7 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
-        widgets = {"groups": forms.CheckboxSelectMultiple}
+        widgets = {"groups": forms.CheckboxSelectMultiple, "labels": forms.CheckboxSelectMultiple}
 
     def clean(self):
         cleaned = super().clean()
@@ -401,6 +401,16 @@ class DryRunForm(forms.Form):
         return slugs
 
 
+@admin.register(CaseLabel)
+class CaseLabelAdmin(admin.ModelAdmin):
+    """The label vocabulary (also loaded from fixtures/case_labels.yaml)."""
+
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
 @admin.register(Case)
 class CaseAdmin(ReviewableAdmin):
     form = CaseAdminForm
@@ -415,14 +425,35 @@ class CaseAdmin(ReviewableAdmin):
         "is_archived",
         "updated_at",
     )
-    list_filter = ("groups", "difficulty", "review_status", "is_practice", ArchivedListFilter, *REVIEW_LIST_FILTER[1:])
+    list_filter = (
+        "groups",
+        "labels",
+        "difficulty",
+        "review_status",
+        "is_practice",
+        ArchivedListFilter,
+        *REVIEW_LIST_FILTER[1:],
+    )
     search_fields = ("title", "slug", "presentation", "learning_objectives")
     prepopulated_fields = {"slug": ("title",)}
     view_on_site = False  # replaced by "Preview as a learner" (templates/admin/cases/case/…)
     fieldsets = [
         (
             "Content",
-            {"fields": ("title", "slug", "presentation", "groups", "difficulty", "is_practice", "archived_at")},
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "presentation",
+                    "groups",
+                    "labels",
+                    "difficulty",
+                    "is_practice",
+                    "archived_at",
+                ),
+                "description": "Learners see the title, slug, labels and presentation before they work the "
+                "case: let them say only what the presentation says. The cause groups are part of the answer.",
+            },
         ),
         ("Teaching", {"fields": ("learning_objectives",)}),
         (
@@ -444,7 +475,7 @@ class CaseAdmin(ReviewableAdmin):
     actions = (*ReviewableAdmin.actions, "duplicate_cases", "archive_cases", "unarchive_cases")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        return super().get_queryset(request).prefetch_related("groups", "labels")
 
     @admin.display(description="groups")
     def group_list(self, obj):

@@ -106,6 +106,8 @@ def test_make_serve_serves_from_postgres_and_redis():
     if not has_cases:  # the database is kept between runs, like a real deployment's
         loaded = manage("load_taxonomy", "-v0", env=env)
         assert loaded.returncode == 0, loaded.stderr
+        labelled = manage("load_case_labels", "-v0", env=env)
+        assert labelled.returncode == 0, labelled.stderr
         imported = manage("import_cases", "fixtures/cases/", env=env)
         assert imported.returncode == 0, imported.stderr
 
