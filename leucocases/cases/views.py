@@ -240,7 +240,7 @@ def _exam_lock(request: HttpRequest, case: Case) -> HttpResponse | None:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    cases = form.filter(Case.objects.practice()).prefetch_related("groups")
+    cases = form.filter(Case.objects.practice()).prefetch_related("labels")
     cases = services.cases_with_progress(cases=cases, user=request.user, session_key=request.session.session_key)
     # get_page turns a missing, junk or out-of-range ?page= into the first or last page.
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
