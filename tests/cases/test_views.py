@@ -118,7 +118,9 @@ def test_list_filters_by_label_and_difficulty_with_a_plain_get_form(client):
     """?label=…&difficulty=… narrow the list; the form works without JavaScript. There is no
     cause-group filter: ?group= is ignored (it would tell each case's group)."""
     make_case(title="Routine case", difficulty=Case.Difficulty.INTRODUCTORY, label_slugs=("routine-count",))
-    make_case(title="Febrile case", difficulty=Case.Difficulty.ADVANCED, label_slugs=("fever",), group_slugs=("marrow",))
+    make_case(
+        title="Febrile case", difficulty=Case.Difficulty.ADVANCED, label_slugs=("fever",), group_slugs=("marrow",)
+    )
     html = client.get(reverse("cases:list"), {"label": "fever"}).content.decode()
     assert "Febrile case" in html and "Routine case" not in html
     html = client.get(reverse("cases:list"), {"difficulty": "1"}).content.decode()
