@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 CASE_SLUGS = (
     "crohns-azathioprine-routine-count",
     "breast-cancer-day-ten",
-    "heavy-drinker-pneumonia",
+    "heavy-drinker-cough-and-fever",
     "tired-woman-tingling-feet",
     "young-woman-joint-pains-rash",
 )

@@ -35,6 +35,7 @@ from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, Revi
 from leucocases.instructor import services as instructor_services
 from leucocases.instructor.forms import ReviewCommentForm
 from leucocases.instructor.models import CaseRevision
+from leucocases.quizzes import exam_cases
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .casefile.schema import (
@@ -84,6 +85,12 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
         model = Case
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
         widgets = {"groups": forms.CheckboxSelectMultiple, "labels": forms.CheckboxSelectMultiple}
+
+    def clean_is_practice(self):
+        is_practice = self.cleaned_data["is_practice"]
+        if problems := exam_cases.practice_flag_problems(case=self.instance, is_practice=is_practice):
+            raise ValidationError(problems)
+        return is_practice
 
     def clean(self):
         cleaned = super().clean()
