@@ -258,21 +258,27 @@ def attempts_claim_on_login(sender: Any, request: Any, user: AbstractBaseUser, *
 # --------------------------------------------------------------------------
 
 
+#: Shown for a step the case does not key when its catalogue entry has no default result.
+NEUTRAL_RESULT = "Nothing abnormal."
+
+
 @dataclass(frozen=True, slots=True)
 class ChosenStep:
     """One ordered step and what it revealed. Deliberately holds no tier,
-    rationale or citation, so a template cannot leak them."""
+    rationale or citation, nor whether the case keys the step at all, so a
+    template cannot leak them."""
 
     position: int
     step: WorkupStep
-    contributory: bool
     result: str
     table: tuple[dict[str, Any], ...]
     chart: SeriesChart | None
 
 
 def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
-    """The attempt's choices in order, each with its finding's result.
+    """The attempt's choices in order, each with its finding's result, or for
+    a step the case does not key the catalogue's neutral default result
+    (``WorkupStep.default_result``), shown the same way.
 
     Two queries whatever the number of choices.
     """
@@ -293,8 +299,7 @@ def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
             ChosenStep(
                 position=choice.position,
                 step=choice.step,
-                contributory=finding is not None,
-                result=finding.result if finding else "",
+                result=finding.result if finding else (choice.step.default_result or NEUTRAL_RESULT),
                 table=table,
                 chart=series_chart(finding.series) if finding else None,
             )

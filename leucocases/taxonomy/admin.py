@@ -112,4 +112,5 @@ class WorkupStepAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ("name", "slug", "category", "position")}),
         ("Teaching", {"fields": ("what_it_shows", "when_indicated", "references")}),
+        ("In cases", {"fields": ("default_result",)}),
     ]

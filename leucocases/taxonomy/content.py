@@ -108,6 +108,7 @@ SECTIONS: tuple[Section, ...] = (
             "category": _TEXT,
             "what_it_shows": _TEXT,
             "when_indicated": _TEXT,
+            "default_result": _OPT_TEXT,
             "references": _LIST,
             "position": _OPT_INT,
         },

@@ -183,6 +183,12 @@ class WorkupStep(models.Model):
     category = models.CharField(max_length=30, choices=Category.choices)
     what_it_shows = models.TextField(help_text="Markdown.")
     when_indicated = models.TextField(help_text="Markdown.")
+    default_result = models.TextField(
+        blank=True,
+        help_text="What a learner sees on ordering this step in a case that does not key it (markdown): a "
+        "neutral, usually normal result. Shown like any finding, so that nothing tells keyed steps from "
+        "unkeyed ones before submission.",
+    )
     references = models.ManyToManyField(Reference, related_name="workup_steps")
     position = models.PositiveSmallIntegerField(default=0)
 

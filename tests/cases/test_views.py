@@ -11,7 +11,7 @@ from django.utils import timezone
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
 from leucocases.editorial.models import ReviewStatus
-from leucocases.taxonomy.models import Cause
+from leucocases.taxonomy.models import Cause, WorkupStep
 from tests.instructor.factories import make_instructor
 
 from .factories import (
@@ -369,13 +369,19 @@ def test_a_new_request_sees_each_choice_at_once(client):
     ]
 
 
-def test_unkeyed_step_reads_not_contributory(client):
-    """A step the case does not key shows the neutral 'Not contributory in this case.'"""
+def test_an_unkeyed_step_shows_the_catalogues_default_result_like_any_finding(client):
+    """Before submission nothing says whether the case keys a step: an unkeyed step shows the
+    catalogue's neutral default result in the same markup as a keyed finding, never
+    "not contributory" (the report's verdict)."""
     bundle = make_case()
+    WorkupStep.objects.filter(slug="spleen-ultrasound").update(default_result="Spleen of normal size.")
     _, attempt = play(client, bundle)
     choose(client, bundle, attempt, "spleen-ultrasound")
+    choose(client, bundle, attempt, "b12-folate")
     html = client.get(bundle.case.get_absolute_url()).content.decode()
-    assert "Not contributory in this case." in html
+    assert '<div class="finding-result"><p>Spleen of normal size.</p></div>' in html
+    assert f'<div class="finding-result"><p>{result_for("b12-folate")}</p></div>' in html
+    assert "contributory" not in html.lower()
 
 
 def test_series_finding_is_drawn_with_a_chart_and_a_data_table(client):
