@@ -281,7 +281,13 @@ def _case_preview(request: HttpRequest, slug: str) -> HttpResponse:
     if not is_instructor(request.user):
         raise Http404("No such case.")
     case = get_object_or_404(Case, slug=slug)
-    context = play_context(case=case, attempt=None, routes=practice_routes(case), preview=True)
+    context = play_context(
+        case=case,
+        attempt=None,
+        routes=practice_routes(case),
+        preview=True,
+        exam_locked=case.is_playable and visibility.case_is_exam_locked(case=case),
+    )
     return render(request, "cases/play.html", context)
 
 

@@ -202,3 +202,15 @@ def test_a_practice_quiz_sharing_an_exam_case_neither_plays_it_nor_shows_its_sco
     again = services.quiz_attempt_start_or_resume(quiz=practice, user=learner)
     assert [a.case for a in again.case_attempts.all()] == [other_case]
     assert [item.case for item in services.quiz_playable_items(quiz=exam)] == [bundle.case]
+
+
+def test_an_instructor_previews_an_exam_case_read_only(client, bundle):
+    """Instructors see the case as a disabled preview that says why learners cannot open it; it records nothing."""
+    from tests.instructor.factories import make_instructor
+
+    make_quiz(cases=[bundle.case], mode=Quiz.Mode.EXAM)
+    client.force_login(make_instructor())
+    html = client.get(play_url(bundle.case)).content.decode()
+    assert "Preview — learners cannot open this case" in html and "in an exam that has not closed" in html
+    chosen = client.post(reverse("cases:choose", kwargs={"slug": bundle.case.slug}), {"step": "peripheral-smear"})
+    assert chosen.status_code == 404 and not Attempt.objects.filter(case=bundle.case).exists()
