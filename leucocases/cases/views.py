@@ -407,9 +407,13 @@ def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("This attempt has no report.")
     # The stored report, never a regrade: a later key edit changes nothing here.
     display = services.report_display(report=Report.from_dict(graded.data))
+    case = attempt.case
+    may_play = case.is_playable and (case.is_practice or request.user.is_authenticated)
     context = {
         "attempt": attempt,
-        "case": attempt.case,
+        "case": case,
+        # An exam case is played in its exam only, while that exam is in force.
+        "can_play_again": may_play and not visibility.case_is_exam_locked(case=case),
         "graded": graded,
         "r": display.report,
         "d": display,

@@ -153,7 +153,9 @@ def test_reports_and_scores_stay_hidden_until_the_learner_finishes_and_outside_t
 
     services.quiz_attempt_finish_if_complete(quiz_attempt=quiz_attempt)
     assert QuizAttempt.objects.get(pk=quiz_attempt.pk).is_finished
-    assert browser.get(report_url(in_exam)).status_code == 200
+    finished_report = browser.get(report_url(in_exam))
+    assert finished_report.status_code == 200
+    assert "Try this case again" not in finished_report.content.decode()  # played in its exam only
     dashboard = browser.get(reverse("accounts:dashboard")).content.decode()
     assert TITLE in dashboard and report_url(in_exam) in dashboard and report_url(earlier) not in dashboard
     cause_page = browser.get(cause_url).content.decode()
@@ -162,7 +164,8 @@ def test_reports_and_scores_stay_hidden_until_the_learner_finishes_and_outside_t
     assert held["Location"] == reverse("cases:list") and REPORT_HELD_MESSAGE in messages_of(held)
 
     close(exam)
-    assert browser.get(report_url(earlier)).status_code == 200
+    reopened = browser.get(report_url(earlier))
+    assert reopened.status_code == 200 and "Try this case again" in reopened.content.decode()
 
 
 def test_another_learner_and_an_anonymous_session_cannot_read_their_old_reports_on_an_exam_case(bundle):

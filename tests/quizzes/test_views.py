@@ -432,6 +432,6 @@ def test_quiz_pages_use_a_constant_number_of_queries(client, learner, exam, past
         "choose-htmx": 15,
         "submit": 21,
         "quiz-report": 7,
-        "case-report": 13,
+        "case-report": 14,
     }
     assert counts == expected
