@@ -4,7 +4,7 @@ Any report on a case shows its key, and so does a practice score beside it.
 The rule (docs/quizzes.md, "Exam cases"):
 
 - A case in an exam-mode quiz is never a practice case and is in no other
-  quiz (checked where quizzes and cases are edited: ``quizzes.rules``).
+  quiz (checked where quizzes and cases are edited: ``quizzes.exam_cases``).
 - While that exam is *in force* — from the moment it exists (draft,
   scheduled or open) until its ``available_until`` has passed — nobody plays
   the case outside the exam (anonymous or signed in, any session, any other

@@ -17,8 +17,8 @@ other quiz, whether in this file or already in the database.
 Format::
 
     quizzes:
-      - slug: a-low-count-found-by-chance   # required, unique
-        title: A low count found by chance    # required
+      - slug: found-by-chance           # required, unique
+        title: Found by chance          # required
         status: approved                # draft | submitted | under_review | approved (default draft)
         mode: practice                  # practice | exam (default practice)
         time_limit_minutes: 40          # optional, a whole number of minutes
@@ -28,7 +28,8 @@ Format::
         cohorts: [year-3-2027]          # optional, slugs of existing cohorts
         description: |                  # optional, markdown
           ...
-        cases: [case-slug, ...]         # required, at least one, each once
+        cases: [case-slug, ...]         # required, at least one, each once; an exam's cases are no
+                                        # practice cases and in no other quiz (exam_cases.py)
 """
 
 from __future__ import annotations
