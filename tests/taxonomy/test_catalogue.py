@@ -1,17 +1,18 @@
-"""The catalogue of investigations and management actions: shipped content and authoring rules."""
+"""The catalogue of investigations and management actions: shipped content, authoring rules, reader pages."""
 
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leucocases.taxonomy.content import TaxonomyError, load_taxonomy, validate_taxonomy
 from leucocases.taxonomy.models import Reference, WorkupStep, revealing_words
 
-from .factories import make_reference, make_user
+from .factories import make_reference, make_step, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,21 @@ MEASUREMENT = re.compile(
     re.IGNORECASE,
 )
 CONTENT_IDS = Path(settings.BASE_DIR) / "docs" / "content-ids.md"
+
+
+def html(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def section(page: str, element_id: str) -> str:
+    """The HTML of the <section> with this id, up to the first </section> (a category holds none)."""
+    start = page.index(f'id="{element_id}"')
+    return page[start : page.index("</section>", start)]
 
 
 # --- the shipped catalogue ------------------------------------------------------
@@ -342,3 +358,139 @@ def test_admin_refuses_an_entry_that_breaks_the_rules(admin_client, overrides, m
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not WorkupStep.objects.exists()
+
+
+# --- the reader's pages -----------------------------------------------------------------
+
+
+def test_catalogue_page_groups_by_kind_then_category(client):
+    """Investigations, then management actions, each by category in menu order."""
+    make_step(name="Marrow biopsy", category=Category.MARROW)
+    make_step(name="Blood film", category=Category.BLOOD_COUNT)
+    make_step(name="Refer onwards", kind=Kind.ACTION, category=Category.DISPOSITION)
+    make_step(name="Stop the drug", kind=Kind.ACTION, category=Category.MEDICATION)
+
+    page = html(client.get(reverse("taxonomy:workup_steps")))
+
+    assert "<h1>Workup and management catalogue</h1>" in page
+    order = [
+        'id="kind-investigation-heading">Investigations</h2>',
+        'id="category-blood_count-heading">Blood count, film and coagulation</h3>',
+        "Blood film",
+        'id="category-marrow-heading">Marrow and special tests</h3>',
+        "Marrow biopsy",
+        'id="kind-action-heading">Management actions</h2>',
+        'id="category-medication-heading">Medication and exposure changes</h3>',
+        "Stop the drug",
+        'id="category-disposition-heading">Disposition, referral and follow-up</h3>',
+        "Refer onwards",
+    ]
+    positions = [page.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert "Refer onwards" in section(page, "category-disposition")
+    assert 'href="#kind-action"' in page and 'href="#category-disposition"' in page
+
+
+def test_empty_categories_and_kinds_are_left_out(client):
+    make_step(name="Blood film", category=Category.BLOOD_COUNT)
+
+    page = html(client.get(reverse("taxonomy:workup_steps")))
+
+    assert "Management actions" not in page and 'id="category-marrow"' not in page
+
+
+def test_standard_practice_is_marked_on_the_list_and_the_entry_page(client):
+    reference = make_reference(title="The DMW guideline")
+    plain = make_step(name="Ferritin", standard_practice=True)
+    cited = make_step(name="Peripheral smear", references=[reference])
+
+    listing = html(client.get(reverse("taxonomy:workup_steps")))
+    item = listing[listing.index(">Ferritin</a>") :]
+    assert item.index("Standard practice") < item.index("</li>")
+    item = listing[listing.index(">Peripheral smear</a>") :]
+    assert "Standard practice" not in item[: item.index("</li>")]
+
+    page = html(client.get(plain.get_absolute_url()))
+    assert "Standard practice; not discussed in this site's source" in page
+    assert 'id="references"' not in page
+    page = html(client.get(cited.get_absolute_url()))
+    assert "not discussed in this site" not in page
+    assert "The DMW guideline" in section(page, "references")
+
+
+def test_an_action_page_says_what_it_involves(client):
+    step = make_step(
+        name="Withhold the drug",
+        kind=Kind.ACTION,
+        category=Category.MEDICATION,
+        what_it_shows="Stopping it.",
+        references=[make_reference()],
+    )
+
+    page = html(client.get(step.get_absolute_url()))
+
+    assert "<h1>Withhold the drug</h1>" in page
+    assert "Management action · Medication and exposure changes" in page
+    assert '<h2 id="shows-heading">What it involves</h2>' in page and "Stopping it." in page
+    assert 'href="/workup/#category-medication"' in page
+
+
+def test_reader_pages_never_show_a_default_result(client):
+    """A reader who knew it could tell, in a case, an unkeyed entry from a keyed one."""
+    investigation = make_step(default_result="Xdefaultresultmarker investigation.")
+    action = make_step(kind=Kind.ACTION, default_result="Xdefaultresultmarker action.", standard_practice=True)
+
+    for url in (reverse("taxonomy:workup_steps"), investigation.get_absolute_url(), action.get_absolute_url()):
+        assert "xdefaultresultmarker" not in html(client.get(url)).lower(), url
+
+
+def test_shipped_entry_pages_show_no_default_result(client, shipped_content):
+    """The shipped texts: each entry's page and the catalogue leave its default result out."""
+    listing = main(html(client.get(reverse("taxonomy:workup_steps"))))
+    for step in WorkupStep.objects.all():
+        page = main(html(client.get(step.get_absolute_url())))
+        # Short generic results ("Negative.") could occur in any prose; longer ones are distinctive.
+        if len(step.default_result) > 30:
+            assert step.default_result not in page, step.slug
+            assert step.default_result not in listing, step.slug
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def make_entries(scale: int) -> WorkupStep:
+    """``scale`` × an investigation and an action in every category of their kind, half standard practice."""
+    last = None
+    for position in range(scale):
+        for category, kind in WorkupStep.CATEGORY_KINDS.items():
+            standard = position % 2 == 1
+            references = [] if standard else [make_reference() for _ in range(2)]
+            last = make_step(
+                kind=kind, category=category, standard_practice=standard, references=references, position=position
+            )
+    return last
+
+
+def test_catalogue_page_runs_the_same_few_queries_with_twenty_times_the_entries(client, django_assert_max_num_queries):
+    url = reverse("taxonomy:workup_steps")
+    make_entries(1)
+    small = count_queries(client, url)
+    make_entries(19)
+    with django_assert_max_num_queries(8):
+        large = count_queries(client, url)
+
+    assert small == large
+
+
+def test_entry_page_runs_the_same_few_queries_with_twenty_times_the_references(client, django_assert_max_num_queries):
+    one = make_step(references=[make_reference()])
+    many = make_step(kind=Kind.ACTION, references=[make_reference() for _ in range(20)])
+    small = count_queries(client, one.get_absolute_url())
+    with django_assert_max_num_queries(8):
+        large = count_queries(client, many.get_absolute_url())
+
+    assert small == large
