@@ -354,35 +354,41 @@ def _check_steps(steps: list[Any], *, known: dict[str, set[str]]) -> list[str]:
     errors: list[str] = []
     for index, step in _dicts(steps):
         path = f"workup_steps[{index}]"
-        references = step.get("references")
-        if step.get("standard_practice") is True:
-            # The marker promises readers that nothing on the page is a cited claim.
-            if isinstance(references, list) and references:
-                errors.append(
-                    f"{path}.references: a standard-practice entry cites nothing (its text only says what "
-                    "it measures or involves); remove the references or drop standard_practice"
-                )
-        else:
-            errors += [
-                f"{message} (or mark the entry standard_practice: true if the source does not discuss it)"
-                if message.endswith("is required")
-                else message
-                for message in _check_reference_list(f"{path}.references", references, known=known["references"])
-            ]
+        errors += _check_step_sources(path, step, known_references=known["references"])
         kind, category = step.get("kind"), step.get("category")
         expected = WorkupStep.kind_of_category(category) if isinstance(category, str) else None
         if expected is not None and kind in WorkupStep.Kind.values and kind != expected:
             errors.append(f"{path}.category: {category!r} is a category of {expected} entries, not of {kind} entries")
         result = step.get("default_result")
-        found = revealing_words(result) if isinstance(result, str) else []
         if isinstance(result, str) and not result.strip():
             errors.append(f"{path}.default_result: must not be blank")
-        elif found:
+        elif isinstance(result, str) and (found := revealing_words(result)):
             errors.append(
                 f"{path}.default_result: reads like a verdict, not a result "
                 f"(found {', '.join(repr(word) for word in found)}); write a plausible, unremarkable result"
             )
     return errors
+
+
+def _check_step_sources(path: str, step: dict[str, Any], *, known_references: set[str]) -> list[str]:
+    """An entry cites the source, or is marked standard practice and cites nothing."""
+    references = step.get("references")
+    if not isinstance(references, list):
+        return []  # already reported by the shape check
+    if step.get("standard_practice") is True:
+        # The mark promises readers that nothing on the page is a cited claim.
+        if references:
+            return [
+                f"{path}.references: a standard-practice entry cites nothing (its text only says what it "
+                "measures or involves); remove the references or drop standard_practice"
+            ]
+        return []
+    if not references:
+        return [
+            f"{path}.references: at least one reference is required, or mark the entry "
+            "standard_practice: true if the source does not discuss it"
+        ]
+    return _check_links(f"{path}.references", references, known=known_references, what="reference")
 
 
 def _check_reference_list(path: str, values: Any, *, known: set[str]) -> list[str]:

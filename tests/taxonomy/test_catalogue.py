@@ -240,8 +240,8 @@ def catalogue_file(*steps):
         ({"standard_practice": "yes"}, "workup_steps[0].standard_practice: expected bool"),
         (
             {"references": []},
-            "workup_steps[0].references: at least one reference is required (or mark the entry "
-            "standard_practice: true if the source does not discuss it)",
+            "workup_steps[0].references: at least one reference is required, or mark the entry "
+            "standard_practice: true if the source does not discuss it",
         ),
         (
             {"standard_practice": True},
