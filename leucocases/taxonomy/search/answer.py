@@ -28,7 +28,8 @@ Kind = SearchEntry.Kind
 
 #: Candidates each kind brings from the database before ranking here.
 CANDIDATES_PER_KIND = 40
-#: Share of the question's (IDF-weighted) meaning a fact must hold to answer it.
+#: Share of the question's (IDF-weighted) meaning a fact must hold, more than, to answer it: matching one of
+#: two equally weighty words is not enough.
 ANSWER_COVERAGE = 0.5
 #: Further answers must score at least this share of the best one.
 FOLLOWING_ANSWER_SCORE = 0.6
@@ -152,17 +153,20 @@ def ask(query: str) -> Answer:
 
     facts = _visible(Kind.FACT, by_kind[Kind.FACT], limit=MAX_ANSWERS * 4)
     best = facts[0][0] if facts else None
-    if best is not None and best.coverage >= ANSWER_COVERAGE:
+    if best is not None and best.coverage > ANSWER_COVERAGE:
         for item, fact in facts:
             if len(answer.facts) == MAX_ANSWERS:
                 break
-            if item.coverage >= ANSWER_COVERAGE and item.score >= FOLLOWING_ANSWER_SCORE * best.score:
+            if item.coverage > ANSWER_COVERAGE and item.score >= FOLLOWING_ANSWER_SCORE * best.score:
                 answer.facts.append(AnswerFact(fact=fact, matched_terms=item.matched_terms, coverage=item.coverage))
     if answer.answered:
         _gather_related(answer, by_kind)
     else:
-        # Not covered: offer the causes closest to the question, however partial.
-        answer.causes = [obj for _, obj in _visible(Kind.CAUSE, by_kind[Kind.CAUSE], limit=LIMITS[Kind.CAUSE])]
+        # Not covered: offer the causes closest to the question, however partial: the pages of the
+        # facts that came nearest, then causes matching in their own words.
+        owners = [fact.cause for _, fact in facts if fact.cause_id]
+        matching = [obj for _, obj in _visible(Kind.CAUSE, by_kind[Kind.CAUSE], limit=LIMITS[Kind.CAUSE])]
+        answer.causes = _unique(owners + matching)[: LIMITS[Kind.CAUSE]]
     return answer
 
 
@@ -215,6 +219,6 @@ def ranked_facts(query: str, *, depth: int = 10) -> list[str]:
         return []
     ranked = [r for r in rank(question, engines.retrieve(question.alternatives, per_kind=CANDIDATES_PER_KIND))]
     facts = _visible(Kind.FACT, [r for r in ranked if r.kind == Kind.FACT], limit=depth)
-    if not facts or facts[0][0].coverage < ANSWER_COVERAGE:
+    if not facts or facts[0][0].coverage <= ANSWER_COVERAGE:
         return []
     return [fact.key for _, fact in facts]

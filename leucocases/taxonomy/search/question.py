@@ -16,8 +16,8 @@ from . import engines
 from .analysis import Token, question_tokens
 from .synonyms import SynonymTable, synonym_table
 
-#: Trigram similarity a misspelling needs to be read as a content word.
-SPELLING_THRESHOLD = 0.45
+#: Trigram similarity a misspelling needs to be read as a content word (pg_trgm's own default).
+SPELLING_THRESHOLD = 0.3
 #: How much a corrected word counts, next to one typed as the content spells it.
 CORRECTION_WEIGHT = 0.8
 MIN_WORD_FOR_SPELLING = 4
