@@ -54,22 +54,34 @@ class Ranked:
     matched_terms: frozenset[str]
 
 
-def _occurrences(terms: list[str], alternative: tuple[str, ...]) -> int:
+def _occurrences(field: "_Field", alternative: tuple[str, ...]) -> int:
+    if alternative[0] not in field.distinct:
+        return 0
     if len(alternative) == 1:
-        return terms.count(alternative[0])
-    size = len(alternative)
-    return sum(1 for i in range(len(terms) - size + 1) if tuple(terms[i : i + size]) == alternative)
+        return field.terms.count(alternative[0])
+    return field.spaced.count(" " + " ".join(alternative) + " ")
+
+
+class _Field:
+    """One field's terms, with what ``_occurrences`` looks them up by."""
+
+    __slots__ = ("distinct", "spaced", "terms")
+
+    def __init__(self, terms: list[str]):
+        self.terms = terms
+        self.distinct = frozenset(terms)
+        self.spaced = " " + " ".join(terms) + " "
 
 
 def rank(question: Question, hits: Sequence[engines.Hit]) -> list[Ranked]:
     """Every hit scored by BM25F and coverage, best first (per kind order is what matters)."""
     lengths: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counts: dict[str, int] = defaultdict(int)
-    fields = [hit.field_terms() for hit in hits]
+    fields = [{name: _Field(values) for name, values in hit.field_terms().items()} for hit in hits]
     for hit, terms in zip(hits, fields, strict=True):
         counts[hit.kind] += 1
         for name, values in terms.items():
-            lengths[hit.kind][name] += len(values)
+            lengths[hit.kind][name] += len(values.terms)
     total_weight = sum(c.coverage_weight for c in question.concepts) or 1.0
     ranked = []
     for hit, terms in zip(hits, fields, strict=True):
@@ -90,7 +102,7 @@ def rank(question: Question, hits: Sequence[engines.Hit]) -> list[Ranked]:
 
 
 def _weighted_frequency(
-    concept: Concept, terms: dict[str, list[str]], average: dict[str, float], matched: set[str]
+    concept: Concept, terms: dict[str, "_Field"], average: dict[str, float], matched: set[str]
 ) -> float:
     tf = 0.0
     for name, weight in FIELD_WEIGHTS.items():
@@ -102,7 +114,7 @@ def _weighted_frequency(
                 found += n
                 matched.update(alternative)
         if found:
-            tf += weight * found / (1 - B + B * len(values) / average[name])
+            tf += weight * found / (1 - B + B * len(values.terms) / average[name])
     return tf
 
 
@@ -151,7 +163,7 @@ def ask(query: str) -> Answer:
     for item in ranked:
         by_kind[item.kind].append(item)
 
-    facts = _visible(Kind.FACT, by_kind[Kind.FACT], limit=MAX_ANSWERS * 4)
+    facts = _visible(Kind.FACT, by_kind[Kind.FACT], limit=MAX_ANSWERS * 2)
     best = facts[0][0] if facts else None
     if best is not None and best.coverage > ANSWER_COVERAGE:
         for item, fact in facts:

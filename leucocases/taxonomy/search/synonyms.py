@@ -8,6 +8,7 @@ an instructor) are left alone.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,11 @@ def load_synonyms_file(path: Path = DEFAULT_PATH) -> int:
     return len(data["groups"])
 
 
+@lru_cache(maxsize=20_000)
+def _analysed_phrase(phrase: str) -> tuple[str, ...]:
+    return tuple(terms(phrase))
+
+
 @dataclass(frozen=True)
 class SynonymTable:
     """Analysed phrases: which group each term sequence belongs to, and each group's sequences."""
@@ -97,7 +103,7 @@ def synonym_table() -> SynonymTable:
     groups_of: dict[tuple[str, ...], set[int]] = defaultdict(set)
     members: dict[int, list[tuple[str, ...]]] = defaultdict(list)
     for group_id, phrase in Synonym.objects.values_list("group_id", "phrase"):
-        analysed = tuple(terms(phrase))
+        analysed = _analysed_phrase(phrase)
         if analysed:
             groups_of[analysed].add(group_id)
             if analysed not in members[group_id]:
