@@ -27,7 +27,7 @@ from .sources import source_for
 Kind = SearchEntry.Kind
 
 #: Candidates each kind brings from the database before ranking here.
-CANDIDATES_PER_KIND = 40
+CANDIDATES_PER_KIND = 25
 #: Share of the question's (IDF-weighted) meaning a fact must hold, more than, to answer it: matching one of
 #: two equally weighty words is not enough.
 ANSWER_COVERAGE = 0.5
@@ -158,7 +158,7 @@ def ask(query: str) -> Answer:
     answer = Answer(query=query, question=question)
     if not question.concepts:
         return answer
-    ranked = rank(question, engines.retrieve(question.alternatives, per_kind=CANDIDATES_PER_KIND))
+    ranked = rank(question, engines.retrieve(question.retrieval_alternatives, per_kind=CANDIDATES_PER_KIND))
     by_kind: dict[str, list[Ranked]] = defaultdict(list)
     for item in ranked:
         by_kind[item.kind].append(item)
@@ -229,7 +229,7 @@ def ranked_facts(query: str, *, depth: int = 10) -> list[str]:
     question = read_question(query)
     if not question.concepts:
         return []
-    ranked = [r for r in rank(question, engines.retrieve(question.alternatives, per_kind=CANDIDATES_PER_KIND))]
+    ranked = rank(question, engines.retrieve(question.retrieval_alternatives, per_kind=CANDIDATES_PER_KIND))
     facts = _visible(Kind.FACT, [r for r in ranked if r.kind == Kind.FACT], limit=depth)
     if not facts or facts[0][0].coverage <= ANSWER_COVERAGE:
         return []

@@ -21,6 +21,9 @@ SPELLING_THRESHOLD = 0.3
 #: How much a corrected word counts, next to one typed as the content spells it.
 CORRECTION_WEIGHT = 0.8
 MIN_WORD_FOR_SPELLING = 4
+#: A concept in more than this share of entries does not pick candidates when rarer ones can
+#: (it still counts in their ranking): on this site nearly every entry says "leucopenia".
+COMMON_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Concept:
     weight: float = 1.0
     corrected_to: str = ""  # the content's word a misspelling was read as
     known: bool = True  # False: no fact holds it, and it is not in the synonym table
+    common: bool = False  # in more than COMMON_SHARE of all entries ("leucopenia" here)
 
     @property
     def terms(self) -> set[str]:
@@ -49,6 +53,14 @@ class Question:
         for concept in self.concepts:
             seen += [a for a in concept.alternatives if a not in seen]
         return seen
+
+    @property
+    def retrieval_alternatives(self) -> list[tuple[str, ...]]:
+        """What the database is asked for: the rarer concepts when there are any, else all of them."""
+        specific = [c for c in self.concepts if not c.common and c.idf > 0 and c.known]
+        if not specific:
+            return self.alternatives
+        return Question(text=self.text, concepts=specific).alternatives
 
     @property
     def corrections(self) -> list[tuple[str, str]]:
@@ -127,6 +139,7 @@ def read_question(text: str) -> Question:
                 idf=idf(documents, total),
                 coverage_weight=idf(facts, total_facts),
                 known=known,
+                common=documents > COMMON_SHARE * total,
             )
         )
     return Question(text=text, concepts=_cap_unknown(_merge_repeats(concepts)))
