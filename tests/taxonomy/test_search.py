@@ -242,13 +242,14 @@ def queries_for(q):
 
 
 def test_queries_per_question_do_not_grow_with_the_content(content):
-    """Ten times the causes and facts: the same number of queries for the same question."""
+    """Copies of the causes and their facts, ten times over: the same number of queries for each question."""
     questions = ("azathioprine tpmt", "azothiaprine lowers leucocytes", "lemon cake", "spleen pools white cells")
     before = [queries_for(q) for q in questions]
-    for n in range(30):
-        cause = make_cause(name=f"Copy {n}", summary="Azathioprine and the spleen.")
-        make_fact(cause=cause, text=f"Azathioprine lowers the leucocyte count, copy {n}.")
-        make_fact(cause=cause, text=f"An enlarged spleen pools white cells, copy {n}.")
+    for n in range(10):
+        for original in (content["drugs"], content["spleen"], content["sepsis"]):
+            cause = make_cause(name=f"{original.name} {n}", summary=original.summary)
+            for fact in original.facts.all():
+                make_fact(cause=cause, text=fact.text, references=[content["reference"]])
     search_index_rebuild()
 
     assert [queries_for(q) for q in questions] == before
