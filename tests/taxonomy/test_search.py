@@ -280,7 +280,7 @@ def test_postgresql_uses_pg_trgm_and_the_generated_vector(content):
         cursor.execute("SELECT count(*) FROM taxonomy_searchentry WHERE vector @@ to_tsquery('simple', 'spleen')")
         assert cursor.fetchone()[0] >= 2
     assert closest_terms(["azothiaprin"], threshold=0.3)["azothiaprin"].term == "azathioprin"
-    assert {hit.kind for hit in retrieve([("spleen",)], per_kind=5)} >= {"fact", "cause", "step"}
+    assert {hit.kind for hit in retrieve([("spleen",)], per_kind=5)} >= {"fact", "step"}
 
 
 # --- freshness after an admin edit ---------------------------------------------------------------------
