@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-fast content lint format serve bench lighthouse screenshots
+.PHONY: run test test-fast content lint format serve bench bench-search lighthouse screenshots
 
 $(PY):
 	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
@@ -34,9 +34,11 @@ run: $(VENV)/.requirements
 
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
 content:
+	$(DEV_ENV) $(PY) manage.py load_synonyms
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
 	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
 	$(DEV_ENV) $(PY) manage.py load_quizzes
+	$(DEV_ENV) $(PY) manage.py rebuild_search_index
 
 ## The whole suite, browser tests included.
 test: $(VENV)/.requirements-dev node_modules/.installed
@@ -83,3 +85,7 @@ $(VENV)/.requirements-bench: requirements-bench.txt requirements-dev.txt require
 
 bench: $(VENV)/.requirements-bench
 	bash benchmarks/run_bench.sh
+
+## Ask-a-question quality (recall, MRR, refusals) and latency at 1x and 100x content, on SQLite and PostgreSQL.
+bench-search: $(VENV)/.requirements
+	$(PY) benchmarks/bench_search.py

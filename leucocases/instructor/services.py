@@ -27,6 +27,8 @@ from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import review_transition
+from leucocases.taxonomy.search.index import search_index_refresh
+from leucocases.taxonomy.search.models import SearchEntry
 
 from . import statistics
 from .models import CaseRevision, ReportDigest, ReviewComment
@@ -190,6 +192,7 @@ def case_duplicate(*, case: Case, user: Any) -> Case:
         )
         copy_case_parts([(source, copy)])
         case_revision_record(case=copy, user=user, summary=f"Duplicated from “{source.slug}” as a new draft.")
+        search_index_refresh(kind=SearchEntry.Kind.CASE, ids=[copy.pk])
     return copy
 
 

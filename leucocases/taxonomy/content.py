@@ -24,6 +24,7 @@ from django.utils import timezone
 from leucocases.editorial.models import ReviewStatus
 
 from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+from .search.index import search_index_rebuild
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.yaml"
 
@@ -418,6 +419,8 @@ def load_taxonomy(data: Any) -> LoadSummary:
         steps = _upsert_all(SECTIONS_BY_NAME["workup_steps"], data, summary=summary)
         for item in data.get("workup_steps") or []:
             steps[item["slug"]].references.set(_lookup(Reference, "key", item["references"]))
+        # The loader writes content, so it brings the search index in step (no signals: house style).
+        search_index_rebuild()
     return summary
 
 

@@ -23,6 +23,8 @@ from django.db import transaction
 
 from leucocases.cases.models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
+from leucocases.taxonomy.search.index import search_index_refresh
+from leucocases.taxonomy.search.models import SearchEntry
 
 from .exporter import case_spec
 from .schema import DIFFICULTIES, CaseFileError, CaseSpec, KnownIds, parse_text
@@ -116,6 +118,8 @@ def casefile_import(*, paths: Sequence[str | Path]) -> ImportResult:
         for spec in specs:
             outcome = writer.save(spec)
             getattr(result, outcome).append(spec.slug)
+        written = Case.objects.filter(slug__in=[*result.created, *result.updated]).values_list("pk", flat=True)
+        search_index_refresh(kind=SearchEntry.Kind.CASE, ids=written)
     return result
 
 
