@@ -185,8 +185,7 @@ class TestPlatform:
 
     def validate_deep_link_response(self, jwt_value: str) -> list[dict[str, Any]]:
         """The content items of the tool's deep-linking answer, checked by lti1p3platform (signature included)."""
-        conf = _Conf(registration=self._registration(self.client_id))
-        return conf.validate_deeplinking_resp({"JWT": jwt_value})
+        return self._tool_conf().validate_deeplinking_resp({"JWT": jwt_value})
 
     # --- serving its endpoints to the tool -----------------------------------------------------
     @contextlib.contextmanager
@@ -206,6 +205,7 @@ class TestPlatform:
             mock.add_callback(
                 responses.GET, re.compile(re.escape(self.memberships_url) + r"(\?.*)?$"), callback=self._roster
             )
+            self.mock = mock
             yield mock
 
     def _tool_conf(self) -> _Conf:
