@@ -62,8 +62,13 @@ class PlatformSettings(models.Model):
         for line in self.frame_origins.splitlines():
             if line.strip() and origin_of(line) != line.strip().rstrip("/"):
                 raise ValidationError(
-                    {"frame_origins": f"“{line.strip()}” is not an origin: write scheme and host only."},
-                    code="not_an_origin",
+                    {
+                        "frame_origins": ValidationError(
+                            "“%(line)s” is not an origin: write scheme and host only.",
+                            code="not_an_origin",
+                            params={"line": line.strip()},
+                        )
+                    }
                 )
 
 
