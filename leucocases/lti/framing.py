@@ -10,7 +10,9 @@ so for LTI only:
   launched it (its origins are stored in the session at launch), and its
   session and CSRF cookies become ``SameSite=None; Secure`` so the browser
   sends them inside that cross-site frame (only over HTTPS: browsers refuse
-  ``SameSite=None`` without ``Secure``).
+  ``SameSite=None`` without ``Secure``), and ``Partitioned``, which browsers
+  that block third-party cookies require (the cookie is then kept for that
+  LMS's site only). The login's state cookie gets the same treatment.
 
 The rest of the Content-Security-Policy is left exactly as the CSP middleware
 built it; other requests pass through untouched.
@@ -19,11 +21,19 @@ built it; other requests pass through untouched.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from http import cookies as http_cookies
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
+
+# Browsers that block third-party cookies still keep a partitioned one (CHIPS:
+# kept per top-level site) in a cross-site frame. Python's cookie jar learns
+# the Partitioned attribute only in 3.14; teach it the same way before that.
+if "partitioned" not in http_cookies.Morsel._reserved:  # pragma: no cover - Python < 3.14
+    http_cookies.Morsel._reserved["partitioned"] = "Partitioned"
+    http_cookies.Morsel._flags.add("partitioned")
 
 #: Session key of an LTI launch: {"registration": pk, "frame_origins": [...], ...}.
 SESSION_KEY = "leucocases_lti"
@@ -84,10 +94,10 @@ class LtiFrameMiddleware:
         if launched is not None:
             origins = [o for o in launched.get("frame_origins", []) if isinstance(o, str)]
             self._allow_framing(response, origins)
-            if request.is_secure():
-                self._cross_site_cookies(response)
         elif request.path.startswith(LTI_PATH_PREFIX):
             self._allow_framing(response, registered_frame_origins())
+        if request.is_secure() and (launched is not None or request.path.startswith(LTI_PATH_PREFIX)):
+            self._cross_site_cookies(response, session_cookies=launched is not None)
         return response
 
     @staticmethod
@@ -102,9 +112,13 @@ class LtiFrameMiddleware:
             del response["X-Frame-Options"]
 
     @staticmethod
-    def _cross_site_cookies(response: HttpResponse) -> None:
-        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
-            morsel = response.cookies.get(name)
-            if morsel is not None and morsel.value:
-                morsel["samesite"] = "None"
-                morsel["secure"] = True
+    def _cross_site_cookies(response: HttpResponse, *, session_cookies: bool) -> None:
+        """Cookies already cross-site (the login's state) become partitioned; in an LTI
+        session the session and CSRF cookies become cross-site and partitioned too."""
+        ours = {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME} if session_cookies else set()
+        for name, morsel in response.cookies.items():
+            if not morsel.value or (name not in ours and str(morsel["samesite"]).lower() != "none"):
+                continue
+            morsel["samesite"] = "None"
+            morsel["secure"] = True
+            morsel["partitioned"] = True
