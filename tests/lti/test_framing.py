@@ -41,6 +41,7 @@ def test_an_lti_session_may_be_framed_by_its_platform_only(client, platform, cas
     response = launch(client, platform, sub="u-1", roles=LEARNER, custom={"case": case.slug})
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert (cookie["samesite"], bool(cookie["secure"]), bool(cookie["httponly"])) == ("None", True, True)
+    assert "Partitioned" in cookie.OutputString()  # kept in the frame where third-party cookies are blocked
     csrf = response.cookies[settings.CSRF_COOKIE_NAME]
     assert (csrf["samesite"], bool(csrf["secure"])) == ("None", True)
     page = client.get(case.get_absolute_url(), secure=True)
