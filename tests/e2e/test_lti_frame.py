@@ -14,6 +14,7 @@ import html
 import json
 import re
 import ssl
+import sys
 import threading
 import time
 from urllib.parse import parse_qsl, urlencode
@@ -62,6 +63,25 @@ class _Req:
         self.headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
         query = environ.get("QUERY_STRING")
         self.url = f"http://{environ['HTTP_HOST']}{environ['PATH_INFO']}" + (f"?{query}" if query else "")
+
+
+def _closing(app):
+    """Each request's database connection closed after it: server threads must not hold the test database."""
+
+    def wrapped(environ, start_response):
+        try:
+            return app(environ, start_response)
+        finally:
+            connections.close_all()
+
+    return wrapped
+
+
+class _TLSServer(ThreadedWSGIServer):
+    def handle_error(self, request, client_address):
+        # A browser dropping a TLS connection mid-handshake is not an error of the site.
+        if not isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _platform_app(platform: TestPlatform, tool: str, case_slug: str, arrivals: list[float]):
@@ -129,9 +149,9 @@ def tls_tool(tmp_path):
     cert = ca.issue_cert("localhost")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    server = ThreadedWSGIServer(("localhost", 0), _TLSHandler, allow_reuse_address=False)
+    server = _TLSServer(("localhost", 0), _TLSHandler, allow_reuse_address=False)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.set_app(WSGIHandler())
+    server.set_app(_closing(WSGIHandler()))
     _serve(server)
     yield f"https://localhost:{server.server_port}"
     server.shutdown()
@@ -171,7 +191,7 @@ def test_a_learner_plays_a_case_inside_the_lms_frame_and_the_grade_arrives(
     browser, site_content, tls_tool, worker, capsys
 ):
     arrivals: list[float] = []
-    lms = make_server("127.0.0.1", 0, lambda e, s: app(e, s), WSGIServer, _Quiet)
+    lms = make_server("127.0.0.1", 0, _closing(lambda e, s: app(e, s)), WSGIServer, _Quiet)
     platform = TestPlatform(issuer=f"http://127.0.0.1:{lms.server_port}")
     platform.register()
     app = _platform_app(platform, tls_tool, CASE, arrivals)
