@@ -29,8 +29,11 @@ run: $(VENV)/.requirements
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	@$(MAKE) --no-print-directory content
 	$(DEV_ENV) $(PY) manage.py create_demo_accounts
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(DEV_ENV) $(PY) manage.py lti_config --base-url http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (with a task worker for grade passback and xAPI)"
+	@$(DEV_ENV) $(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
 content:

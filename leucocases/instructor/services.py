@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from leucocases.cases import hooks as case_hooks
 from leucocases.cases.casefile.exporter import casefile_export, cases_for_export
 from leucocases.cases.copying import case_content_fields, copy_case_parts
 from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, grade
@@ -382,6 +383,9 @@ def case_regrade_apply(
                 unchanged += 1
                 continue
             changed += 1
+            case_hooks.report_stored.fire_on_commit(
+                case_hooks.ReportStored(line.attempt.pk, graded.pk, case_hooks.REGRADE)
+            )
     return RegradeResult(changed=changed, unchanged=unchanged)
 
 
