@@ -72,7 +72,7 @@ def validate_key(key: CaseKey) -> list[KeyProblem]:
     if not _report_cycles(rules, keyed, problems):
         # A cyclic rule set cannot be obeyed by any path, so an expert-path
         # complaint would only repeat the cycle problem less clearly.
-        _check_expert_path(key, rules, problems)
+        _check_expert_path(key, keyed, rules, problems)
     _check_settings(key.scoring, problems)
     return problems
 
@@ -329,16 +329,22 @@ def _reachable(start: Item, successors: dict[Item, list[Item]]) -> set[Item]:
     return seen
 
 
-def _check_expert_path(key: CaseKey, rules: list[OrderRule], problems: list[KeyProblem]) -> None:
-    items = [step.item for step in expert_items(key)]
+def _check_expert_path(key: CaseKey, keyed: set[Item], rules: list[OrderRule], problems: list[KeyProblem]) -> None:
+    # Items with a bad occurrence were reported already and are left out.
+    items = [step.item for step in expert_items(key) if step.item in keyed]
     tiers = {step.item: step.tier for step in key.steps}
     by_slug: dict[str, list[int]] = {}
     for slug, occurrence in items:
         by_slug.setdefault(slug, []).append(occurrence)
     for slug, occurrences in by_slug.items():
         expected = list(range(1, len(occurrences) + 1))
-        if occurrences == expected or len(set(occurrences)) < len(occurrences):
-            continue  # in order, or an item keyed twice (reported as such)
+        keyed_occurrences = {n for s, n in keyed if s == slug}
+        if (
+            occurrences == expected
+            or len(set(occurrences)) < len(occurrences)
+            or keyed_occurrences != set(range(1, max(keyed_occurrences) + 1))
+        ):
+            continue  # in order, or an item keyed twice or a gap (reported as such)
         if sorted(occurrences) == expected:
             message = (
                 f"the expert path orders the occurrences of {slug!r} as {occurrences}; "
