@@ -124,12 +124,12 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
     * not keyed (an unkeyed entry, or a repeat beyond the keyed
       occurrences): ``not_contributory``, ``-low_yield_penalty`` each time.
     * premature, when an order rule's ``before`` item has not been chosen
-      earlier: charged once, however many rules it breaks,
-      ``harmful_penalty`` if any broken rule counts as harmful, else
-      ``low_yield_penalty``. An essential or useful item keeps its points
-      minus that charge (a premature group member still satisfies its
-      group); a low-yield, harmful or never item takes the worse of its own
-      penalty and the charge, never both.
+      earlier: charged once, however many rules it breaks, the largest of
+      their penalties (``harmful_penalty`` for a rule that counts as
+      harmful, else ``low_yield_penalty``). An essential or useful item
+      keeps its points minus that charge (a premature group member still
+      satisfies its group); a low-yield, harmful or never item takes the
+      worse of its own penalty and the charge, never both.
 
     ``workup = clamp(sum of points, 0, 100)``, ``diagnosis = 100 * credit``,
     ``total = workup_weight * workup + diagnosis_weight * diagnosis``, capped
@@ -204,7 +204,12 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
 
         if broken:
             counts_as_harmful = any(r.premature_counts_as_harmful for r in broken)
-            charge = scoring.harmful_penalty if counts_as_harmful else scoring.low_yield_penalty
+            # The largest penalty among the broken rules: the harmful one
+            # whenever harmful_penalty >= low_yield_penalty (the defaults), and
+            # never less for breaking more rules, whatever a case sets.
+            charge = max(
+                scoring.harmful_penalty if r.premature_counts_as_harmful else scoring.low_yield_penalty for r in broken
+            )
             # Penalised once: credit is kept (the test was done, only too
             # early), and a tier that is a penalty already is not charged twice.
             points = points - charge if step.tier in _CREDITED_TIERS else min(points, -charge)

@@ -122,16 +122,15 @@ class KeyedStep:
     occurrence: int = 1
     weight: float = 1.0
     any_of: str = ""
+    #: ``(slug, occurrence)``: what order rules and attempts refer to; a
+    #: field rather than a property because grading looks it up often.
+    item: tuple[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tier", Tier(self.tier))
         object.__setattr__(self, "citations", _str_tuple(self.citations))
         object.__setattr__(self, "weight", _as_float(self.weight))
-
-    @property
-    def item(self) -> tuple[str, int]:
-        """``(slug, occurrence)``: what order rules and attempts refer to."""
-        return (self.slug, self.occurrence)
+        object.__setattr__(self, "item", (self.slug, self.occurrence))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,17 +151,14 @@ class OrderRule:
     premature_counts_as_harmful: bool = True
     before_occurrence: int = 1
     after_occurrence: int = 1
+    #: ``(slug, occurrence)`` of each end, kept like ``KeyedStep.item``.
+    before_item: tuple[str, int] = field(init=False, repr=False, compare=False)
+    after_item: tuple[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "citations", _str_tuple(self.citations))
-
-    @property
-    def before_item(self) -> tuple[str, int]:
-        return (self.before, self.before_occurrence)
-
-    @property
-    def after_item(self) -> tuple[str, int]:
-        return (self.after, self.after_occurrence)
+        object.__setattr__(self, "before_item", (self.before, self.before_occurrence))
+        object.__setattr__(self, "after_item", (self.after, self.after_occurrence))
 
     def to_dict(self) -> dict[str, Any]:
         return {

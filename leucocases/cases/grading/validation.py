@@ -129,6 +129,8 @@ def _check_steps(steps: Iterable[KeyedStep], problems: list[KeyProblem]) -> set[
 
 def _check_item_fields(step: KeyedStep, problems: list[KeyProblem]) -> None:
     """The fields of engine 2 that only some tiers may set."""
+    if type(step.weight) is float and step.weight == 1.0 and not step.any_of and step.expert_position is None:
+        return  # the common case, and engine 1's: nothing to check
     name = item_text(step.slug, step.occurrence) if _is_occurrence(step.occurrence) else repr(step.slug)
     if not is_real(step.weight) or step.weight <= 0:
         problems.append(
@@ -168,6 +170,8 @@ def _check_occurrence_gaps(keyed: set[Item], problems: list[KeyProblem]) -> None
         occurrences.setdefault(slug, set()).add(occurrence)
     for slug in sorted(occurrences):
         present = occurrences[slug]
+        if len(present) == max(present):
+            continue  # 1..n, all there
         missing = [n for n in range(1, max(present)) if n not in present]
         if missing:
             listed = ", ".join(str(n) for n in missing)
@@ -332,54 +336,52 @@ def _reachable(start: Item, successors: dict[Item, list[Item]]) -> set[Item]:
 def _check_expert_path(key: CaseKey, keyed: set[Item], rules: list[OrderRule], problems: list[KeyProblem]) -> None:
     # Items with a bad occurrence were reported already and are left out.
     items = [step.item for step in expert_items(key) if step.item in keyed]
-    tiers = {step.item: step.tier for step in key.steps}
     by_slug: dict[str, list[int]] = {}
     for slug, occurrence in items:
         by_slug.setdefault(slug, []).append(occurrence)
     for slug, occurrences in by_slug.items():
-        expected = list(range(1, len(occurrences) + 1))
-        keyed_occurrences = {n for s, n in keyed if s == slug}
-        if (
-            occurrences == expected
-            or len(set(occurrences)) < len(occurrences)
-            or keyed_occurrences != set(range(1, max(keyed_occurrences) + 1))
-        ):
-            continue  # in order, or an item keyed twice or a gap (reported as such)
-        if sorted(occurrences) == expected:
-            message = (
-                f"the expert path orders the occurrences of {slug!r} as {occurrences}; "
-                "adjust expert positions so occurrence 1 comes first, then 2, ..."
-            )
-        else:
-            missing = next(n for n in expected if n not in occurrences)
-            tier = tiers.get((slug, missing))
-            why = "not keyed" if tier is None else f"keyed {tier}, not essential or useful"
-            message = (
-                f"the expert path includes {item_text(slug, max(occurrences))} but not "
-                f"{item_text(slug, missing)} ({why}), so replaying it would not reach the occurrence it lists"
-            )
-        problems.append(KeyProblem(ProblemCode.EXPERT_PATH_SKIPS_OCCURRENCE, message))
+        if occurrences != list(range(1, len(occurrences) + 1)):
+            _report_expert_occurrences(key, keyed, slug, occurrences, problems)
 
     index = {item: i for i, item in enumerate(items)}
     for rule in rules:
-        if rule.after_item not in index:
+        after_at = index.get(rule.after_item)
+        if after_at is None:
+            continue
+        before_at = index.get(rule.before_item)
+        if before_at is not None and before_at < after_at:
             continue
         after, before = item_text(*rule.after_item), item_text(*rule.before_item)
-        before_at = index.get(rule.before_item)
         if before_at is None:
-            problems.append(
-                KeyProblem(
-                    ProblemCode.EXPERT_PATH_BREAKS_RULE,
-                    f"the expert path includes {after} but not its prerequisite {before} (not essential or useful)",
-                )
-            )
-        elif before_at > index[rule.after_item]:
-            problems.append(
-                KeyProblem(
-                    ProblemCode.EXPERT_PATH_BREAKS_RULE,
-                    f"the expert path puts {after} before its prerequisite {before}; adjust expert positions",
-                )
-            )
+            message = f"the expert path includes {after} but not its prerequisite {before} (not essential or useful)"
+        else:
+            message = f"the expert path puts {after} before its prerequisite {before}; adjust expert positions"
+        problems.append(KeyProblem(ProblemCode.EXPERT_PATH_BREAKS_RULE, message))
+
+
+def _report_expert_occurrences(
+    key: CaseKey, keyed: set[Item], slug: str, occurrences: list[int], problems: list[KeyProblem]
+) -> None:
+    """Say why the expert path does not order ``slug``'s occurrences 1, 2, ...
+    in turn, unless that is an item keyed twice or a gap, reported already."""
+    keyed_occurrences = {n for s, n in keyed if s == slug}
+    if len(set(occurrences)) < len(occurrences) or len(keyed_occurrences) != max(keyed_occurrences):
+        return
+    expected = list(range(1, len(occurrences) + 1))
+    if sorted(occurrences) == expected:
+        message = (
+            f"the expert path orders the occurrences of {slug!r} as {occurrences}; "
+            "adjust expert positions so occurrence 1 comes first, then 2, ..."
+        )
+    else:
+        missing = next(n for n in expected if n not in occurrences)
+        tier = next((step.tier for step in key.steps if step.item == (slug, missing)), None)
+        why = "not keyed" if tier is None else f"keyed {tier}, not essential or useful"
+        message = (
+            f"the expert path includes {item_text(slug, max(occurrences))} but not "
+            f"{item_text(slug, missing)} ({why}), so replaying it would not reach the occurrence it lists"
+        )
+    problems.append(KeyProblem(ProblemCode.EXPERT_PATH_SKIPS_OCCURRENCE, message))
 
 
 # --------------------------------------------------------------------------

@@ -12,7 +12,10 @@ nothing else:
 
 1. A premature essential keeps its share less the premature charge
    (engine 1: lost its share and was charged, i.e. ``-charge``). A
-   premature useful, low-yield or harmful choice scores as before.
+   premature useful, low-yield or harmful choice scores as before. The
+   charge is the largest penalty of the rules broken, which is engine 1's
+   (harmful_penalty if any rule counts as harmful) unless a case sets
+   low_yield_penalty above harmful_penalty and a choice breaks both kinds.
 2. Efficiency counts only choices graded essential or useful, so a premature
    essential or useful choice no longer counts (engine 1 counted every
    chosen essential or useful step).
@@ -196,8 +199,9 @@ def test_regrading_the_v1_fixture_changes_only_what_is_documented() -> None:
 
 
 def engine_1_points(key: CaseKey, attempt: Attempt) -> list[float]:
-    """Unrounded line points by engine 1.0.0's rules, restated: a premature
-    step took the worse of its tier's points and the charge."""
+    """Unrounded line points by engine 1.0.0's rules, restated (a premature
+    step took the worse of its tier's points and the charge), with engine
+    2's charge for the rare case of change 1."""
     keyed = {s.slug: s for s in key.steps}
     share = key.scoring.essential_total_points / sum(1 for s in key.steps if s.tier is Tier.ESSENTIAL)
     chosen_at = {slug: i for i, slug in enumerate(attempt.steps, start=1)}
@@ -217,6 +221,11 @@ def engine_1_points(key: CaseKey, attempt: Attempt) -> list[float]:
         if broken:
             harmful = any(r.premature_counts_as_harmful for r in broken)
             charge = key.scoring.harmful_penalty if harmful else key.scoring.low_yield_penalty
+            if not all(r.premature_counts_as_harmful for r in broken):
+                # Engine 2 charges the largest penalty of the broken rules,
+                # which differs only when a case sets low_yield_penalty above
+                # harmful_penalty (documented change 1).
+                charge = max(charge, key.scoring.low_yield_penalty)
             result.append(min(-charge, tier_points[step.tier]))
         else:
             result.append(tier_points[step.tier])
@@ -247,7 +256,7 @@ def test_a_v1_key_grades_as_engine_1_did_but_for_the_documented_changes(case: Ca
     )
     assert report.cap_triggered == cap
     workup = min(max(sum(expected), 0.0), 100.0)
-    uncapped = key.scoring.workup_weight * workup + key.scoring.diagnosis_weight * report.diagnosis_score
+    uncapped = key.scoring.workup_weight * workup + key.scoring.diagnosis_weight * 100.0 * report.diagnosis.credit
     total = min(uncapped, key.scoring.harmful_cap) if cap else uncapped
     assert report.workup_score == round_half_up(workup)
     assert report.total == round_half_up(total)

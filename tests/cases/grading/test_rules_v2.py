@@ -459,3 +459,23 @@ def test_efficiency_falls_with_low_yield_repeated_and_premature_choices() -> Non
     assert report.efficient_choices == 2
     assert report.efficiency == 0.4
     assert report.efficiency_percent == 40.0
+
+
+def test_a_choice_breaking_several_rules_is_charged_their_largest_penalty() -> None:
+    """Breaking a harmful and a mild rule costs the larger penalty once, so
+    breaking more rules never costs less, even in a case that sets
+    low_yield_penalty (30) above harmful_penalty (10)."""
+    steps = (
+        KeyedStep("a", Tier.ESSENTIAL, expert_position=1),
+        KeyedStep("b", Tier.ESSENTIAL, expert_position=2),
+        KeyedStep("c", Tier.USEFUL, expert_position=3),
+    )
+    rules = (OrderRule("a", "c"), OrderRule("b", "c", premature_counts_as_harmful=False))
+    key = CaseKey(steps, (DiagnosisOption("x", 1.0),), rules, ScoringSettings(low_yield_penalty=30, harmful_penalty=10))
+
+    both = grade(key, Attempt(("c",)))
+    mild_only = grade(key, Attempt(("a", "c")))
+
+    assert both.lines[0].points == -30.0
+    assert both.cap_triggered  # a harmful-counting rule was broken
+    assert mild_only.lines[1].points == -30.0
