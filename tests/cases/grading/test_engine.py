@@ -129,6 +129,21 @@ def test_case_format_worked_example() -> None:
     assert report.total == 77.0
     assert report.efficiency == 0.667
     assert report.efficiency_percent == 66.7
+    assert report.grade == "C"
+
+
+def test_case_format_worked_example_variants() -> None:
+    """The worked example's variants in docs/case-format.md: the unkeyed
+    step ordered again costs 5 more (56.7, 74.0, 50 %); an essential that
+    breaks a harmful-counting rule earns 33.3 - 25 = 8.3 and the total is
+    capped at 40, grade F."""
+    again = grade(make_key(), Attempt((CBC, "ferritin", SMEAR, "ferritin"), CML))
+    early = grade(make_key(rules=(OrderRule(CBC, SMEAR),)), Attempt((SMEAR, "ferritin", CBC), CML))
+
+    assert (again.workup_score, again.total, again.efficiency_percent) == (56.7, 74.0, 50.0)
+    assert again.lines[-1].occurrence == 2
+    assert early.lines[0].points == 8.3
+    assert (early.workup_score, early.total, early.grade) == (36.7, 40.0, "F")
 
 
 def test_perfect_attempt_scores_100() -> None:
