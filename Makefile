@@ -55,6 +55,7 @@ test-fast: $(VENV)/.requirements-dev
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict leucocases/cases/grading
 
 format: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff format .
