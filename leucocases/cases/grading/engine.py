@@ -134,8 +134,8 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
     ``workup = clamp(sum of points, 0, 100)``, ``diagnosis = 100 * credit``,
     ``total = workup_weight * workup + diagnosis_weight * diagnosis``, capped
     at ``harmful_cap`` when any choice is harmful or premature under a rule
-    that counts as harmful, and set to ``never_total`` when any choice is
-    keyed never. ``grade`` is the band letter of the rounded total.
+    that counts as harmful, and held at or below ``never_total`` (default 0)
+    when any choice is keyed never. ``grade`` is the band letter of the rounded total.
     ``efficiency`` = choices graded essential, essential_alternative or
     useful / all choices. Figures are rounded only when the report is built
     (see ``round_half_up``).
@@ -254,7 +254,9 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
     uncapped = scoring.workup_weight * workup_score + scoring.diagnosis_weight * diagnosis_score
     total = min(uncapped, scoring.harmful_cap) if cap_triggered else uncapped
     if never_triggered:
-        total = scoring.never_total
+        # A ceiling, not a value: a never choice can only lower the total, so
+        # an author who sets never_total above 0 never lifts a poor path.
+        total = min(total, scoring.never_total)
     rounded_total = round_half_up(total)
 
     efficient = sum(1 for line in lines if line.verdict in _EFFICIENT)

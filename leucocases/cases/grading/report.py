@@ -271,8 +271,8 @@ class Report:
     is the ratio's numerator: choices graded essential, essential_alternative
     or useful (not premature).
 
-    ``never_triggered`` says a never choice was made: ``total`` is then
-    ``scoring.never_total`` and ``never_choices`` lists those lines (also
+    ``never_triggered`` says a never choice was made: ``total`` is then at
+    most ``scoring.never_total`` and ``never_choices`` lists those lines (also
     found in ``lines``) for the report to show first. ``cap_triggered`` says
     a harmful choice (or a premature one whose rule counts as harmful) was
     made; ``capped`` says the cap actually lowered the total, i.e.
