@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-fast content lint format serve bench lighthouse screenshots
+.PHONY: run test test-fast content lint format serve bench bench-search lighthouse screenshots
 
 $(PY):
 	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
@@ -29,14 +29,19 @@ run: $(VENV)/.requirements
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	@$(MAKE) --no-print-directory content
 	$(DEV_ENV) $(PY) manage.py create_demo_accounts
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(DEV_ENV) $(PY) manage.py lti_config --base-url http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (with a task worker for grade passback and xAPI)"
+	@$(DEV_ENV) $(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
 content:
+	$(DEV_ENV) $(PY) manage.py load_synonyms
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
 	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
 	$(DEV_ENV) $(PY) manage.py load_quizzes
+	$(DEV_ENV) $(PY) manage.py rebuild_search_index
 
 ## The whole suite, browser tests included.
 test: $(VENV)/.requirements-dev node_modules/.installed
@@ -50,6 +55,7 @@ test-fast: $(VENV)/.requirements-dev
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict leucocases/cases/grading
 
 format: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff format .
@@ -83,3 +89,7 @@ $(VENV)/.requirements-bench: requirements-bench.txt requirements-dev.txt require
 
 bench: $(VENV)/.requirements-bench
 	bash benchmarks/run_bench.sh
+
+## Ask-a-question quality (recall, MRR, refusals) and latency at 1x and 100x content, on SQLite and PostgreSQL.
+bench-search: $(VENV)/.requirements
+	$(PY) benchmarks/bench_search.py

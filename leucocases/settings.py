@@ -69,11 +69,20 @@ INSTALLED_APPS = [
     "leucocases.quizzes",
     "leucocases.accounts",
     "leucocases.instructor",
+    # LMS integration: django-lti's platform registry and keys, the task queue
+    # its grade passback runs on, and our app on top of every other layer.
+    "lti_tool",
+    "django_tasks_db",
+    "leucocases.lti",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and CSRF middleware, so it sees the cookies they set:
+    # only for LMS launches does it let the platform frame the page and make
+    # those cookies cross-site (leucocases/lti/framing.py).
+    "leucocases.lti.framing.LtiFrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,6 +247,18 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background jobs (grade passback, xAPI) on Django's tasks framework, stored in
+# the database (django-tasks-db): a job survives restarts and an LMS outage.
+# `manage.py db_worker` runs them (`make run` starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# xAPI learning records: off unless a Learning Record Store is configured.
+XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "")
+XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME", "")
+XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
+#: The IRI that names this site in xAPI statements (actors' account home page, activity ids).
+XAPI_SITE_IRI = os.environ.get("XAPI_SITE_IRI", "https://leucocases.example.org")
 
 LOGGING = {
     "version": 1,

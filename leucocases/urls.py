@@ -12,6 +12,7 @@ urlpatterns = [
     path("quizzes/", include("leucocases.quizzes.urls")),
     path("accounts/", include("leucocases.accounts.urls")),
     path("instructor/", include("leucocases.instructor.urls")),
+    path("lti/", include("leucocases.lti.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -11,6 +11,10 @@ class CasesConfig(AppConfig):
         # account (see services.attempts_claim_for_user).
         from django.contrib.auth.signals import user_logged_in
 
+        from .search import register_case_source
         from .services import attempts_claim_on_login
+
+        # Practice cases join the site's search through taxonomy's interface (taxonomy never imports cases).
+        register_case_source()
 
         user_logged_in.connect(attempts_claim_on_login, dispatch_uid="cases_claim_anonymous_attempts")

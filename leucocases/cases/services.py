@@ -32,6 +32,7 @@ from django.utils import timezone
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import Cause, Reference, WorkupStep
 
+from . import hooks
 from .charts import SeriesChart, format_number, series_chart
 from .grading import ENGINE_VERSION, DiagnosisVerdict, Report, Tier, Verdict
 from .keys import grade_path
@@ -210,6 +211,7 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadlin
         locked.diagnosis = diagnosis
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["diagnosis", "submitted_at"])
+        hooks.report_stored.fire_on_commit(hooks.ReportStored(locked.pk, graded.pk, hooks.SUBMISSION))
     attempt.diagnosis = locked.diagnosis
     attempt.submitted_at = locked.submitted_at
     return graded

@@ -24,6 +24,7 @@ from django.utils import timezone
 from leucocases.editorial.models import ReviewStatus
 
 from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep, revealing_words
+from .search.index import search_index_rebuild
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.yaml"
 
@@ -458,6 +459,8 @@ def load_taxonomy(data: Any) -> LoadSummary:
         for item in data.get("workup_steps") or []:
             steps[item["slug"]].references.set(_lookup(Reference, "key", item["references"]))
             summary.step_kinds[item["kind"]] += 1
+        # The loader writes content, so it brings the search index in step (no signals: house style).
+        search_index_rebuild()
     return summary
 
 

@@ -1,11 +1,11 @@
-"""Migration 0002: rows written before the catalogue had kinds and default results."""
+"""Migration 0003: rows written before the catalogue had kinds and default results."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("taxonomy", "0001_initial")]
-AFTER = [("taxonomy", "0002_catalogue_kinds_and_default_results")]
+BEFORE = [("taxonomy", "0002_search_index")]
+AFTER = [("taxonomy", "0003_catalogue_kinds_and_default_results")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -73,7 +73,8 @@ __all__ = [
     "table_problems",
 ]
 
-TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
+# "never" (engine 2) arrives with case-file schema 2 and the models that store it.
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier if t is not Tier.NEVER)
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "submitted", "under_review", "approved")
 #: Names in files -> Case.Difficulty values.
 DIFFICULTIES: dict[str, int] = {"introductory": 1, "intermediate": 2, "advanced": 3}
@@ -752,6 +753,7 @@ _LOCATED_HERE = {
     ProblemCode.CREDIT_OUT_OF_RANGE,
     ProblemCode.RULE_UNKEYED_STEP,
     ProblemCode.DUPLICATE_ORDER_RULE,
+    ProblemCode.EXPERT_POSITION_TIER,
 }
 # Where the engine's whole-key problems are reported.
 _PROBLEM_FIELD = {

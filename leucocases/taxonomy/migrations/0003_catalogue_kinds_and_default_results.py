@@ -39,7 +39,7 @@ def fill_default_results(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxonomy", "0001_initial"),
+        ("taxonomy", "0002_search_index"),
     ]
 
     operations = [
