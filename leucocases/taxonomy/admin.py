@@ -1,6 +1,8 @@
 """Authoring the taxonomy: groups, mechanisms, references, causes, topics, facts, workup steps."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_DISPLAY, REVIEW_LIST_FILTER, ReviewableAdmin
 
@@ -119,20 +121,76 @@ class FactAdmin(SearchIndexedAdmin, admin.ModelAdmin):
         return obj.text[:100]
 
 
+class WorkupStepForm(forms.ModelForm):
+    """An entry cites the source, or is marked standard practice and cites nothing (see the model)."""
+
+    class Meta:
+        model = WorkupStep
+        fields = (
+            "name",
+            "slug",
+            "kind",
+            "category",
+            "position",
+            "what_it_shows",
+            "when_indicated",
+            "references",
+            "standard_practice",
+            "default_result",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        references = cleaned.get("references")
+        if references is None or "standard_practice" not in cleaned:
+            return cleaned  # a field error is already reported
+        if cleaned["standard_practice"] and references.exists():
+            self.add_error(
+                "references",
+                ValidationError(
+                    "A standard-practice entry cites nothing: its text only says what it measures or involves. "
+                    "Remove the references, or untick standard practice if the source discusses it.",
+                    code="standard_practice_cites",
+                ),
+            )
+        elif not cleaned["standard_practice"] and not references.exists():
+            self.add_error(
+                "references",
+                ValidationError(
+                    "Cite at least one reference, or tick standard practice if the source does not discuss this entry.",
+                    code="references_required",
+                ),
+            )
+        return cleaned
+
+
 @admin.register(WorkupStep)
 class WorkupStepAdmin(SearchIndexedAdmin, admin.ModelAdmin):
-    def search_index_changes(self, obj):
-        return {Kind.STEP: [obj.pk]}
+    """One catalogue entry. Its default result is what a learner sees when a case does not key it."""
 
-    list_display = ("name", "slug", "category", "position")
-    list_filter = ("category",)
-    search_fields = ("name", "slug", "what_it_shows", "when_indicated")
+    form = WorkupStepForm
+    list_display = ("name", "slug", "kind", "category", "standard_practice", "position")
+    list_filter = ("kind", "category", "standard_practice")
+    search_fields = ("name", "slug", "what_it_shows", "when_indicated", "default_result")
+
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("references",)
     fieldsets = [
-        (None, {"fields": ("name", "slug", "category", "position")}),
-        ("Teaching", {"fields": ("what_it_shows", "when_indicated", "references")}),
+        (None, {"fields": ("name", "slug", ("kind", "category"), "position")}),
+        ("Teaching", {"fields": ("what_it_shows", "when_indicated", "references", "standard_practice")}),
+        (
+            "In a case",
+            {
+                "fields": ("default_result",),
+                "description": "Shown to a learner who orders this entry in a case that does not key it. "
+                "Write a plausible, unremarkable result or outcome for any patient; never say whether or how a "
+                "case uses the entry.",
+            },
+        ),
     ]
+
+    def search_index_changes(self, obj):
+        return {Kind.STEP: [obj.pk]}
 
 
 class SynonymInline(admin.TabularInline):

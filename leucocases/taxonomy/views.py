@@ -35,7 +35,7 @@ def reference_list(request):
 
 
 def workup_step_list(request):
-    return render(request, "taxonomy/workup_step_list.html", {"categories": selectors.workup_catalogue()})
+    return render(request, "taxonomy/workup_step_list.html", {"kinds": selectors.workup_catalogue()})
 
 
 def workup_step_detail(request, slug):
