@@ -130,22 +130,28 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis behind a circuit breaker (leucocases/rediscache.py): a Redis that
+            # hangs costs a worker one time-out, then is left alone for a while.
+            "BACKEND": "leucocases.rediscache.BreakerRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                # Redis holds nothing that is not also in PostgreSQL (sessions are
-                # cached_db), so an outage degrades to cache misses, never to errors.
+                # Redis holds nothing that is not also in PostgreSQL, so an outage
+                # degrades to cache misses, never to errors.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
-                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+                "BREAKER_RESET_SECONDS": float(os.environ.get("REDIS_BREAKER_SECONDS", "30")),
             },
         },
         "pages": PAGES_LOCAL_CACHE,
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_LOCAL_CACHE}
+# Sessions live in PostgreSQL alone (the default "db" engine), never in Redis: the
+# database is the one authority, so a logout or a password change takes effect
+# whatever Redis is doing. (With sessions cached in Redis, a logout while Redis hung
+# left the cached copy behind, logged in again once Redis resumed.) A session read
+# is one primary-key query.
 # Reader pages for visitors without a session are served from the cache for this
 # long (leucocases/pagecache.py); editors' changes show within it. Off outside production.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60" if PRODUCTION and REDIS_URL else "0"))

@@ -84,8 +84,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.mark.django_db
 def test_make_serve_serves_from_postgres_and_redis():
-    """With a real key `make serve` migrates PostgreSQL, collects static files and serves pages, hashed
-    static files and a session kept in Redis (plain HTTP here: DJANGO_SECURE_SSL_REDIRECT=0)."""
+    """With a real key `make serve` migrates PostgreSQL, collects static files and serves pages from
+    the Redis page cache, hashed static files, and a session kept in PostgreSQL (plain HTTP here:
+    DJANGO_SECURE_SSL_REDIRECT=0)."""
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass (DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)")
     assert not port_open(SERVE_PORT), f"port {SERVE_PORT} is already in use"
@@ -114,7 +115,6 @@ def test_make_serve_serves_from_postgres_and_redis():
     )
     base = f"http://127.0.0.1:{SERVE_PORT}"
     store = redis.Redis(host="127.0.0.1", port=6379, db=SERVE_REDIS_DB)
-    session_key = None
     try:
         deadline = time.monotonic() + 90
         while not port_open(SERVE_PORT):
@@ -132,6 +132,9 @@ def test_make_serve_serves_from_postgres_and_redis():
         static = browser.fetch(base + stylesheet.group(1))
         assert static.status == 200
         assert "immutable" in static.headers["Cache-Control"]
+        again = Browser().fetch(f"{base}/cases/")
+        assert again.headers["X-Page-Cache"] == "hit", "a second visitor gets the page from the cache"
+        assert list(store.scan_iter("*pagecache*")), "the page cache is in Redis"
 
         case_url = re.search(r'href="(/cases/[a-z0-9-]+/)"', html).group(1)
         play = browser.fetch(base + case_url).read().decode()
@@ -141,10 +144,12 @@ def test_make_serve_serves_from_postgres_and_redis():
         assert chose.status == 302
         assert chose.headers["Location"].startswith(case_url)
         session_key = browser.cookies["sessionid"]
-        assert store.exists(f":1:django.contrib.sessions.cached_db{session_key}")
+        with psycopg.connect(SERVE_DB_URL) as db:
+            stored = db.execute("select count(*) from django_session where session_key = %s", [session_key])
+            assert stored.fetchone()[0] == 1, "the session is in PostgreSQL"
+        assert not list(store.scan_iter("*session*")), "and not in Redis"
     finally:
         os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=30)
-        if session_key:
-            store.delete(f":1:django.contrib.sessions.cached_db{session_key}")
+        store.flushdb()
     assert not port_open(SERVE_PORT)
