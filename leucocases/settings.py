@@ -117,6 +117,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Web requests (leucocases/wsgi.py sets LEUCOCASES_WEB=1) give up on a statement that
+# runs, or waits for a lock, longer than these, and answer 503 (leucocases/errors.py):
+# a locked table or a runaway query must not hold every worker while the load balancer
+# waits. Management commands (migrate, imports, backups) run without them. 0 turns one off.
+WEB_PROCESS = os.environ.get("LEUCOCASES_WEB") == "1"
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "5000"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_LOCK_TIMEOUT_MS", "2000"))
+if WEB_PROCESS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Sent with the connection's start-up packet: no extra round trip per connection.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each worker's own copy of the hottest cached pages (leucocases/pagecache.py), for
