@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-fast content lint format serve bench lighthouse screenshots
+.PHONY: run test test-fast content lint format serve bench failure-modes lighthouse screenshots
 
 $(PY):
 	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
@@ -86,3 +86,7 @@ $(VENV)/.requirements-bench: requirements-bench.txt requirements-dev.txt require
 
 bench: $(VENV)/.requirements-bench
 	bash benchmarks/run_bench.sh
+
+## Redis hung or down, PostgreSQL locked or slow, a worker killed mid-submit: what happens, measured (loopback only).
+failure-modes: $(VENV)/.requirements-dev
+	$(PY) -m benchmarks.failure_modes

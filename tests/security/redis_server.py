@@ -36,7 +36,8 @@ class RedisServer:
         os.kill(self.process.pid, signal.SIGSTOP)
 
     def resume(self) -> None:
-        os.kill(self.process.pid, signal.SIGCONT)
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
 
     def client(self) -> redis.Redis:
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
@@ -67,5 +68,6 @@ def own_redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.resume()  # a stopped process does not act on SIGTERM until it runs again
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)

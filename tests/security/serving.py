@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -55,24 +56,26 @@ def prepare_database(name: str, env: dict[str, str]) -> str:
 def make_serve(port: int, env: dict[str, str]) -> Iterator[str]:
     """`make serve` on ``port`` until the block ends; yields the base URL."""
     assert not port_open(port), f"port {port} is already in use"
-    server = subprocess.Popen(
-        make_serve_command(port),
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not port_open(port):
-            assert server.poll() is None, server.stdout.read().decode()
-            assert time.monotonic() < deadline, "make serve did not start within 90 s"
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
-        server.wait(timeout=30)
+    # The output goes to a file, not a pipe: nobody reads a pipe while the server runs,
+    # and once its 64 KB filled up, gunicorn would block writing its access log.
+    with tempfile.TemporaryFile() as output:
+        server = subprocess.Popen(
+            make_serve_command(port), cwd=BASE_DIR, env=env, stdout=output, stderr=output, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while not port_open(port):
+                if server.poll() is not None:
+                    output.seek(0)
+                    raise AssertionError(output.read().decode())
+                assert time.monotonic() < deadline, "make serve did not start within 90 s"
+                time.sleep(0.3)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
+            # A gthread worker now and then outlives it until the master kills it after the
+            # 30 s graceful timeout (seen after Redis had gone away): wait past that.
+            server.wait(timeout=45)
     assert not port_open(port)
 
 
