@@ -5,7 +5,17 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, Use
 from .usernames import check_username
 
 
-class SignUpForm(UserCreationForm):
+class UnconfusableUsernameMixin:
+    """For user creation forms: a new username must not pass for another (``usernames.py``)."""
+
+    def clean_username(self):
+        username = super().clean_username()  # None when the name is taken (the error is already added)
+        if username:
+            check_username(username)
+        return username
+
+
+class SignUpForm(UnconfusableUsernameMixin, UserCreationForm):
     """Username, email and password twice; the email is required so a password can be reset.
 
     An address already in use is accepted, not refused: refusing would tell anyone
@@ -24,24 +34,12 @@ class SignUpForm(UserCreationForm):
         model = get_user_model()
         fields = ("username", "email")
 
-    def clean_username(self):
-        username = super().clean_username()  # None when the name is taken (the error is already added)
-        if username:
-            check_username(username)
-        return username
-
     def clean_email(self):
         return self.cleaned_data["email"].strip()
 
 
-class AdminUserAddForm(AdminUserCreationForm):
+class AdminUserAddForm(UnconfusableUsernameMixin, AdminUserCreationForm):
     """The admin's "add user" form, with the same look-alike check as sign-up."""
-
-    def clean_username(self):
-        username = super().clean_username()  # None when the name is taken (the error is already added)
-        if username:
-            check_username(username)
-        return username
 
 
 class AdminUserChangeForm(UserChangeForm):
