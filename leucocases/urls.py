@@ -16,3 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
+
+# A database time-out answers 503 with a page saying to try again; other errors 500.
+handler500 = "leucocases.errors.server_error"
