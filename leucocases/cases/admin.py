@@ -37,6 +37,8 @@ from leucocases.instructor.forms import ReviewCommentForm
 from leucocases.instructor.models import CaseRevision
 from leucocases.quizzes import exam_cases
 from leucocases.taxonomy.models import Cause, WorkupStep
+from leucocases.taxonomy.search.indexed_admin import SearchIndexedAdmin
+from leucocases.taxonomy.search.models import SearchEntry
 
 from .casefile.schema import (
     DiagnosisSpec,
@@ -419,7 +421,7 @@ class CaseLabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(ReviewableAdmin):
+class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     form = CaseAdminForm
     inlines = (InitialLabInline, FindingInline, OrderRuleInline, DiagnosisOptionInline)
     list_display = (
@@ -483,6 +485,10 @@ class CaseAdmin(ReviewableAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "labels")
+
+    def search_index_changes(self, obj):
+        # Title, presentation and initial labs are what search matches a practice case on.
+        return {SearchEntry.Kind.CASE: [obj.pk]}
 
     @admin.display(description="groups")
     def group_list(self, obj):

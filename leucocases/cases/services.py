@@ -25,13 +25,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import Cause, Reference, WorkupStep
 
+from . import hooks
 from .charts import SeriesChart, format_number, series_chart
 from .grading import ENGINE_VERSION, DiagnosisVerdict, Report, Tier, Verdict
 from .keys import grade_path
@@ -153,6 +154,21 @@ def _locked_attempt(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update(of=("self",)).select_related("case", "quiz_attempt").get(pk=attempt.pk)
 
 
+def _hold_key(case_id: int) -> None:
+    """Keep the case's key from changing until this transaction ends.
+
+    A share lock on the case row: submissions of one case do not wait for each
+    other, but a key edit (the admin and the importer update the case row
+    before its key rows) waits for the submissions in flight, which graded with
+    the old key, to be stored. Without it a regrade run right after the edit
+    could miss a submission still in flight, which then kept a report from the
+    old key. PostgreSQL only: SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR SHARE", [case_id])  # noqa: S608
+
+
 def _refuse_after_deadline(locked: Attempt, now: Any = None) -> None:
     """A quiz's case attempt accepts nothing once the quiz's time is up."""
     quiz_attempt = locked.quiz_attempt
@@ -180,6 +196,7 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadlin
             return _current_report(locked)
         if enforce_deadline:
             _refuse_after_deadline(locked)
+        _hold_key(locked.case_id)
         step_slugs = list(locked.choices.order_by("position").values_list("step__slug", flat=True))
         report = grade_path(
             case=locked.case,
@@ -202,6 +219,7 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadlin
         locked.diagnosis = diagnosis
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["diagnosis", "submitted_at"])
+        hooks.report_stored.fire_on_commit(hooks.ReportStored(locked.pk, graded.pk, hooks.SUBMISSION))
     attempt.diagnosis = locked.diagnosis
     attempt.submitted_at = locked.submitted_at
     return graded

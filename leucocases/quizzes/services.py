@@ -33,7 +33,7 @@ from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.cases.visibility import exam_items_in_force
 from leucocases.taxonomy.models import CauseGroup
 
-from . import progress
+from . import hooks, progress
 from .models import Quiz, QuizAttempt, QuizItem
 
 logger = logging.getLogger(__name__)
@@ -263,6 +263,7 @@ def quiz_attempt_finish(*, quiz_attempt: QuizAttempt, reason: str, now: datetime
             locked.finished_at = ended
             locked.finish_reason = reason
             locked.save(update_fields=["finished_at", "finish_reason"])
+            hooks.quiz_attempt_finished.fire_on_commit(hooks.QuizAttemptFinished(locked.pk))
     quiz_attempt.finished_at = locked.finished_at
     quiz_attempt.finish_reason = locked.finish_reason
     return quiz_attempt

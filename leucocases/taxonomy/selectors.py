@@ -220,7 +220,13 @@ def references_with_citers(*, user) -> list[Reference]:
     )
 
 
-# Workup steps -------------------------------------------------------------------
+# The catalogue: investigations and management actions ---------------------------
+
+# Headings for a kind's section of the catalogue; a kind added later without one
+# is headed by its label.
+KIND_HEADINGS = {WorkupStep.Kind.INVESTIGATION: "Investigations", WorkupStep.Kind.ACTION: "Management actions"}
+# What ``what_it_shows`` is called on an entry's page, by kind.
+DESCRIPTION_HEADINGS = {WorkupStep.Kind.INVESTIGATION: "What it shows", WorkupStep.Kind.ACTION: "What it involves"}
 
 
 @dataclass(frozen=True)
@@ -230,28 +236,51 @@ class StepCategory:
     steps: list[WorkupStep]
 
 
-def workup_catalogue() -> list[StepCategory]:
-    """The catalogue in menu order, one entry per category that has steps."""
-    by_category: dict[str, list[WorkupStep]] = {}
+@dataclass(frozen=True)
+class StepKind:
+    value: str
+    heading: str
+    categories: list[StepCategory]
+
+    @property
+    def count(self) -> int:
+        return sum(len(category.steps) for category in self.categories)
+
+
+def workup_catalogue() -> list[StepKind]:
+    """The catalogue in menu order: each kind, then each of its categories that has entries (one query)."""
+    by_place: dict[tuple[str, str], list[WorkupStep]] = {}
     for step in WorkupStep.objects.order_by("position", "name"):
-        by_category.setdefault(step.category, []).append(step)
-    return [
-        StepCategory(value=value, label=label, steps=by_category[value])
-        for value, label in WorkupStep.Category.choices
-        if value in by_category
-    ]
+        by_place.setdefault((step.kind, step.category), []).append(step)
+    kinds = []
+    for kind, label in WorkupStep.Kind.choices:
+        categories = [
+            StepCategory(value=value, label=category_label, steps=by_place[(kind, value)])
+            for value, category_label in WorkupStep.Category.choices
+            if (kind, value) in by_place
+        ]
+        if categories:
+            kinds.append(StepKind(value=kind, heading=KIND_HEADINGS.get(kind, label), categories=categories))
+    return kinds
 
 
 @dataclass(frozen=True)
 class StepPage:
     step: WorkupStep
     references: list[Citation]
+    description_heading: str
 
 
 def workup_step_page(*, slug: str) -> StepPage:
+    """An entry's reader page: what it shows or involves, when it is indicated, its citations.
+
+    Never its default result: a reader who knows it could tell, in a case,
+    an entry the case keys from one it does not.
+    """
     step = get_object_or_404(
         WorkupStep.objects.prefetch_related(Prefetch("references", queryset=Reference.objects.order_by("number"))),
         slug=slug,
     )
     references = [Citation(number=n, reference=r) for n, r in enumerate(step.references.all(), start=1)]
-    return StepPage(step=step, references=references)
+    heading = DESCRIPTION_HEADINGS.get(step.kind, DESCRIPTION_HEADINGS[WorkupStep.Kind.INVESTIGATION])
+    return StepPage(step=step, references=references, description_heading=heading)

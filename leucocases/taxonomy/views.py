@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import selectors
-from .search import MAX_QUERY_LENGTH, SearchForm, search_content, uses_full_text_search
+from .search.answer import ask
+from .search.forms import MAX_QUERY_LENGTH, QuestionForm
 
 
 def cause_list(request):
@@ -41,7 +42,7 @@ def reference_list(request):
 
 
 def workup_step_list(request):
-    return render(request, "taxonomy/workup_step_list.html", {"categories": selectors.workup_catalogue()})
+    return render(request, "taxonomy/workup_step_list.html", {"kinds": selectors.workup_catalogue()})
 
 
 def workup_step_detail(request, slug):
@@ -50,17 +51,19 @@ def workup_step_detail(request, slug):
 
 
 def search(request):
-    form = SearchForm(request.GET)
-    results = None
-    status = 200
+    """A question typed in the search box: the facts that answer it, then related pages (or "not covered")."""
+    form = QuestionForm(request.GET)
+    answer, cited, references, status = None, [], [], 200
     if form.is_valid():
-        results = search_content(query=form.cleaned_data["q"])
+        answer = ask(form.cleaned_data["q"].strip())
+        cited, references = selectors.cite_facts(item.fact for item in answer.facts)
     else:
         status = 400
     context = {
         "form": form,
-        "results": results,
+        "answer": answer,
+        "answers": list(zip(answer.facts, cited, strict=True)) if answer else [],
+        "references": references,
         "max_length": MAX_QUERY_LENGTH,
-        "full_text": uses_full_text_search(),
     }
     return render(request, "taxonomy/search.html", context, status=status)

@@ -23,9 +23,11 @@ from django.db import transaction
 
 from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
+from leucocases.taxonomy.search.index import search_index_refresh
+from leucocases.taxonomy.search.models import SearchEntry
 
 from .exporter import case_spec
-from .schema import DIFFICULTIES, CaseFileError, CaseSpec, KnownIds, parse_text
+from .schema import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 
 __all__ = ["CASE_FILE_SUFFIXES", "ImportResult", "casefile_import", "case_file_paths", "known_ids"]
 
@@ -117,6 +119,8 @@ def casefile_import(*, paths: Sequence[str | Path]) -> ImportResult:
         for spec in specs:
             outcome = writer.save(spec)
             getattr(result, outcome).append(spec.slug)
+        written = Case.objects.filter(slug__in=[*result.created, *result.updated]).values_list("pk", flat=True)
+        search_index_refresh(kind=SearchEntry.Kind.CASE, ids=written)
     return result
 
 
@@ -144,8 +148,9 @@ class _Writer:
         case.is_practice = spec.practice
         case.presentation = spec.presentation
         case.learning_objectives = spec.learning_objectives
-        for name, value in spec.scoring.to_dict().items():
-            setattr(case, name, _decimal(value))
+        # The case model stores the schema-1 settings only (see SCORING_DECIMALS).
+        for name in SCORING_DECIMALS:
+            setattr(case, name, _decimal(getattr(spec.scoring, name)))
         case.save()
         case.groups.set([self.groups[g] for g in spec.groups])
         case.labels.set([self.labels[label] for label in spec.labels])

@@ -32,6 +32,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from leucocases.cases.casefile.yamllimits import MAX_CHARACTERS, LimitedLoader, YamlLimitError
 from leucocases.cases.grading import (
     CaseKey,
     DiagnosisOption,
@@ -73,7 +74,8 @@ __all__ = [
     "table_problems",
 ]
 
-TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
+# "never" (engine 2) arrives with case-file schema 2 and the models that store it.
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier if t is not Tier.NEVER)
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "submitted", "under_review", "approved")
 #: Names in files -> Case.Difficulty values.
 DIFFICULTIES: dict[str, int] = {"introductory": 1, "intermediate": 2, "advanced": 3}
@@ -109,7 +111,6 @@ MAX_EXPERT_POSITION = 32767  # PositiveSmallIntegerField
 _TEXT = {"type": "string", "minLength": 1}
 _OPTIONAL_TEXT = {"type": "string"}
 _SLUG = {"type": "string", "minLength": 1}
-_NUMBER = {"type": "number"}
 
 
 def _short(max_length: int, *, required: bool = True) -> dict[str, Any]:
@@ -120,30 +121,42 @@ def _citations(min_items: int) -> dict[str, Any]:
     return {"type": "array", "items": _SLUG, "minItems": min_items, "uniqueItems": True}
 
 
+# Findings' tables and series are stored as JSON, which has no column sizes: these
+# bounds keep what a page draws sane. A measured value beyond ±10¹² (a count per
+# litre is about 10¹⁰) is a typo, and 1.7e308 made the chart drawing fail.
+MAX_ROWS = 100
+MAX_SERIES_VALUE = 10**12
+_MEASURED = {"type": "number", "minimum": -MAX_SERIES_VALUE, "maximum": MAX_SERIES_VALUE}
 _TABLE_ROW = {
     "type": "object",
     "additionalProperties": False,
     "required": ["label", "value"],
-    "properties": {"label": _TEXT, "value": _TEXT, "unit": _OPTIONAL_TEXT, "range": _OPTIONAL_TEXT},
+    "properties": {
+        "label": _short(120),
+        "value": _short(200),
+        "unit": _short(40, required=False),
+        "range": _short(60, required=False),
+    },
 }
-TABLE_SCHEMA: dict[str, Any] = {"type": "array", "items": _TABLE_ROW}
+TABLE_SCHEMA: dict[str, Any] = {"type": "array", "items": _TABLE_ROW, "maxItems": MAX_ROWS}
 SERIES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["label", "points"],
     "properties": {
-        "label": _TEXT,
-        "unit": _OPTIONAL_TEXT,
-        "low": _NUMBER,
-        "high": _NUMBER,
+        "label": _short(120),
+        "unit": _short(40, required=False),
+        "low": _MEASURED,
+        "high": _MEASURED,
         "points": {
             "type": "array",
             "minItems": 1,
+            "maxItems": MAX_ROWS,
             "items": {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["when", "value"],
-                "properties": {"when": _TEXT, "value": _NUMBER},
+                "properties": {"when": _short(60), "value": _MEASURED},
             },
         },
     },
@@ -444,8 +457,8 @@ class ParseResult:
 # --------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping.
+class _StrictLoader(LimitedLoader):
+    """SafeLoader, within limits (yamllimits.py), that refuses a key given twice in one mapping.
 
     Plain YAML keeps the last value silently, so a second ``findings:`` would
     drop the first list of findings without a word.
@@ -486,6 +499,9 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_text(text: str, *, file: str) -> tuple[Any, list[CaseFileError]]:
     """Parse YAML (or, for a ``.json`` file, JSON); errors carry line and column."""
+    if len(text) > MAX_CHARACTERS:
+        message = f"is {len(text):,} characters long; a case file may have at most {MAX_CHARACTERS:,}"
+        return None, [CaseFileError(file, None, "", message, "too_large")]
     if file.lower().endswith(".json"):
         try:
             return json.loads(text, object_pairs_hook=_json_object), []
@@ -494,13 +510,16 @@ def load_text(text: str, *, file: str) -> tuple[Any, list[CaseFileError]]:
             return None, [CaseFileError(file, None, "", message, "syntax")]
         except _DuplicateJsonKey as exc:
             return None, [CaseFileError(file, None, "", f"invalid JSON: {exc}", "syntax")]
+        except (RecursionError, ValueError):  # nesting too deep, a number too long
+            return None, [CaseFileError(file, None, "", "invalid JSON: nested too deep or a number too long", "syntax")]
     try:
         return yaml.load(text, Loader=_StrictLoader), []  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "unreadable"
-        return None, [CaseFileError(file, None, "", f"invalid YAML{where}: {what}", "syntax")]
+        code = "too_large" if isinstance(exc, YamlLimitError) else "syntax"
+        return None, [CaseFileError(file, None, "", f"invalid YAML{where}: {what}", code)]
     except yaml.YAMLError as exc:
         return None, [CaseFileError(file, None, "", f"invalid YAML: {exc}", "syntax")]
 
@@ -646,6 +665,8 @@ def _describe(error: SchemaError) -> Iterator[FieldProblem]:
         yield FieldProblem(where, f"{value!r} is not one of: {choices}", "choice")
     elif kind == "minItems":
         yield FieldProblem(where, f"needs at least {error.validator_value} item(s)", "too_few")
+    elif kind == "maxItems":
+        yield FieldProblem(where, f"has {len(value)} items; at most {error.validator_value}", "too_many")
     elif kind == "minLength":
         yield FieldProblem(where, "must not be empty", "blank")
     elif kind == "maxLength":
@@ -757,6 +778,7 @@ _LOCATED_HERE = {
     ProblemCode.CREDIT_OUT_OF_RANGE,
     ProblemCode.RULE_UNKEYED_STEP,
     ProblemCode.DUPLICATE_ORDER_RULE,
+    ProblemCode.EXPERT_POSITION_TIER,
 }
 # Where the engine's whole-key problems are reported.
 _PROBLEM_FIELD = {

@@ -36,6 +36,7 @@ from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key, case_key_prefetches
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.taxonomy.models import Cause, Fact, WorkupStep
+from leucocases.taxonomy.search.index import search_index_rebuild
 
 LEARNER_PREFIX = "load-learner-"
 ATTEMPTS_PER_SCALE = 1000
@@ -130,6 +131,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             self._copy_content(scale)
+            # Copies are written in bulk, past the services: index them all at once.
+            search_index_rebuild()
         self._make_attempts(scale=scale, total=attempts, rng=rng)
         self._refresh_planner_statistics()
         counts = {
