@@ -9,7 +9,8 @@ after ordering every workup step (the htmx responses included), the quiz list an
 and for the learner the dashboard and every quiz's runner, case by case, choosing a step
 there too. Then, for every case:
 
-- no reader page (causes, topics, search …) links to it or names it;
+- no reader page (causes, topics …) links to it or names it; search may list it among its
+  practice cases, matched on title and labels only, and that entry is checked like its card;
 - its card on the case list and its play page (leaving out what every play page shows
   alike: the navigation, the workup menu, the diagnosis list of every cause, and the
   results of ordered steps, which are clinical findings) never name its full-credit cause
@@ -275,7 +276,11 @@ def card_of(page: str, secret: Secret) -> str | None:
 def crawl_lists_and_practice(client: Client, who: str, secrets: dict[str, Secret], findings: Findings) -> None:
     everything = list(secrets.values())
     for url, headers in reader_urls():
-        findings.no_link_or_name(f"{who} {url}", get(client, url, findings, **headers), everything)
+        page = get(client, url, findings, **headers)
+        if url.startswith("/search/"):
+            check_search_page(f"{who} {url}", page, everything, findings)
+        else:
+            findings.no_link_or_name(f"{who} {url}", page, everything)
 
     listed_everything = None
     for url in case_list_urls():
@@ -316,6 +321,24 @@ def crawl_lists_and_practice(client: Client, who: str, secrets: dict[str, Secret
 
     for url in ["/quizzes/", *(quiz.get_absolute_url() for quiz in Quiz.objects.all())]:
         findings.no_link_or_name(f"{who} {url}", get(client, url, findings), everything)
+
+
+def check_search_page(where: str, page: str, secrets: list[Secret], findings: Findings) -> None:
+    """Search may list practice cases, matched on their title and labels only (what their card on
+    the case list shows): the section of practice cases is checked like a card, and no other part
+    of the answer page may link to a case."""
+    section = re.search(r'<section id="results-cases".*?</section>', page, re.S)
+    rest = page if section is None else page.replace(section.group(0), "")
+    findings.no_link_or_name(where, rest, secrets)
+    if section is None:
+        return
+    for secret in secrets:
+        if secret.url in section.group(0):
+            if not secret.case.is_practice:
+                findings.add(where, f"lists the exam case {secret.case.slug}")
+            item = re.search(rf'<li><a href="{re.escape(secret.url)}".*?</li>', section.group(0), re.S)
+            findings.no_answer(f"{where} result", item.group(0) if item else section.group(0), secret)
+            findings.no_key(f"{where} result", item.group(0) if item else section.group(0), secret)
 
 
 def check_play_page(where: str, page: str, secret: Secret, findings: Findings) -> None:
