@@ -39,6 +39,7 @@ run: $(VENV)/.requirements
 content:
 	$(DEV_ENV) $(PY) manage.py load_synonyms
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
+	$(DEV_ENV) $(PY) manage.py load_case_labels
 	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
 	$(DEV_ENV) $(PY) manage.py load_quizzes
 	$(DEV_ENV) $(PY) manage.py rebuild_search_index

@@ -42,8 +42,9 @@ def empty_cache():
 
 @pytest.fixture
 def shipped_content(db):
-    """The taxonomy, references and workup catalogue exactly as shipped in fixtures/."""
+    """The taxonomy, references, workup catalogue and case labels exactly as shipped in fixtures/."""
     call_command("load_taxonomy", verbosity=0)
+    call_command("load_case_labels", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, Revi
 from leucocases.instructor import services as instructor_services
 from leucocases.instructor.forms import ReviewCommentForm
 from leucocases.instructor.models import CaseRevision
+from leucocases.quizzes import exam_cases
 from leucocases.taxonomy.models import Cause, WorkupStep
 from leucocases.taxonomy.search.indexed_admin import SearchIndexedAdmin
 from leucocases.taxonomy.search.models import SearchEntry
@@ -53,7 +54,7 @@ from .casefile.schema import (
 )
 from .grading import InvalidKeyError, ScoringSettings
 from .keys import grade_path
-from .models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+from .models import Attempt, Case, CaseLabel, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 
 SCORING_FIELDS = (
     "essential_total_points",
@@ -85,7 +86,13 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
-        widgets = {"groups": forms.CheckboxSelectMultiple}
+        widgets = {"groups": forms.CheckboxSelectMultiple, "labels": forms.CheckboxSelectMultiple}
+
+    def clean_is_practice(self):
+        is_practice = self.cleaned_data["is_practice"]
+        if problems := exam_cases.practice_flag_problems(case=self.instance, is_practice=is_practice):
+            raise ValidationError(problems)
+        return is_practice
 
     def clean(self):
         cleaned = super().clean()
@@ -403,6 +410,16 @@ class DryRunForm(forms.Form):
         return slugs
 
 
+@admin.register(CaseLabel)
+class CaseLabelAdmin(admin.ModelAdmin):
+    """The label vocabulary (also loaded from fixtures/case_labels.yaml)."""
+
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
 @admin.register(Case)
 class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     form = CaseAdminForm
@@ -417,14 +434,35 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
         "is_archived",
         "updated_at",
     )
-    list_filter = ("groups", "difficulty", "review_status", "is_practice", ArchivedListFilter, *REVIEW_LIST_FILTER[1:])
+    list_filter = (
+        "groups",
+        "labels",
+        "difficulty",
+        "review_status",
+        "is_practice",
+        ArchivedListFilter,
+        *REVIEW_LIST_FILTER[1:],
+    )
     search_fields = ("title", "slug", "presentation", "learning_objectives")
     prepopulated_fields = {"slug": ("title",)}
     view_on_site = False  # replaced by "Preview as a learner" (templates/admin/cases/case/…)
     fieldsets = [
         (
             "Content",
-            {"fields": ("title", "slug", "presentation", "groups", "difficulty", "is_practice", "archived_at")},
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "presentation",
+                    "groups",
+                    "labels",
+                    "difficulty",
+                    "is_practice",
+                    "archived_at",
+                ),
+                "description": "Learners see the title, slug, labels and presentation before they work the "
+                "case: let them say only what the presentation says. The cause groups are part of the answer.",
+            },
         ),
         ("Teaching", {"fields": ("learning_objectives",)}),
         (
@@ -446,7 +484,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     actions = (*ReviewableAdmin.actions, "duplicate_cases", "archive_cases", "unarchive_cases")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        return super().get_queryset(request).prefetch_related("groups", "labels")
 
     def search_index_changes(self, obj):
         # Title, presentation and initial labs are what search matches a practice case on.

@@ -43,7 +43,7 @@ def case_content_fields(case: Case) -> dict:
 def copy_case_parts(
     pairs: Iterable[tuple[Case, Case]], *, cause_id_for: Callable[[int], int] = lambda cause_id: cause_id
 ) -> None:
-    """Copy each source's groups, initial labs, findings, order rules and diagnosis
+    """Copy each source's groups, labels, initial labs, findings, order rules and diagnosis
     options (with their references) onto its saved target, in a few bulk inserts.
 
     ``cause_id_for`` maps a diagnosis option's cause to the copy's (load data
@@ -54,6 +54,11 @@ def copy_case_parts(
         Case.groups.through(case_id=target.pk, causegroup_id=group.pk)
         for source, target in pairs
         for group in source.groups.all()
+    )
+    Case.labels.through.objects.bulk_create(
+        Case.labels.through(case_id=target.pk, caselabel_id=label.pk)
+        for source, target in pairs
+        for label in source.labels.all()
     )
     InitialLab.objects.bulk_create(
         InitialLab(case_id=target.pk, **field_values(lab, exclude={"id", "case"}))

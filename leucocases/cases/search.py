@@ -1,9 +1,11 @@
 """Practice cases in search: matched only on what a learner sees before choosing anything.
 
-A case is indexed by its title, its presentation and the names of its initial
-labs — never its learning objectives, findings, diagnosis key or cause
-groups, which would give its answer away. Only practice cases learners can
-open appear, and never a case set in an exam quiz.
+A case is indexed by its title and its presentation labels: exactly what its
+card on the case list shows. Not its presentation: a question naming a cause
+("thiopurines", "acute leukaemia") would then list the cases whose story
+mentions it, a ranking an attacker could read the answers from. Never its
+learning objectives, findings, diagnosis key or cause groups. Only practice
+cases learners can open appear, and never a case an exam locks.
 """
 
 from collections.abc import Collection
@@ -12,22 +14,22 @@ from leucocases.taxonomy.search.models import SearchEntry
 from leucocases.taxonomy.search.sources import Document, Source, register_source
 
 from .models import Case
+from .visibility import without_exam_cases
 
 KIND = SearchEntry.Kind.CASE
 
 
 def case_documents(ids: Collection[int] | None):
-    cases = Case.objects.prefetch_related("initial_labs").order_by("pk")
+    cases = Case.objects.prefetch_related("labels").order_by("pk")
     if ids is not None:
         cases = cases.filter(pk__in=list(ids))
     for case in cases.iterator(chunk_size=500):
-        labs = " ".join(lab.name for lab in case.initial_labs.all())
-        yield Document(KIND, case.pk, title=case.title, body=f"{case.presentation}\n\n{labs}")
+        yield Document(KIND, case.pk, title=case.title, body=" ".join(label.name for label in case.labels.all()))
 
 
 def searchable_cases():
-    """Open practice cases, less any case an exam quiz uses (its title would point at the exam)."""
-    return Case.objects.practice().exclude(quizzes__mode="exam")
+    """Open practice cases, less any case an exam locks (visibility.py)."""
+    return without_exam_cases(Case.objects.practice())
 
 
 def visible_cases(ids: Collection[int]) -> dict[int, Case]:

@@ -37,6 +37,7 @@ from .charts import SeriesChart, format_number, series_chart
 from .grading import ENGINE_VERSION, DiagnosisVerdict, Report, Tier, Verdict
 from .keys import grade_path
 from .models import Attempt, Case, Choice, Finding, GradedReport
+from .visibility import attempts_with_visible_reports
 
 logger = logging.getLogger(__name__)
 
@@ -50,15 +51,6 @@ ANON_ATTEMPTS_SESSION_KEY = "anon_attempt_ids"
 PEER_STATS_MINIMUM = 5
 # Peer statistics are a summary of hundreds of attempts: minutes-old figures are fine.
 PEER_STATS_CACHE_SECONDS = 600
-
-#: Attempts whose report the learner may see now: practice attempts, and quiz
-#: attempts unless their quiz is an exam still under way (DESIGN: exam reports
-#: appear only when the whole quiz is finished).
-REPORT_VISIBLE = (
-    Q(quiz_attempt__isnull=True)
-    | Q(quiz_attempt__finished_at__isnull=False)
-    | Q(quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE)
-)
 
 TIME_UP_MESSAGE = "Time is up for this quiz: no more steps can be ordered or diagnoses submitted."
 
@@ -284,21 +276,27 @@ def attempts_claim_on_login(sender: Any, request: Any, user: AbstractBaseUser, *
 # --------------------------------------------------------------------------
 
 
+#: Shown for a step the case does not key when its catalogue entry has no default result.
+NEUTRAL_RESULT = "Nothing abnormal."
+
+
 @dataclass(frozen=True, slots=True)
 class ChosenStep:
     """One ordered step and what it revealed. Deliberately holds no tier,
-    rationale or citation, so a template cannot leak them."""
+    rationale or citation, nor whether the case keys the step at all, so a
+    template cannot leak them."""
 
     position: int
     step: WorkupStep
-    contributory: bool
     result: str
     table: tuple[dict[str, Any], ...]
     chart: SeriesChart | None
 
 
 def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
-    """The attempt's choices in order, each with its finding's result.
+    """The attempt's choices in order, each with its finding's result, or for
+    a step the case does not key the catalogue's neutral default result
+    (``WorkupStep.default_result``), shown the same way.
 
     Two queries whatever the number of choices.
     """
@@ -319,8 +317,7 @@ def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
             ChosenStep(
                 position=choice.position,
                 step=choice.step,
-                contributory=finding is not None,
-                result=finding.result if finding else "",
+                result=finding.result if finding else (choice.step.default_result or NEUTRAL_RESULT),
                 table=table,
                 chart=series_chart(finding.series) if finding else None,
             )
@@ -417,23 +414,17 @@ def _aggregate_peer_stats(*, case: Case, submitted: QuerySet[Attempt], total: in
 
 def cases_with_progress(*, cases: QuerySet[Case], user: Any, session_key: str | None) -> QuerySet[Case]:
     """Annotate each case with the learner's ``best_score`` (highest current
-    report total, or None) and ``in_progress`` (an open attempt exists)."""
+    report total they may see now, or None) and ``in_progress`` (an open
+    practice attempt exists)."""
     owned = Attempt.objects.owned_by(user=user, session_key=session_key)
     if not ((user is not None and user.is_authenticated) or session_key):
         return cases.annotate(best_score=Value(None, output_field=FloatField()), in_progress=Value(False))
-    if user is not None and user.is_authenticated:
-        report_owner = Q(attempt__user=user)
-    else:
-        report_owner = Q(attempt__user__isnull=True, attempt__session_key=session_key)
-    # An exam under way keeps its scores to itself; its open case attempts are
-    # played in the quiz, so they do not make the practice case "in progress".
-    visible = GradedReport.objects.filter(
-        Q(attempt__quiz_attempt__isnull=True)
-        | Q(attempt__quiz_attempt__finished_at__isnull=False)
-        | Q(attempt__quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE)
-    )
+    # A score is a report's summary: exams in force keep theirs to themselves
+    # (visibility.py); quiz case attempts are played in the quiz, so they do
+    # not make the practice case "in progress".
+    visible = attempts_with_visible_reports(user=user, session_key=session_key)
     best = (
-        visible.filter(report_owner, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
+        GradedReport.objects.filter(attempt__in=visible, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
         .order_by("-total")
         .values("total")[:1]
     )

@@ -10,11 +10,15 @@ the review status an editor gave it (as ``load_taxonomy`` does). A quiz's
 cases are replaced by the file's list, in the file's order, only when they
 differ. Quizzes the file does not mention are left alone, and so are attempts.
 
+The exam-case rule (``exam_cases.py``) is checked over the quizzes as they will
+be: an exam's cases must not be practice cases (as imported) and must be in no
+other quiz, whether in this file or already in the database.
+
 Format::
 
     quizzes:
-      - slug: drugs-and-toxins          # required, unique
-        title: Drugs and toxins         # required
+      - slug: found-by-chance           # required, unique
+        title: Found by chance          # required
         status: approved                # draft | submitted | under_review | approved (default draft)
         mode: practice                  # practice | exam (default practice)
         time_limit_minutes: 40          # optional, a whole number of minutes
@@ -24,7 +28,8 @@ Format::
         cohorts: [year-3-2027]          # optional, slugs of existing cohorts
         description: |                  # optional, markdown
           ...
-        cases: [case-slug, ...]         # required, at least one, each once
+        cases: [case-slug, ...]         # required, at least one, each once; an exam's cases are no
+                                        # practice cases and in no other quiz (exam_cases.py)
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from django.utils.dateparse import parse_datetime
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 
+from .exam_cases import memberships, plan_problems
 from .models import RESERVED_SLUGS, Cohort, Quiz, QuizItem
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "quizzes.yaml"
@@ -224,7 +230,22 @@ def validate_quizzes(data: Any) -> tuple[list[QuizSpec], list[str]]:
                     cohort_slugs=cohort_slugs,
                 )
             )
+    if not errors:
+        errors += _exam_case_errors(specs)
     return specs, errors
+
+
+def _exam_case_errors(specs: list[QuizSpec]) -> list[str]:
+    """The exam-case rule over the file's quizzes as they will be, next to the
+    database's other quizzes (which keep their cases)."""
+    cases = {c.slug: c for c in Case.objects.filter(slug__in={s for spec in specs for s in spec.case_slugs})}
+    plan = {
+        spec.slug: (spec.columns["title"], spec.columns["mode"], [cases[slug] for slug in spec.case_slugs])
+        for spec in specs
+    }
+    kept = memberships(cases=cases.values(), excluding_slugs=plan.keys())
+    problems = plan_problems(quizzes=plan, kept_elsewhere=kept)
+    return [f"quizzes ({slug}).cases: {message}" for slug, messages in problems.items() for message in messages]
 
 
 # --- writing ---------------------------------------------------------------------------------

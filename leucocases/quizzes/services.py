@@ -30,6 +30,7 @@ from django.utils import formats, timezone
 from leucocases.cases import services as case_services
 from leucocases.cases.grading import InvalidKeyError
 from leucocases.cases.models import Attempt, Case, GradedReport
+from leucocases.cases.visibility import exam_items_in_force
 from leucocases.taxonomy.models import CauseGroup
 
 from . import hooks, progress
@@ -52,8 +53,17 @@ def _when(moment: datetime) -> str:
 
 
 def quiz_playable_items(*, quiz: Quiz) -> QuerySet[QuizItem]:
-    """The quiz's items whose case learners may open, in quiz order."""
-    return quiz.items.filter(case__in=Case.objects.playable()).select_related("case").order_by("position")
+    """The quiz's items whose case learners may open, in quiz order: playable,
+    and held by no exam in force but this quiz (``cases.visibility``; a quiz
+    that breaks the exam-case rule, e.g. one saved before the rule existed,
+    still cannot open another exam's case)."""
+    held_elsewhere = exam_items_in_force().exclude(quiz=quiz).values("case_id")
+    return (
+        quiz.items.filter(case__in=Case.objects.playable())
+        .exclude(case__in=held_elsewhere)
+        .select_related("case")
+        .order_by("position")
+    )
 
 
 def quizzes_for_list(*, user: Any, now: datetime | None = None) -> QuerySet[Quiz]:

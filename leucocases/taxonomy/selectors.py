@@ -5,8 +5,9 @@ queries (``select_related`` / ``prefetch_related``), however much content
 there is: the query-count tests hold it to that.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -106,34 +107,55 @@ def cause_index(*, user, mechanism_slug: str = "") -> CauseIndex:
 
 
 @dataclass(frozen=True)
+class ReaderCase:
+    """A case the reader has already submitted whose answer is the cause: its title and their report."""
+
+    title: str
+    report_url: str
+    submitted_at: datetime
+
+
+#: ``(cause=, user=, session_key=) -> list[ReaderCase]``, supplied by the cases app.
+ReaderCasesLookup = Callable[..., list[ReaderCase]]
+_reader_cases_lookup: list[ReaderCasesLookup] = []
+
+
+def provide_reader_cases(lookup: ReaderCasesLookup) -> None:
+    """Taxonomy sits below cases and never imports it (DESIGN §4): the cases app
+    hands in, from ``CasesConfig.ready``, how to find a reader's own cases."""
+    _reader_cases_lookup[:] = [lookup]
+
+
+def reader_cases_for(*, cause: Cause, user, session_key: str | None) -> list[ReaderCase]:
+    """The reader's own submitted cases whose answer is ``cause``, and only those.
+
+    A cause page never lists the cases that teach it to someone who has not
+    solved them: that would give each case's answer away before it is worked.
+    A visitor with no session has no cases, so their page, the same for all
+    of them, can be cached; per-reader pages never are (views.cause_detail).
+    """
+    if not _reader_cases_lookup or not ((user is not None and user.is_authenticated) or session_key):
+        return []
+    return _reader_cases_lookup[0](cause=cause, user=user, session_key=session_key)
+
+
+@dataclass(frozen=True)
 class CausePage:
     cause: Cause
     key_facts: list[CitedFact]
     other_facts: list[CitedFact]
     references: list[Citation]
     related_causes: list[Cause]
-    related_cases: list = field(default_factory=list)
+    reader_cases: list[ReaderCase] = field(default_factory=list)
 
     @property
     def disputed_facts(self) -> list[Fact]:
         return disputed([*self.key_facts, *self.other_facts])
 
 
-def related_cases_for(cause: Cause) -> list:
-    """Playable cases whose diagnosis key gives this cause full credit."""
-    # Imported here: the cases app imports taxonomy models, not the other way round.
-    from leucocases.cases.models import Case
-
-    return list(
-        Case.objects.playable()
-        .filter(diagnosis_options__cause=cause, diagnosis_options__credit=1)
-        .distinct()
-        .order_by("title")
-    )
-
-
-def cause_page(*, slug: str, user) -> CausePage:
-    """The cause (404 unless visible to ``user``) and everything its page shows."""
+def cause_page(*, slug: str, user, session_key: str | None = None) -> CausePage:
+    """The cause (404 unless visible to ``user``) and everything its page shows,
+    with the reader's own solved cases (``session_key``: an anonymous reader's)."""
     queryset = (
         Cause.objects.visible_to(user)
         .select_related("group")
@@ -151,7 +173,7 @@ def cause_page(*, slug: str, user) -> CausePage:
         other_facts=[c for c in cited if not c.fact.is_key],
         references=references,
         related_causes=cause.visible_related,
-        related_cases=related_cases_for(cause),
+        reader_cases=reader_cases_for(cause=cause, user=user, session_key=session_key),
     )
 
 

@@ -1,7 +1,7 @@
 """The self-study reader's pages: thin views over selectors.py and search.py."""
 
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import selectors
 from .search.answer import ask
@@ -20,8 +20,15 @@ def cause_list(request):
 
 
 def cause_detail(request, slug):
-    page = selectors.cause_page(slug=slug, user=request.user)
-    return render(request, "taxonomy/cause_detail.html", {"page": page, "cause": page.cause})
+    page = selectors.cause_page(slug=slug, user=request.user, session_key=request.session.session_key)
+    response = render(request, "taxonomy/cause_detail.html", {"page": page, "cause": page.cause})
+    # The page lists the reader's own solved cases: it differs by session, and a
+    # page naming someone's cases is never stored by a shared cache (nor by ours:
+    # pagecache.py skips "private" and any request with a session cookie).
+    patch_vary_headers(response, ("Cookie",))
+    if page.reader_cases:
+        patch_cache_control(response, private=True)
+    return response
 
 
 def topic_detail(request, slug):

@@ -125,4 +125,5 @@ def site_content(transactional_db):
 
     quiet = StringIO()
     call_command("load_taxonomy", verbosity=0, stdout=quiet)
+    call_command("load_case_labels", verbosity=0, stdout=quiet)
     call_command("import_cases", str(BASE_DIR / "fixtures" / "cases"), verbosity=0, stdout=quiet)

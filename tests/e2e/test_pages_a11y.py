@@ -114,7 +114,7 @@ def test_reader_editorial_and_account_pages(page: Page, site_content, live_serve
     checks.visit("editorial policy", "/editorial-policy/")
     checks.visit("disclaimer", "/disclaimer/")
     checks.visit("case list", "/cases/")
-    checks.visit("case list, filtered", "/cases/?group=medication&difficulty=")
+    checks.visit("case list, filtered", "/cases/?label=routine-count&difficulty=")
     checks.visit("login", "/accounts/login/")
     checks.visit("sign-up", "/accounts/signup/")
     checks.visit("password reset", "/accounts/password/reset/")

@@ -47,6 +47,8 @@ def prepare_database(name: str, env: dict[str, str]) -> str:
     if not has_cases:
         loaded = manage("load_taxonomy", "-v0", env=env)
         assert loaded.returncode == 0, loaded.stderr
+        labelled = manage("load_case_labels", "-v0", env=env)
+        assert labelled.returncode == 0, labelled.stderr
         imported = manage("import_cases", "fixtures/cases/", env=env)
         assert imported.returncode == 0, imported.stderr
     return url

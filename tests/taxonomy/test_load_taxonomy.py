@@ -246,6 +246,13 @@ def test_every_fact_and_every_catalogue_entry_from_the_source_cites_a_reference(
     assert not WorkupStep.objects.filter(standard_practice=False, references__isnull=True).exists()
 
 
+def test_every_workup_step_has_a_neutral_default_result(shipped_content):
+    """What an unkeyed step shows on the play page: written for every step, and never a verdict."""
+    for step in WorkupStep.objects.all():
+        assert step.default_result.strip(), step.slug
+        assert "contributory" not in step.default_result.lower()
+
+
 def test_every_disputed_fact_says_why(shipped_content):
     disputed = Fact.objects.filter(verification=Fact.Verification.DISPUTED)
     assert slugs(disputed, "key") == {"thiopurines-overall-rate", "beta-lactams-source-76-percent"}

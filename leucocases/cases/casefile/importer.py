@@ -5,7 +5,7 @@ the key's rules) before anything is written; one error anywhere means nothing
 is written. The writes then happen in one transaction.
 
 Re-importing a slug updates that case in place (same primary key): its
-fields, groups, initial labs and key (findings, order rules, diagnosis
+fields, groups, labels, initial labs and key (findings, order rules, diagnosis
 options) are replaced. Attempts, their choices and their graded reports are
 never touched: choices point at workup steps, not findings, and a report is a
 frozen copy, so past attempts read exactly as they did (a regrade is a
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from leucocases.cases.models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
+from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 from leucocases.taxonomy.search.index import search_index_refresh
 from leucocases.taxonomy.search.models import SearchEntry
@@ -56,6 +56,7 @@ def known_ids() -> KnownIds:
         causes=frozenset(Cause.objects.values_list("slug", flat=True)),
         groups=frozenset(CauseGroup.objects.values_list("slug", flat=True)),
         references=frozenset(Reference.objects.values_list("key", flat=True)),
+        labels=frozenset(CaseLabel.objects.values_list("slug", flat=True)),
     )
 
 
@@ -130,6 +131,7 @@ class _Writer:
         self.steps = dict(WorkupStep.objects.values_list("slug", "pk"))
         self.causes = dict(Cause.objects.values_list("slug", "pk"))
         self.groups = dict(CauseGroup.objects.values_list("slug", "pk"))
+        self.labels = dict(CaseLabel.objects.values_list("slug", "pk"))
         self.references = dict(Reference.objects.values_list("key", "pk"))
 
     def save(self, spec: CaseSpec) -> str:
@@ -151,6 +153,7 @@ class _Writer:
             setattr(case, name, _decimal(getattr(spec.scoring, name)))
         case.save()
         case.groups.set([self.groups[g] for g in spec.groups])
+        case.labels.set([self.labels[label] for label in spec.labels])
 
         # Replace the key wholesale. Nothing references these rows but the
         # case itself (choices point at workup steps), so attempts and their
@@ -208,11 +211,12 @@ class _Writer:
 
 
 def _comparable(spec: CaseSpec) -> CaseSpec:
-    """The spec with its unordered parts (groups and citations are sets in
-    the database) in a fixed order, to tell "unchanged" from "updated"."""
+    """The spec with its unordered parts (groups, labels and citations are
+    sets in the database) in a fixed order, to tell "unchanged" from "updated"."""
     return replace(
         spec,
         groups=tuple(sorted(spec.groups)),
+        labels=tuple(sorted(spec.labels)),
         findings=tuple(replace(f, citations=tuple(sorted(f.citations))) for f in spec.findings),
         order_rules=tuple(replace(r, citations=tuple(sorted(r.citations))) for r in spec.order_rules),
         diagnosis=tuple(replace(d, citations=tuple(sorted(d.citations))) for d in spec.diagnosis),

@@ -175,6 +175,7 @@ CASE_SCHEMA: dict[str, Any] = {
         "difficulty": {"enum": list(DIFFICULTIES)},
         "practice": {"type": "boolean"},
         "groups": {"type": "array", "items": _SLUG, "minItems": 1, "uniqueItems": True},
+        "labels": {"type": "array", "items": _SLUG, "uniqueItems": True},
         "presentation": _TEXT,
         "learning_objectives": _OPTIONAL_TEXT,
         "initial_labs": {
@@ -423,6 +424,7 @@ class CaseSpec:
     status: str = "draft"
     difficulty: str = "intermediate"
     practice: bool = True
+    labels: tuple[str, ...] = ()
     learning_objectives: str = ""
     initial_labs: tuple[LabRow, ...] = ()
     order_rules: tuple[OrderRuleSpec, ...] = ()
@@ -435,12 +437,13 @@ class CaseSpec:
 
 @dataclass(frozen=True, slots=True)
 class KnownIds:
-    """The identifiers that exist: workup steps, causes, cause groups, references."""
+    """The identifiers that exist: workup steps, causes, cause groups, references, case labels."""
 
     steps: frozenset[str]
     causes: frozenset[str]
     groups: frozenset[str]
     references: frozenset[str]
+    labels: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -736,7 +739,7 @@ def _number_problems(document: Mapping[str, Any]) -> list[FieldProblem]:
 
 
 def check_references(spec: CaseSpec, known: KnownIds) -> list[FieldProblem]:
-    """Every group, step, cause and citation the case names must exist."""
+    """Every group, label, step, cause and citation the case names must exist."""
     problems: list[FieldProblem] = []
 
     def need(where: str, value: str, pool: frozenset[str], what: str) -> None:
@@ -752,6 +755,8 @@ def check_references(spec: CaseSpec, known: KnownIds) -> list[FieldProblem]:
 
     for i, group in enumerate(spec.groups):
         need(f"groups[{i}]", group, known.groups, "cause group")
+    for i, label in enumerate(spec.labels):
+        need(f"labels[{i}]", label, known.labels, "case label")
     for i, finding in enumerate(spec.findings):
         need(f"findings[{i}].step", finding.step, known.steps, "workup step")
         cite(f"findings[{i}]", finding.citations)
@@ -943,6 +948,7 @@ def case_from_document(document: Mapping[str, Any]) -> CaseSpec:
         difficulty=document.get("difficulty", "intermediate"),
         practice=document.get("practice", True),
         groups=tuple(document["groups"]),
+        labels=tuple(document.get("labels", ())),
         presentation=document["presentation"],
         learning_objectives=document.get("learning_objectives", ""),
         initial_labs=tuple(
@@ -1032,8 +1038,10 @@ def case_document(spec: CaseSpec) -> dict[str, Any]:
         "difficulty": spec.difficulty,
         "practice": spec.practice,
         "groups": _Flow(spec.groups),
-        "presentation": spec.presentation,
     }
+    if spec.labels:
+        doc["labels"] = _Flow(spec.labels)
+    doc["presentation"] = spec.presentation
     if spec.learning_objectives:
         doc["learning_objectives"] = spec.learning_objectives
     if spec.initial_labs:

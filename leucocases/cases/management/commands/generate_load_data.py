@@ -126,6 +126,7 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             self.say("Loading the shipped content first...")
             call_command("load_taxonomy", verbosity=0, stdout=StringIO())
+            call_command("load_case_labels", verbosity=0, stdout=StringIO())
             call_command("import_cases", str(settings.BASE_DIR / "fixtures" / "cases"), verbosity=0, stdout=StringIO())
         rng = random.Random(seed)
         with transaction.atomic():
