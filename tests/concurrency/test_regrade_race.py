@@ -69,7 +69,7 @@ def test_a_submission_in_flight_during_a_key_edit_is_regraded():
     (Before, the edit went through at once, the regrade missed the submission still in flight, and it kept
     a report from the old key.)"""
     site = make_site()
-    first, second = site.steps
+    first, second, _unkeyed = site.steps
     editor = make_learner(is_staff=True, is_superuser=True)
     earlier = make_attempt(
         case=site.case, user=make_learner(), steps=[first, second], submit=True, diagnosis=site.cause
@@ -106,7 +106,7 @@ def test_regrades_racing_many_submissions_leave_one_current_report_each():
     """Twenty submissions and three regrades at once, after a key edit: one current report per attempt,
     every one from the current key."""
     site = make_site()
-    first, second = site.steps
+    first, second, _unkeyed = site.steps
     editor = make_learner(is_staff=True, is_superuser=True)
     for _ in range(10):
         make_attempt(case=site.case, user=make_learner(), steps=[first, second], submit=True, diagnosis=site.cause)

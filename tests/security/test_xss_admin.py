@@ -181,7 +181,7 @@ def test_payloads_typed_in_the_admin_never_execute_anywhere(pair):
     )
     assert comment.status_code == 302
 
-    first, second = site.steps
+    first, second, unkeyed = site.steps
     submitted = make_attempt(case=site.case, user=learner, steps=[second, first], submit=True, diagnosis=site.cause)
     reader, player = Client(), Client()
     player.force_login(learner)
@@ -189,6 +189,8 @@ def test_payloads_typed_in_the_admin_never_execute_anywhere(pair):
     assert (
         player.post(reverse("cases:choose", kwargs={"slug": site.case.slug}), {"step": first.slug}).status_code == 302
     )
+    # A step the case does not key shows its default result, like any finding.
+    player.post(reverse("cases:choose", kwargs={"slug": site.case.slug}), {"step": unkeyed.slug})
     public = {
         "home": (reader, "/"),
         "causes": (reader, reverse("taxonomy:causes")),
