@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 CASE_SLUGS = (
     "crohns-azathioprine-routine-count",
     "breast-cancer-day-ten",
-    "heavy-drinker-pneumonia",
+    "heavy-drinker-cough-and-fever",
     "tired-woman-tingling-feet",
     "young-woman-joint-pains-rash",
 )
@@ -75,6 +75,7 @@ def build(attempt_count: int, seed: int = 7):
 
     call_command("migrate", verbosity=0)
     call_command("load_taxonomy", verbosity=0)
+    call_command("load_case_labels", verbosity=0)
     call_command("create_content_loader", verbosity=0)
     call_command(
         "import_cases",

@@ -57,7 +57,7 @@ CACHED_URL_NAMES = frozenset(
 )
 #: Query parameters those pages read (filters); a request with any other is not cached,
 #: so junk query strings cannot fill the cache with copies of a page.
-CACHED_QUERY_PARAMETERS = frozenset({"mechanism", "group", "difficulty", "page"})
+CACHED_QUERY_PARAMETERS = frozenset({"mechanism", "label", "difficulty", "page"})
 #: How long a worker keeps its own copy of a shared entry (the "pages" cache, in
 #: process memory): a Redis round trip is half of what a hit costs.
 LOCAL_SECONDS = 5

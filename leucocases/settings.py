@@ -69,15 +69,26 @@ INSTALLED_APPS = [
     "leucocases.quizzes",
     "leucocases.accounts",
     "leucocases.instructor",
+    # LMS integration: django-lti's platform registry and keys, the task queue
+    # its grade passback runs on, and our app on top of every other layer.
+    "lti_tool",
+    "django_tasks_db",
+    "leucocases.lti",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and CSRF middleware, so it sees the cookies they set:
+    # only for LMS launches does it let the platform frame the page and make
+    # those cookies cross-site (leucocases/lti/framing.py).
+    "leucocases.lti.framing.LtiFrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages of anyone with a session: Cache-Control private, no-store.
+    "leucocases.privatepages.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -117,6 +128,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Web requests (leucocases/wsgi.py sets LEUCOCASES_WEB=1) give up on a statement that
+# runs, or waits for a lock, longer than these, and answer 503 (leucocases/errors.py):
+# a locked table or a runaway query must not hold every worker while the load balancer
+# waits. Management commands (migrate, imports, backups) run without them. 0 turns one off.
+WEB_PROCESS = os.environ.get("LEUCOCASES_WEB") == "1"
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "5000"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_LOCK_TIMEOUT_MS", "2000"))
+if WEB_PROCESS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Sent with the connection's start-up packet: no extra round trip per connection.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each worker's own copy of the hottest cached pages (leucocases/pagecache.py), for
@@ -130,22 +153,28 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis behind a circuit breaker (leucocases/rediscache.py): a Redis that
+            # hangs costs a worker one time-out, then is left alone for a while.
+            "BACKEND": "leucocases.rediscache.BreakerRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                # Redis holds nothing that is not also in PostgreSQL (sessions are
-                # cached_db), so an outage degrades to cache misses, never to errors.
+                # Redis holds nothing that is not also in PostgreSQL, so an outage
+                # degrades to cache misses, never to errors.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
-                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
+                "BREAKER_RESET_SECONDS": float(os.environ.get("REDIS_BREAKER_SECONDS", "30")),
             },
         },
         "pages": PAGES_LOCAL_CACHE,
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_LOCAL_CACHE}
+# Sessions live in PostgreSQL alone (the default "db" engine), never in Redis: the
+# database is the one authority, so a logout or a password change takes effect
+# whatever Redis is doing. (With sessions cached in Redis, a logout while Redis hung
+# left the cached copy behind, logged in again once Redis resumed.) A session read
+# is one primary-key query.
 # Reader pages for visitors without a session are served from the cache for this
 # long (leucocases/pagecache.py); editors' changes show within it. Off outside production.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60" if PRODUCTION and REDIS_URL else "0"))
@@ -173,6 +202,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "leucocases.security.client_ip"
 AXES_USERNAME_CALLABLE = "leucocases.security.client_username"
+
+# Password-reset throttling (leucocases/accounts/services.py), per hour, in the database.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("DJANGO_PASSWORD_RESET_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_NETWORK = int(os.environ.get("DJANGO_PASSWORD_RESET_PER_NETWORK", "20"))
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -238,6 +271,18 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background jobs (grade passback, xAPI) on Django's tasks framework, stored in
+# the database (django-tasks-db): a job survives restarts and an LMS outage.
+# `manage.py db_worker` runs them (`make run` starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# xAPI learning records: off unless a Learning Record Store is configured.
+XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "")
+XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME", "")
+XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
+#: The IRI that names this site in xAPI statements (actors' account home page, activity ids).
+XAPI_SITE_IRI = os.environ.get("XAPI_SITE_IRI", "https://leucocases.example.org")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,10 @@ urlpatterns = [
     path("quizzes/", include("leucocases.quizzes.urls")),
     path("accounts/", include("leucocases.accounts.urls")),
     path("instructor/", include("leucocases.instructor.urls")),
+    path("lti/", include("leucocases.lti.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
+
+# A database time-out answers 503 with a page saying to try again; other errors 500.
+handler500 = "leucocases.errors.server_error"

@@ -58,6 +58,7 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
     for command in (
         ["migrate", "--noinput", "-v0"],
         ["load_taxonomy", "-v0"],
+        ["load_case_labels", "-v0"],
         ["create_content_loader", "-v0"],
         ["import_cases", "--publish-as", "content-loader", "fixtures/cases/", "-v0"],
         ["create_demo_accounts"],

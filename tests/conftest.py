@@ -1,6 +1,8 @@
 """Shared fixtures. Each test package keeps its own small ``make_*`` factories
 (tests/cases/factories.py, tests/taxonomy/factories.py)."""
 
+import os
+
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
@@ -40,5 +42,20 @@ def empty_cache():
 
 @pytest.fixture
 def shipped_content(db):
-    """The taxonomy, references and workup catalogue exactly as shipped in fixtures/."""
+    """The taxonomy, references, workup catalogue and case labels exactly as shipped in fixtures/."""
     call_command("load_taxonomy", verbosity=0)
+    call_command("load_case_labels", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(request):
+    """Tests marked ``postgres`` skip on SQLite, except in CI's PostgreSQL pass
+    (REQUIRE_POSTGRES=1), where another database is a failure, not a skip."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but the test database is {connection.vendor}, not PostgreSQL")
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://postgres@127.0.0.1:5432/<name>)")

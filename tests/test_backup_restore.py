@@ -56,6 +56,7 @@ CASE_FILES = sorted((BASE_DIR / "fixtures" / "cases").glob("*.yaml"))[:4]
 def load_shipped_content() -> None:
     """The shipped taxonomy and four of the shipped cases, published as ``make content`` does."""
     call_command("load_taxonomy", verbosity=0, stdout=StringIO())
+    call_command("load_case_labels", verbosity=0, stdout=StringIO())
     call_command("create_content_loader", verbosity=0)
     call_command("import_cases", *map(str, CASE_FILES), publish_as="content-loader", verbosity=0, stdout=StringIO())
 

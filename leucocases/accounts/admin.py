@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from .forms import AdminUserAddForm, AdminUserChangeForm
 from .models import Profile
 
 User = get_user_model()
@@ -19,6 +20,8 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserWithProfileAdmin(UserAdmin):
+    add_form = AdminUserAddForm
+    form = AdminUserChangeForm
     inlines = [*UserAdmin.inlines, ProfileInline]
     list_display = [*UserAdmin.list_display, "profile_audience"]
     list_select_related = ["profile"]

@@ -28,3 +28,25 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+
+class PasswordResetRequestQuerySet(models.QuerySet):
+    def since(self, moment):
+        return self.filter(requested_at__gte=moment)
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request, kept for the throttling window (an hour) so that
+    ``services.password_reset_request`` can limit the e-mails one address receives and
+    the requests one network makes. In the database, like login throttling, so every
+    app server counts the same requests whatever Redis does."""
+
+    # A keyed hash of the address typed, never the address: anyone may type any address.
+    address_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(db_index=True)
+
+    objects = PasswordResetRequestQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Password reset requested at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -8,9 +9,10 @@ from django.views.decorators.http import require_GET
 
 from leucocases.editorial.context_processors import current_audience
 from leucocases.quizzes.selectors import dashboard_for
+from leucocases.security import client_ip
 
 from .forms import SignUpForm
-from .services import account_sign_up, profile_for
+from .services import ResetVerdict, account_sign_up, password_reset_request, profile_for
 
 
 def _safe_next(request) -> str:
@@ -45,3 +47,16 @@ def dashboard(request):
         "dash": dashboard_for(user=request.user),
     }
     return render(request, "accounts/dashboard.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, throttled: an address gets a few e-mails an hour and a network
+    makes a few dozen requests (``services.password_reset_request``)."""
+
+    def form_valid(self, form):
+        verdict = password_reset_request(email=form.cleaned_data["email"], ip_address=client_ip(self.request))
+        if verdict is ResetVerdict.NETWORK_LIMIT:
+            return render(self.request, "registration/password_reset_limited.html", status=429)
+        if verdict is ResetVerdict.ADDRESS_LIMIT:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

@@ -36,7 +36,10 @@ from leucocases.instructor import case_review
 from leucocases.instructor import services as instructor_services
 from leucocases.instructor.forms import ReviewCommentForm
 from leucocases.instructor.models import CaseRevision
+from leucocases.quizzes import exam_cases
 from leucocases.taxonomy.models import Cause, WorkupStep
+from leucocases.taxonomy.search.indexed_admin import SearchIndexedAdmin
+from leucocases.taxonomy.search.models import SearchEntry
 
 from .casefile.schema import (
     DiagnosisSpec,
@@ -52,7 +55,7 @@ from .casefile.schema import (
 )
 from .grading import InvalidKeyError, ScoringSettings
 from .keys import grade_path
-from .models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+from .models import Attempt, Case, CaseLabel, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 
 SCORING_FIELDS = (
     "essential_total_points",
@@ -108,7 +111,15 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
-        widgets = {"groups": forms.CheckboxSelectMultiple}
+        widgets = {"groups": forms.CheckboxSelectMultiple, "labels": forms.CheckboxSelectMultiple}
+
+    def clean_is_practice(self):
+        is_practice = self.cleaned_data["is_practice"]
+        # A draft of changes is published into its case: the exams that hold that case count.
+        case = self.instance.draft_of if self.instance.draft_of_id else self.instance
+        if problems := exam_cases.practice_flag_problems(case=case, is_practice=is_practice):
+            raise ValidationError(problems)
+        return is_practice
 
     def clean(self):
         cleaned = super().clean()
@@ -430,8 +441,18 @@ class DryRunForm(forms.Form):
         return slugs
 
 
+@admin.register(CaseLabel)
+class CaseLabelAdmin(admin.ModelAdmin):
+    """The label vocabulary (also loaded from fixtures/case_labels.yaml)."""
+
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
 @admin.register(Case)
-class CaseAdmin(ReviewableAdmin):
+class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     form = CaseAdminForm
     inlines = (InitialLabInline, FindingInline, OrderRuleInline, DiagnosisOptionInline)
     list_display = (
@@ -445,14 +466,35 @@ class CaseAdmin(ReviewableAdmin):
         "is_archived",
         "updated_at",
     )
-    list_filter = ("groups", "difficulty", "review_status", "is_practice", ArchivedListFilter, *REVIEW_LIST_FILTER[1:])
+    list_filter = (
+        "groups",
+        "labels",
+        "difficulty",
+        "review_status",
+        "is_practice",
+        ArchivedListFilter,
+        *REVIEW_LIST_FILTER[1:],
+    )
     search_fields = ("title", "slug", "presentation", "learning_objectives")
     prepopulated_fields = {"slug": ("title",)}
     view_on_site = False  # replaced by "Preview as a learner" (templates/admin/cases/case/…)
     fieldsets = [
         (
             "Content",
-            {"fields": ("title", "slug", "presentation", "groups", "difficulty", "is_practice", "archived_at")},
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "presentation",
+                    "groups",
+                    "labels",
+                    "difficulty",
+                    "is_practice",
+                    "archived_at",
+                ),
+                "description": "Learners see the title, slug, labels and presentation before they work the "
+                "case: let them say only what the presentation says. The cause groups are part of the answer.",
+            },
         ),
         ("Teaching", {"fields": ("learning_objectives",)}),
         (
@@ -474,7 +516,11 @@ class CaseAdmin(ReviewableAdmin):
     actions = (*ReviewableAdmin.actions, "duplicate_cases", "archive_cases", "unarchive_cases")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("draft_of").prefetch_related("groups")
+        return super().get_queryset(request).select_related("draft_of").prefetch_related("groups", "labels")
+
+    def search_index_changes(self, obj):
+        # Title, presentation and initial labs are what search matches a practice case on.
+        return {SearchEntry.Kind.CASE: [obj.pk]}
 
     @admin.display(description="groups")
     def group_list(self, obj):

@@ -11,6 +11,15 @@ class CasesConfig(AppConfig):
         # account (see services.attempts_claim_for_user).
         from django.contrib.auth.signals import user_logged_in
 
+        from leucocases.taxonomy.selectors import provide_reader_cases
+
+        from .search import register_case_source
         from .services import attempts_claim_on_login
+        from .visibility import reader_cases_for_cause
+
+        # Practice cases join the site's search through taxonomy's interface (taxonomy never imports cases).
+        register_case_source()
 
         user_logged_in.connect(attempts_claim_on_login, dispatch_uid="cases_claim_anonymous_attempts")
+        # Cause pages list the reader's own solved cases; taxonomy cannot import cases.
+        provide_reader_cases(reader_cases_for_cause)

@@ -74,7 +74,7 @@ def _number(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer beyond any float
         return None
     return number if math.isfinite(number) else None
 
@@ -132,7 +132,45 @@ def series_chart(series: Mapping[str, Any] | None) -> SeriesChart | None:
     high = _number(series.get("high"))
     rows = tuple(ChartRow(when=when, value=format_number(v), flag=_flag(v, low, high)) for when, v in points)
 
+    heading = f"{label} ({unit})" if unit else label
+    range_text = _range_text(low, high, unit)
+    first, last = rows[0], rows[-1]
+    description = f"Line chart of {heading} at {len(rows)} time point{'s' if len(rows) != 1 else ''}"
+    if len(rows) > 1:
+        description += f", from {first.value} ({first.when}) to {last.value} ({last.when})"
+    else:
+        description += f": {first.value} ({first.when})"
+    description += f"; {range_text}." if range_text else "."
+
+    try:
+        svg = _draw(points, rows, low, high, heading, description)
+    except (ArithmeticError, ValueError):
+        # Values too large or too far apart for one axis (1.7e308 once made every
+        # play page of its case fail): the data table still shows each value.
+        svg = ""
+    return SeriesChart(
+        label=label,
+        unit=unit,
+        low=None if low is None else format_number(low),
+        high=None if high is None else format_number(high),
+        rows=rows,
+        description=description,
+        svg=mark_safe(svg),  # noqa: S308 - every interpolated text is escaped in _draw
+    )
+
+
+def _draw(
+    points: list[tuple[str, float]],
+    rows: tuple[ChartRow, ...],
+    low: float | None,
+    high: float | None,
+    heading: str,
+    description: str,
+) -> str:
+    """The SVG markup; raises ArithmeticError or ValueError when the values cannot share an axis."""
     start, end, step = _axis_range([v for _, v in points] + [b for b in (low, high) if b is not None])
+    if not (math.isfinite(end - start) and end > start and step > 0):
+        raise ValueError(f"no usable axis from {start!r} to {end!r}")
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
 
@@ -143,16 +181,6 @@ def series_chart(series: Mapping[str, Any] | None) -> SeriesChart | None:
         if len(points) == 1:
             return LEFT + plot_w / 2
         return LEFT + POINT_PAD + index * (plot_w - 2 * POINT_PAD) / (len(points) - 1)
-
-    heading = f"{label} ({unit})" if unit else label
-    range_text = _range_text(low, high, unit)
-    first, last = rows[0], rows[-1]
-    description = f"Line chart of {heading} at {len(rows)} time point{'s' if len(rows) != 1 else ''}"
-    if len(rows) > 1:
-        description += f", from {first.value} ({first.when}) to {last.value} ({last.when})"
-    else:
-        description += f": {first.value} ({first.when})"
-    description += f"; {range_text}." if range_text else "."
 
     parts: list[str] = [
         f'<svg class="series-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -217,16 +245,7 @@ def series_chart(series: Mapping[str, Any] | None) -> SeriesChart | None:
                 f"{escape(row.when)}</text>"
             )
     parts.append("</svg>")
-
-    return SeriesChart(
-        label=label,
-        unit=unit,
-        low=None if low is None else format_number(low),
-        high=None if high is None else format_number(high),
-        rows=rows,
-        description=description,
-        svg=mark_safe("".join(parts)),  # noqa: S308 - every interpolated text is escaped above
-    )
+    return "".join(parts)
 
 
 def _range_text(low: float | None, high: float | None, unit: str) -> str:

@@ -46,7 +46,7 @@ def case_content_fields(case: Case) -> dict:
 def copy_case_parts(
     pairs: Iterable[tuple[Case, Case]], *, cause_id_for: Callable[[int], int] = lambda cause_id: cause_id
 ) -> None:
-    """Copy each source's groups, initial labs, findings, order rules and diagnosis
+    """Copy each source's groups, labels, initial labs, findings, order rules and diagnosis
     options (with their references) onto its saved target, in a few bulk inserts.
 
     ``cause_id_for`` maps a diagnosis option's cause to the copy's (load data
@@ -57,6 +57,11 @@ def copy_case_parts(
         Case.groups.through(case_id=target.pk, causegroup_id=group.pk)
         for source, target in pairs
         for group in source.groups.all()
+    )
+    Case.labels.through.objects.bulk_create(
+        Case.labels.through(case_id=target.pk, caselabel_id=label.pk)
+        for source, target in pairs
+        for label in source.labels.all()
     )
     InitialLab.objects.bulk_create(
         InitialLab(case_id=target.pk, **field_values(lab, exclude={"id", "case"}))
@@ -77,7 +82,7 @@ def copy_case_parts(
 
 def case_content_replace(*, source: Case, target: Case) -> None:
     """Make saved ``target`` say exactly what ``source`` says: title, content,
-    scoring and every part of the key, replaced in place. ``target`` keeps its
+    scoring, groups, labels and every part of the key, replaced in place. ``target`` keeps its
     id, slug, review record, version, archive date and attempts (choices name
     catalogue steps, not findings; reports are frozen copies)."""
     for name, value in case_content_fields(source).items():
@@ -85,6 +90,7 @@ def case_content_replace(*, source: Case, target: Case) -> None:
     target.title = source.title
     target.save()
     target.groups.clear()
+    target.labels.clear()
     for related_name in ("initial_labs", "findings", "order_rules", "diagnosis_options"):
         getattr(target, related_name).all().delete()
     copy_case_parts([(source, target)])

@@ -7,20 +7,24 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
 from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
-from leucocases.taxonomy.models import Cause, CauseGroup, WorkupStep
+from leucocases.taxonomy.models import Cause, WorkupStep
 
-from .models import Case
+from .models import Case, CaseLabel
 
 
 class CaseFilterForm(forms.Form):
-    """The GET filter on /cases/: by cause group and difficulty, both optional."""
+    """The GET filter on /cases/: by label and difficulty, both optional.
 
-    group = forms.ModelChoiceField(
-        queryset=CauseGroup.objects.all(),
+    Never by cause group: a case's groups are part of its answer, so listing
+    the cases of a group would tell the learner what each one teaches.
+    """
+
+    label = forms.ModelChoiceField(
+        queryset=CaseLabel.objects.all(),
         to_field_name="slug",
         required=False,
-        empty_label="All cause groups",
-        label="Cause group",
+        empty_label="Any presentation",
+        label="Presentation",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     difficulty = forms.TypedChoiceField(
@@ -36,8 +40,8 @@ class CaseFilterForm(forms.Form):
         """Narrow ``cases`` by whatever valid filters were given."""
         if not self.is_valid():
             return cases
-        if group := self.cleaned_data.get("group"):
-            cases = cases.filter(groups=group)
+        if label := self.cleaned_data.get("label"):
+            cases = cases.filter(labels=label)
         if difficulty := self.cleaned_data.get("difficulty"):
             cases = cases.filter(difficulty=difficulty)
         return cases

@@ -118,6 +118,6 @@ def grade_path(*, case: Case, step_slugs: Iterable[str], diagnosis_slug: str | N
     """Grade a path through ``case`` without touching any attempt.
 
     Raises ``InvalidKeyError`` (a ``ValueError``) when the case's key is
-    unusable, and ``ValueError`` when a step is listed twice.
+    unusable. A step listed twice is its second occurrence (engine 2).
     """
     return grade(case_key(case), GradingAttempt(steps=tuple(step_slugs), diagnosis=diagnosis_slug or None))

@@ -9,6 +9,7 @@ silently (a regrade writes a new report and keeps the old one).
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -23,6 +24,38 @@ class Tier(models.TextChoices):
     USEFUL = "useful", "Useful"
     LOW_YIELD = "low_yield", "Low yield"
     HARMFUL = "harmful", "Harmful"
+
+
+class CaseLabel(models.Model):
+    """What the presentation itself says about a case ("fever", "routine count",
+    "on treatment"): shown beside its title and used to filter the case list.
+
+    Cause groups are part of the answer, so learners see them only on their
+    reports; labels are what a learner may see before working the case. A label
+    must therefore never name a cause or a cause group (``clean``).
+    """
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        answer_words = Q(name__iexact=self.name) | Q(slug__iexact=self.slug)
+        for model, what in ((CauseGroup, "cause group"), (Cause, "cause")):
+            named = model.objects.filter(answer_words).first()
+            if named is not None:
+                raise ValidationError(
+                    "A label says what the presentation shows; %(what)s “%(named)s” is part of the answer.",
+                    code="names_the_answer",
+                    params={"what": what, "named": named},
+                )
 
 
 class CaseQuerySet(ReviewableQuerySet):
@@ -55,7 +88,17 @@ class Case(Reviewable):
     slug = models.SlugField(max_length=120, unique=True)
     presentation = models.TextField(help_text="Age, sex, history, medications, vitals, examination (markdown).")
     learning_objectives = models.TextField(blank=True, help_text="Markdown.")
-    groups = models.ManyToManyField(CauseGroup, related_name="cases", help_text="The cause groups it teaches.")
+    groups = models.ManyToManyField(
+        CauseGroup,
+        related_name="cases",
+        help_text="The cause groups it teaches: part of the answer, shown to learners only on their reports.",
+    )
+    labels = models.ManyToManyField(
+        CaseLabel,
+        related_name="cases",
+        blank=True,
+        help_text="What the presentation shows (fever, routine count …): shown on the case list before play.",
+    )
     difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.INTERMEDIATE)
     is_practice = models.BooleanField(default=True, help_text="Listed under /cases/ and playable without an account.")
     archived_at = models.DateTimeField(null=True, blank=True, help_text="Archived cases keep their attempts.")

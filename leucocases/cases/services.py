@@ -25,17 +25,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import Cause, Reference, WorkupStep
 
+from . import hooks
 from .charts import SeriesChart, format_number, series_chart
 from .grading import ENGINE_VERSION, DiagnosisVerdict, Report, Tier, Verdict
 from .keys import grade_path
 from .models import Attempt, Case, Choice, Finding, GradedReport
+from .visibility import attempts_with_visible_reports
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +51,6 @@ ANON_ATTEMPTS_SESSION_KEY = "anon_attempt_ids"
 PEER_STATS_MINIMUM = 5
 # Peer statistics are a summary of hundreds of attempts: minutes-old figures are fine.
 PEER_STATS_CACHE_SECONDS = 600
-
-#: Attempts whose report the learner may see now: practice attempts, and quiz
-#: attempts unless their quiz is an exam still under way (DESIGN: exam reports
-#: appear only when the whole quiz is finished).
-REPORT_VISIBLE = (
-    Q(quiz_attempt__isnull=True)
-    | Q(quiz_attempt__finished_at__isnull=False)
-    | Q(quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE)
-)
 
 TIME_UP_MESSAGE = "Time is up for this quiz: no more steps can be ordered or diagnoses submitted."
 
@@ -161,6 +154,21 @@ def _locked_attempt(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update(of=("self",)).select_related("case", "quiz_attempt").get(pk=attempt.pk)
 
 
+def _hold_key(case_id: int) -> None:
+    """Keep the case's key from changing until this transaction ends.
+
+    A share lock on the case row: submissions of one case do not wait for each
+    other, but a key edit (the admin and the importer update the case row
+    before its key rows) waits for the submissions in flight, which graded with
+    the old key, to be stored. Without it a regrade run right after the edit
+    could miss a submission still in flight, which then kept a report from the
+    old key. PostgreSQL only: SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR SHARE", [case_id])  # noqa: S608
+
+
 def _refuse_after_deadline(locked: Attempt, now: Any = None) -> None:
     """A quiz's case attempt accepts nothing once the quiz's time is up."""
     quiz_attempt = locked.quiz_attempt
@@ -188,6 +196,7 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadlin
             return _current_report(locked)
         if enforce_deadline:
             _refuse_after_deadline(locked)
+        _hold_key(locked.case_id)
         step_slugs = list(locked.choices.order_by("position").values_list("step__slug", flat=True))
         report = grade_path(
             case=locked.case,
@@ -211,6 +220,7 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadlin
         locked.diagnosis = diagnosis
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["diagnosis", "submitted_at"])
+        hooks.report_stored.fire_on_commit(hooks.ReportStored(locked.pk, graded.pk, hooks.SUBMISSION))
     attempt.diagnosis = locked.diagnosis
     attempt.submitted_at = locked.submitted_at
     return graded
@@ -267,21 +277,27 @@ def attempts_claim_on_login(sender: Any, request: Any, user: AbstractBaseUser, *
 # --------------------------------------------------------------------------
 
 
+#: Shown for a step the case does not key when its catalogue entry has no default result.
+NEUTRAL_RESULT = "Nothing abnormal."
+
+
 @dataclass(frozen=True, slots=True)
 class ChosenStep:
     """One ordered step and what it revealed. Deliberately holds no tier,
-    rationale or citation, so a template cannot leak them."""
+    rationale or citation, nor whether the case keys the step at all, so a
+    template cannot leak them."""
 
     position: int
     step: WorkupStep
-    contributory: bool
     result: str
     table: tuple[dict[str, Any], ...]
     chart: SeriesChart | None
 
 
 def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
-    """The attempt's choices in order, each with its finding's result.
+    """The attempt's choices in order, each with its finding's result, or for
+    a step the case does not key the catalogue's neutral default result
+    (``WorkupStep.default_result``), shown the same way.
 
     Two queries whatever the number of choices.
     """
@@ -302,8 +318,7 @@ def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
             ChosenStep(
                 position=choice.position,
                 step=choice.step,
-                contributory=finding is not None,
-                result=finding.result if finding else "",
+                result=finding.result if finding else (choice.step.default_result or NEUTRAL_RESULT),
                 table=table,
                 chart=series_chart(finding.series) if finding else None,
             )
@@ -400,23 +415,17 @@ def _aggregate_peer_stats(*, case: Case, submitted: QuerySet[Attempt], total: in
 
 def cases_with_progress(*, cases: QuerySet[Case], user: Any, session_key: str | None) -> QuerySet[Case]:
     """Annotate each case with the learner's ``best_score`` (highest current
-    report total, or None) and ``in_progress`` (an open attempt exists)."""
+    report total they may see now, or None) and ``in_progress`` (an open
+    practice attempt exists)."""
     owned = Attempt.objects.owned_by(user=user, session_key=session_key)
     if not ((user is not None and user.is_authenticated) or session_key):
         return cases.annotate(best_score=Value(None, output_field=FloatField()), in_progress=Value(False))
-    if user is not None and user.is_authenticated:
-        report_owner = Q(attempt__user=user)
-    else:
-        report_owner = Q(attempt__user__isnull=True, attempt__session_key=session_key)
-    # An exam under way keeps its scores to itself; its open case attempts are
-    # played in the quiz, so they do not make the practice case "in progress".
-    visible = GradedReport.objects.filter(
-        Q(attempt__quiz_attempt__isnull=True)
-        | Q(attempt__quiz_attempt__finished_at__isnull=False)
-        | Q(attempt__quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE)
-    )
+    # A score is a report's summary: exams in force keep theirs to themselves
+    # (visibility.py); quiz case attempts are played in the quiz, so they do
+    # not make the practice case "in progress".
+    visible = attempts_with_visible_reports(user=user, session_key=session_key)
     best = (
-        visible.filter(report_owner, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
+        GradedReport.objects.filter(attempt__in=visible, attempt__case=OuterRef("pk"), superseded_at__isnull=True)
         .order_by("-total")
         .values("total")[:1]
     )

@@ -34,7 +34,7 @@ from leucocases.quizzes import services as quiz_services
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import WorkupStep
 
-from . import services
+from . import services, visibility
 from .forms import CaseFilterForm, ChooseStepForm, DiagnosisForm
 from .grading import InvalidKeyError, Report
 from .models import Attempt, Case
@@ -45,9 +45,9 @@ logger = logging.getLogger(__name__)
 CASES_PER_PAGE = 20
 
 EXAM_LOCK_MESSAGE = (
-    "This case is part of the exam you are taking. You can practise it, and read reports on it, "
-    "once you have finished the exam."
+    "This case is part of the exam you are taking. Its reports and scores appear once you have finished the exam."
 )
+REPORT_HELD_MESSAGE = "This case is part of an exam that has not closed: its reports appear when the exam closes."
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +91,28 @@ def practice_routes(case: Case, attempt: Attempt | None = None) -> PlayRoutes:
 
 def _cases_for(request: HttpRequest):
     # Practice cases are open to everyone; other approved cases (used in
-    # quizzes) need an account (Case.is_practice).
+    # quizzes) need an account (Case.is_practice). Cases an exam in force
+    # locks are played in that exam only (visibility.py): see _practice_case.
     return Case.objects.playable() if request.user.is_authenticated else Case.objects.practice()
+
+
+def _practice_case(request: HttpRequest, slug: str) -> tuple[Case | None, HttpResponse | None]:
+    """The case ``slug`` if this visitor may practise it, or the response that
+    says why not: the learner taking its exam goes back to the exam; anyone
+    else finds no such case while an exam in force holds it."""
+    case = _cases_for(request).filter(slug=slug).first()
+    if case is None:
+        return None, None
+    if locked := _exam_lock(request, case):
+        return None, locked
+    if visibility.case_is_exam_locked(case=case):
+        return None, None
+    return case, None
+
+
+def _visible_attempts(request: HttpRequest):
+    """This learner's submitted attempts whose report they may read now."""
+    return visibility.attempts_with_visible_reports(user=request.user, session_key=request.session.session_key)
 
 
 def _owned_attempts(request: HttpRequest):
@@ -240,7 +260,7 @@ def _exam_lock(request: HttpRequest, case: Case) -> HttpResponse | None:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    cases = form.filter(Case.objects.practice()).prefetch_related("groups")
+    cases = visibility.without_exam_cases(form.filter(Case.objects.practice())).prefetch_related("labels")
     cases = services.cases_with_progress(cases=cases, user=request.user, session_key=request.session.session_key)
     # get_page turns a missing, junk or out-of-range ?page= into the first or last page.
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
@@ -261,30 +281,30 @@ def _case_preview(request: HttpRequest, slug: str) -> HttpResponse:
     if not is_instructor(request.user):
         raise Http404("No such case.")
     case = get_object_or_404(Case, slug=slug)
-    context = play_context(case=case, attempt=None, routes=practice_routes(case), preview=True)
+    context = play_context(
+        case=case,
+        attempt=None,
+        routes=practice_routes(case),
+        preview=True,
+        exam_locked=case.is_playable and visibility.case_is_exam_locked(case=case),
+    )
     return render(request, "cases/play.html", context)
 
 
 @require_GET
 def case_play(request: HttpRequest, slug: str) -> HttpResponse:
-    case = _cases_for(request).filter(slug=slug).first()
+    case, refused = _practice_case(request, slug)
+    if refused is not None:
+        return refused
     if case is None:
         return _case_preview(request, slug)
-    if locked := _exam_lock(request, case):
-        return locked
     if request.user.is_authenticated:
         attempt = services.attempt_start_or_resume(case=case, user=request.user, session=request.session)
     else:
         # An anonymous look must not write (crawlers would fill the table):
         # the visitor's first choice starts the attempt.
         attempt = services.attempt_find_open(case=case, user=None, session_key=request.session.session_key)
-    previous = (
-        _owned_attempts(request)
-        .submitted()
-        .filter(services.REPORT_VISIBLE, case=case)
-        .order_by("-submitted_at")
-        .first()
-    )
+    previous = _visible_attempts(request).filter(case=case).order_by("-submitted_at").first()
     context = play_context(case=case, attempt=attempt, routes=practice_routes(case, attempt), previous_attempt=previous)
     return render(request, "cases/play.html", context)
 
@@ -307,9 +327,11 @@ def _posted_attempt(request: HttpRequest, case: Case) -> Attempt | None:
 
 @require_POST
 def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
-    case = get_object_or_404(_cases_for(request), slug=slug)
-    if locked := _exam_lock(request, case):
-        return locked
+    case, refused = _practice_case(request, slug)
+    if refused is not None:
+        return refused
+    if case is None:
+        raise Http404("No such case.")
     attempt = _posted_attempt(request, case)
     if attempt is None:
         messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
@@ -319,9 +341,11 @@ def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    case = get_object_or_404(_cases_for(request), slug=slug)
-    if locked := _exam_lock(request, case):
-        return locked
+    case, refused = _practice_case(request, slug)
+    if refused is not None:
+        return refused
+    if case is None:
+        raise Http404("No such case.")
     attempt = _posted_attempt(request, case)
     if attempt is None:
         messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
@@ -330,7 +354,7 @@ def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "This attempt was already submitted; here is its report.")
         return redirect(attempt.get_absolute_url())
     routes = practice_routes(case, attempt)
-    previous = _owned_attempts(request).submitted().filter(services.REPORT_VISIBLE, case=case).first()
+    previous = _visible_attempts(request).filter(case=case).order_by("-submitted_at").first()
     response = submit_diagnosis_response(
         request, case=case, attempt=attempt, routes=routes, extra_context={"previous_attempt": previous}
     )
@@ -371,17 +395,25 @@ def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
             return refused
     elif not attempt.is_submitted:
         return redirect(reverse("cases:play", kwargs={"slug": attempt.case.slug}))
-    # Any report on a case shows its key: none while the case is in an exam under way.
+    # Any report on a case shows its key: none while the learner is taking an exam
+    # that includes the case, nor while an exam in force holds it (visibility.py).
     if locked := _exam_lock(request, attempt.case):
         return locked
+    if not _visible_attempts(request).filter(pk=attempt.pk).exists():
+        messages.info(request, REPORT_HELD_MESSAGE)
+        return redirect(reverse("cases:list"))
     graded = services.attempt_current_report(attempt=attempt)
     if graded is None:
         raise Http404("This attempt has no report.")
     # The stored report, never a regrade: a later key edit changes nothing here.
     display = services.report_display(report=Report.from_dict(graded.data))
+    case = attempt.case
+    may_play = case.is_playable and (case.is_practice or request.user.is_authenticated)
     context = {
         "attempt": attempt,
-        "case": attempt.case,
+        "case": case,
+        # An exam case is played in its exam only, while that exam is in force.
+        "can_play_again": may_play and not visibility.case_is_exam_locked(case=case),
         "graded": graded,
         "r": display.report,
         "d": display,

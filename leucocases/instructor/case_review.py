@@ -45,6 +45,8 @@ from leucocases.cases.copying import case_content_fields, case_content_replace, 
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import draft_of_changes_start, free_slug, review_row_lock, review_transition
+from leucocases.taxonomy.search.index import search_index_refresh
+from leucocases.taxonomy.search.models import SearchEntry
 
 from .models import CaseRevision, ReviewComment
 from .services import case_revision_record
@@ -150,6 +152,8 @@ def _publish_draft(*, draft: Case, user: Any, editors: set[int]) -> TransitionOu
         edited=False,
         now=now,
     )
+    # The case's title and labels may have changed: search matches it on them.
+    search_index_refresh(kind=SearchEntry.Kind.CASE, ids=[live.pk])
     open_attempts = Attempt.objects.filter(case=live).open().count()
     return TransitionOutcome(case=live, published=live.version, open_attempts=open_attempts)
 
@@ -205,6 +209,8 @@ def case_files_import(*, paths: Sequence[str | Path], author: Any = None, publis
                 importer.save(file=file, spec=spec)
             if result.errors:
                 raise _ImportRefused
+            # Search matches a case on what the import may have changed (drafts of changes are not indexed).
+            search_index_refresh(kind=SearchEntry.Kind.CASE, ids=importer.written)
     except _ImportRefused:
         for outcome in (result.created, result.updated, result.unchanged, result.published, result.pending):
             outcome.clear()
@@ -218,6 +224,8 @@ class _Importer:
         self.publisher = publisher
         self.writer = CaseWriter()
         self.now = timezone.now()
+        #: Ids of the case rows this import wrote or published.
+        self.written: list[int] = []
 
     def save(self, *, file: str, spec: CaseSpec) -> None:
         name = Path(file).name
@@ -276,6 +284,7 @@ class _Importer:
         self.result.errors.append(CaseFileError(file, spec.slug, "status", message, code))
 
     def _done(self, case: Case, outcome: str, summary: str, *, publish: bool) -> None:
+        self.written.append(case.pk)
         getattr(self.result, outcome).append(case.slug if case.draft_of_id is None else case.draft_of.slug)
         if publish:
             version = _publish_in_place(case=case, publisher=self.publisher, now=self.now)

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from leucocases.cases import hooks as case_hooks
 from leucocases.cases.casefile.exporter import casefile_export, cases_for_export
 from leucocases.cases.copying import case_content_fields, copy_case_parts
 from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, grade
@@ -29,6 +30,8 @@ from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import free_slug
+from leucocases.taxonomy.search.index import search_index_refresh
+from leucocases.taxonomy.search.models import SearchEntry
 
 from . import statistics
 from .models import CaseRevision, ReportDigest, ReviewComment
@@ -200,6 +203,7 @@ def case_duplicate(*, case: Case, user: Any) -> Case:
         )
         copy_case_parts([(source, copy)])
         case_revision_record(case=copy, user=user, summary=f"Duplicated from “{source.slug}” as a new draft.")
+        search_index_refresh(kind=SearchEntry.Kind.CASE, ids=[copy.pk])
     return copy
 
 
@@ -391,6 +395,9 @@ def case_regrade_apply(
                 unchanged += 1
                 continue
             changed += 1
+            case_hooks.report_stored.fire_on_commit(
+                case_hooks.ReportStored(line.attempt.pk, graded.pk, case_hooks.REGRADE)
+            )
     return RegradeResult(changed=changed, unchanged=unchanged)
 
 

@@ -4,6 +4,7 @@ changes), and a read-only view of quiz attempts for instructors."""
 
 from django.contrib import admin
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 
 from leucocases.editorial.admin import (
     REVIEW_FIELDSET,
@@ -14,6 +15,7 @@ from leucocases.editorial.admin import (
 )
 
 from . import review
+from .exam_cases import exam_case_problems, memberships
 from .models import Cohort, Quiz, QuizAttempt, QuizItem
 
 
@@ -44,8 +46,32 @@ class CohortAdmin(admin.ModelAdmin):
         return obj.n_instructors
 
 
+class QuizItemFormSet(BaseInlineFormSet):
+    """The exam-case rule over the quiz's whole case list (exam_cases.py), with
+    the quiz's mode as the form above sets it: each problem on its case's row."""
+
+    def clean(self):
+        super().clean()
+        rows = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("case") is not None and not form.cleaned_data.get("DELETE")
+        ]
+        cases = [form.cleaned_data["case"] for form in rows]
+        elsewhere = memberships(cases=cases, excluding_pk=self.instance.pk)
+        for form, case in zip(rows, cases, strict=True):
+            for error in exam_case_problems(
+                mode=self.instance.mode,
+                case_name=case.title,
+                is_practice=case.is_practice,
+                elsewhere=elsewhere.get(case.pk, ()),
+            ):
+                form.add_error("case", error)
+
+
 class QuizItemInline(LockedWithParentInline, admin.TabularInline):
     model = QuizItem
+    formset = QuizItemFormSet
     extra = 1
     ordering = ("position",)
     fields = ("position", "case")
@@ -67,7 +93,9 @@ class QuizAdmin(ReviewableAdmin):
             {
                 "fields": ("mode", "time_limit_minutes", "max_attempts", ("available_from", "available_until")),
                 "description": "Practice mode shows each case's report as the learner goes; exam mode only "
-                "once the whole quiz is finished. The deadline of a timed attempt is fixed when it starts.",
+                "once the whole quiz is finished. The deadline of a timed attempt is fixed when it starts. "
+                "An exam's cases are not practice cases and are in no other quiz; until the exam closes "
+                "(available until) nobody can play them or read their reports outside it.",
             },
         ),
         ("Who may take it", {"fields": ("cohorts",), "description": "No cohort: every learner."}),

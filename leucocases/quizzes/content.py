@@ -19,11 +19,17 @@ file's order, only when they differ. Quizzes the file does not mention are
 left alone, and so are attempts. Each write is logged, with its author, in
 the admin's change log.
 
+The exam-case rule (``exam_cases.py``) is checked over the quizzes as they will
+be: an exam's cases must not be practice cases (as imported) and must be in no
+other quiz, whether in this file or already in the database (where an approved
+quiz loaded without being published keeps its cases until its draft of changes
+is approved).
+
 Format::
 
     quizzes:
-      - slug: drugs-and-toxins          # required, unique
-        title: Drugs and toxins         # required
+      - slug: found-by-chance           # required, unique
+        title: Found by chance          # required
         status: approved                # approved: publish with --publish-as; else a draft (default draft)
         mode: practice                  # practice | exam (default practice)
         time_limit_minutes: 40          # optional, a whole number of minutes
@@ -33,7 +39,8 @@ Format::
         cohorts: [year-3-2027]          # optional, slugs of existing cohorts
         description: |                  # optional, markdown
           ...
-        cases: [case-slug, ...]         # required, at least one, each once
+        cases: [case-slug, ...]         # required, at least one, each once; an exam's cases are no
+                                        # practice cases and in no other quiz (exam_cases.py)
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 
 from . import review
+from .exam_cases import memberships, plan_problems
 from .models import RESERVED_SLUGS, Cohort, Quiz, QuizItem
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "quizzes.yaml"
@@ -165,8 +173,11 @@ def _slug_list(value: Any, where: str, errors: list[str], *, known: set[str], wh
     return tuple(slugs)
 
 
-def validate_quizzes(data: Any) -> tuple[list[QuizSpec], list[str]]:
-    """Every problem in ``data``, and the specs (meaningful only without errors)."""
+def validate_quizzes(data: Any, *, publishing: bool = False) -> tuple[list[QuizSpec], list[str]]:
+    """Every problem in ``data``, and the specs (meaningful only without errors).
+
+    ``publishing``: loaded with a publisher, so quizzes that say ``status:
+    approved`` are written in place (see ``_exam_case_errors``)."""
     if not isinstance(data, dict) or not isinstance(data.get("quizzes"), list):
         return [], ["the file must be a mapping with a 'quizzes' list"]
     unknown_top = sorted(set(data) - {"quizzes"})
@@ -244,7 +255,26 @@ def validate_quizzes(data: Any) -> tuple[list[QuizSpec], list[str]]:
                     cohort_slugs=cohort_slugs,
                 )
             )
+    if not errors:
+        errors += _exam_case_errors(specs, publishing=publishing)
     return specs, errors
+
+
+def _exam_case_errors(specs: list[QuizSpec], *, publishing: bool) -> list[str]:
+    """The exam-case rule over the file's quizzes as they will be, next to the
+    database's other quizzes (which keep their cases). An approved quiz the
+    file changes without publishing it keeps its cases too, until its draft of
+    changes (which takes the file's) is approved."""
+    cases = {c.slug: c for c in Case.objects.live().filter(slug__in={s for spec in specs for s in spec.case_slugs})}
+    plan = {
+        spec.slug: (spec.columns["title"], spec.columns["mode"], [cases[slug] for slug in spec.case_slugs])
+        for spec in specs
+    }
+    published = {spec.slug for spec in specs if publishing and spec.status == ReviewStatus.APPROVED}
+    held = {quiz.slug for quiz in Quiz.objects.live().filter(slug__in=plan.keys()) if quiz.is_locked} - published
+    kept = memberships(cases=cases.values(), excluding_slugs=plan.keys() - held, excluding_drafts_of=held)
+    problems = plan_problems(quizzes=plan, kept_elsewhere=kept)
+    return [f"quizzes ({slug}).cases: {message}" for slug, messages in problems.items() for message in messages]
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -259,7 +289,7 @@ def load_quizzes(data: Any, *, author: Any = None, publisher: Any = None) -> Loa
     """
     if author is not None and publisher is not None and author.pk == publisher.pk:
         raise QuizFileError(["name two people: nobody publishes their own work"])
-    specs, errors = validate_quizzes(data)
+    specs, errors = validate_quizzes(data, publishing=publisher is not None)
     if errors:
         raise QuizFileError(errors)
     summary = LoadSummary()

@@ -29,8 +29,10 @@ What is computed, and how:
      often rather than crowding out everything else. One good attempt (60 or
      more) ends the streak and the case stops coming back. Due cases come
      first, those in the weakest group first, then the longest overdue.
-  2. Unseen cases (never submitted) in weak groups fill the rest: weakest
-     group first, then easier cases first, then by title.
+  2. While some cause group is weak, unseen cases (never submitted) fill the
+     rest: easier cases first, then by title. Not by group: which groups an
+     unseen case teaches is part of its answer, and picking cases "in your
+     weakest group" would tell the learner (docs/quizzes.md).
 
   Only cases the caller passes as ``candidates`` (those the learner may play)
   are suggested.
@@ -328,7 +330,8 @@ def poor_streak(records: Iterable[ReportRecord]) -> int:
 @dataclass(frozen=True, slots=True)
 class WeakSpot:
     """One suggested case and why: ``kind`` is "review" (answered badly, due
-    again) or "new" (not yet tried, in a weak group)."""
+    again; ``group_*`` is its weakest group) or "new" (not yet tried; no group,
+    which would give its answer away)."""
 
     case_id: int
     slug: str
@@ -428,22 +431,21 @@ def weak_spot_plan(
     picked = {s.case_id for s in items}
     seen = set(per_case)
     unseen = sorted((c for c in candidates if c.case_id not in seen), key=lambda c: (c.difficulty, c.title, c.case_id))
-    for group in weak:
-        for candidate in unseen:
-            if len(items) >= limit:
-                break
-            if group.slug in candidate.groups and candidate.case_id not in picked:
-                items.append(
-                    WeakSpot(
-                        case_id=candidate.case_id,
-                        slug=candidate.slug,
-                        title=candidate.title,
-                        kind="new",
-                        group_slug=group.slug,
-                        group_name=group.name,
-                    )
+    for candidate in unseen if weak else ():
+        if len(items) >= limit:
+            break
+        if candidate.case_id not in picked:
+            items.append(
+                WeakSpot(
+                    case_id=candidate.case_id,
+                    slug=candidate.slug,
+                    title=candidate.title,
+                    kind="new",
+                    group_slug="",
+                    group_name="",
                 )
-                picked.add(candidate.case_id)
+            )
+            picked.add(candidate.case_id)
     upcoming.sort(key=lambda u: (u.due_at, u.title))
     return WeakSpotPlan(items=tuple(items), weak_groups=weak, upcoming=tuple(upcoming))
 

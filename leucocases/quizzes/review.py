@@ -3,7 +3,8 @@
 
 - A quiz takes approved cases only (``QuizItem.clean``), and is approved only
   when every one of its cases is approved and not archived: learners and
-  instructor results then see the same cases.
+  instructor results then see the same cases. The exam-case rule
+  (``exam_cases``) is checked again on approval as well.
 - An approved quiz is never edited in place (``Quiz.is_locked``): its changes
   go into a *draft of changes* (``Quiz.draft_of``), a copy never offered to
   learners, reviewed like any draft. Approving it copies its settings, cohorts
@@ -28,6 +29,7 @@ from django.utils import timezone
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import draft_of_changes_start, free_slug, review_row_lock, review_transition
 
+from . import exam_cases
 from .models import Quiz, QuizItem
 
 #: Quiz fields that make a quiz itself rather than its content (identity, the
@@ -80,6 +82,8 @@ def quiz_review_transition(*, quiz: Quiz, user: Any, to_status: str) -> Quiz:
         review_row_lock(obj=quiz)
         if to_status == ReviewStatus.APPROVED and (problems := quiz_case_problems(quiz=quiz)):
             raise ValidationError(" ".join(problems), code="cases_not_approved")
+        if to_status == ReviewStatus.APPROVED and (problems := exam_cases.quiz_problems(quiz=quiz)):
+            raise ValidationError(" ".join(problems), code="exam_cases")
         review_transition(obj=quiz, user=user, to_status=to_status, editors=quiz_editors(quiz=quiz))
         if to_status == ReviewStatus.APPROVED and quiz.draft_of_id is not None:
             return _publish_draft(draft=quiz, user=user)

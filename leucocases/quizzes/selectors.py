@@ -2,9 +2,10 @@
 
 ``dashboard_for`` fetches the learner's current reports in ONE query (however
 many attempts there are), the catalogue it needs in a handful more, and
-leaves every computation to the pure ``progress`` module. Reports of an exam
-still under way are left out everywhere: they would show a score (and the
-case reports they link to would show the key) before the exam is finished.
+leaves every computation to the pure ``progress`` module. Reports the learner
+may not see yet are left out everywhere (``cases.visibility``: an exam under
+way, or an exam in force that holds the case): they would show a score, and the
+case reports they link to would show the key, before the exam is finished.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q
 from django.utils import timezone
 
-from leucocases.cases.models import Attempt, Case, GradedReport
+from leucocases.cases.models import Case, GradedReport
+from leucocases.cases.visibility import attempts_with_visible_reports, without_exam_cases
 from leucocases.taxonomy.models import CauseGroup, WorkupStep
 
 from . import progress
-from .models import Quiz, QuizAttempt
+from .models import QuizAttempt
 
 #: How many rows of each history table the dashboard shows (newest first).
 HISTORY_ROWS = 20
@@ -62,16 +63,10 @@ class Dashboard:
     max_interval: int = progress.MAX_REVIEW_INTERVAL_DAYS
 
 
-def visible_reports_for(*, user: AbstractBaseUser):
-    """The learner's current reports they may see now (no exam under way)."""
-    return GradedReport.objects.filter(
-        Q(attempt__quiz_attempt__isnull=True)
-        | Q(attempt__quiz_attempt__finished_at__isnull=False)
-        | Q(attempt__quiz_attempt__quiz__mode=Quiz.Mode.PRACTICE),
-        attempt__user=user,
-        attempt__submitted_at__isnull=False,
-        superseded_at__isnull=True,
-    )
+def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
+    """The learner's current reports they may see now (``cases.visibility``)."""
+    visible = attempts_with_visible_reports(user=user, session_key=None, now=now)
+    return GradedReport.objects.filter(attempt__in=visible, superseded_at__isnull=True)
 
 
 def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Dashboard:
@@ -79,7 +74,7 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
     now = now or timezone.now()
     # 1. Every current report of the learner: the one query that grows in rows, never in number.
     rows = list(
-        visible_reports_for(user=user).values(
+        visible_reports_for(user=user, now=now).values(
             "attempt_id",
             "attempt__case_id",
             "attempt__case__title",
@@ -97,11 +92,8 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
     # 3-4. Names, in the taxonomy's order.
     group_names = dict(CauseGroup.objects.order_by("position", "name").values_list("slug", "name"))
     step_names = dict(WorkupStep.objects.values_list("slug", "name"))
-    # 5. Cases the learner may be sent to practise: playable, and not part of an exam under way
+    # 5. Cases the learner may be sent to practise: playable, and held by no exam in force
     #    (a subquery of the same query).
-    in_exam = Attempt.objects.filter(
-        user=user, quiz_attempt__finished_at__isnull=True, quiz_attempt__quiz__mode=Quiz.Mode.EXAM
-    ).values("case_id")
     candidates = [
         progress.CaseCandidate(
             case_id=c["pk"],
@@ -110,7 +102,7 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
             groups=tuple(groups_of.get(c["pk"], ())),
             difficulty=c["difficulty"],
         )
-        for c in Case.objects.playable().exclude(pk__in=in_exam).values("pk", "slug", "title", "difficulty")
+        for c in without_exam_cases(Case.objects.playable(), now=now).values("pk", "slug", "title", "difficulty")
     ]
     # 6. The learner's quiz attempts.
     quiz_attempts = list(QuizAttempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-pk"))

@@ -30,9 +30,10 @@ from django.utils import formats, timezone
 from leucocases.cases import services as case_services
 from leucocases.cases.grading import InvalidKeyError
 from leucocases.cases.models import Attempt, Case, GradedReport
+from leucocases.cases.visibility import exam_items_in_force, items_outside
 from leucocases.taxonomy.models import CauseGroup
 
-from . import progress
+from . import hooks, progress
 from .models import Quiz, QuizAttempt, QuizItem
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,17 @@ def _when(moment: datetime) -> str:
 
 
 def quiz_playable_items(*, quiz: Quiz) -> QuerySet[QuizItem]:
-    """The quiz's items whose case learners may open, in quiz order."""
-    return quiz.items.filter(case__in=Case.objects.playable()).select_related("case").order_by("position")
+    """The quiz's items whose case learners may open, in quiz order: playable,
+    and held by no exam in force but this quiz (``cases.visibility``; a quiz
+    that breaks the exam-case rule, e.g. one saved before the rule existed,
+    still cannot open another exam's case)."""
+    held_elsewhere = items_outside(exam_items_in_force(), quiz).values("case_id")
+    return (
+        quiz.items.filter(case__in=Case.objects.playable())
+        .exclude(case__in=held_elsewhere)
+        .select_related("case")
+        .order_by("position")
+    )
 
 
 def quizzes_for_list(*, user: Any, now: datetime | None = None) -> QuerySet[Quiz]:
@@ -256,6 +266,7 @@ def quiz_attempt_finish(*, quiz_attempt: QuizAttempt, reason: str, now: datetime
             locked.finished_at = ended
             locked.finish_reason = reason
             locked.save(update_fields=["finished_at", "finish_reason"])
+            hooks.quiz_attempt_finished.fire_on_commit(hooks.QuizAttemptFinished(locked.pk))
     quiz_attempt.finished_at = locked.finished_at
     quiz_attempt.finish_reason = locked.finish_reason
     return quiz_attempt

@@ -1,10 +1,16 @@
 """Authoring the taxonomy: groups, mechanisms, references, causes, topics, facts, workup steps."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_DISPLAY, REVIEW_LIST_FILTER, ReviewableAdmin
 
 from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+from .search.indexed_admin import SearchIndexedAdmin
+from .search.models import SearchEntry, Synonym, SynonymGroup
+
+Kind = SearchEntry.Kind
 
 
 @admin.register(CauseGroup)
@@ -46,7 +52,15 @@ class FactInline(admin.StackedInline):
     show_change_link = True
 
 
-class OwnerWithFactsMixin:
+class OwnerWithFactsMixin(SearchIndexedAdmin):
+    """A cause or topic page edited with its facts; its search entries and its facts' follow each save."""
+
+    search_indexed_inlines = {Fact: Kind.FACT}
+    search_kind = ""
+
+    def search_index_changes(self, obj):
+        return {self.search_kind: [obj.pk], Kind.FACT: list(obj.facts.values_list("pk", flat=True))}
+
     def get_inlines(self, request, obj):
         # Fact.clean needs the owner's id, which a page being added does not have yet:
         # add the page, then "Save and continue editing" to add its facts.
@@ -55,6 +69,7 @@ class OwnerWithFactsMixin:
 
 @admin.register(Cause)
 class CauseAdmin(OwnerWithFactsMixin, ReviewableAdmin):
+    search_kind = Kind.CAUSE
     list_display = ("name", "group", *REVIEW_LIST_DISPLAY)
     list_filter = ("group", "mechanisms", *REVIEW_LIST_FILTER)
     list_select_related = ("group", "author", "reviewer")
@@ -72,6 +87,7 @@ class CauseAdmin(OwnerWithFactsMixin, ReviewableAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(OwnerWithFactsMixin, ReviewableAdmin):
+    search_kind = Kind.TOPIC
     list_display = ("title", "position", *REVIEW_LIST_DISPLAY)
     list_select_related = ("author", "reviewer")
     search_fields = ("title", "slug", "summary", "body")
@@ -84,8 +100,11 @@ class TopicAdmin(OwnerWithFactsMixin, ReviewableAdmin):
 
 
 @admin.register(Fact)
-class FactAdmin(admin.ModelAdmin):
+class FactAdmin(SearchIndexedAdmin, admin.ModelAdmin):
     """Fact.clean() runs on save: one owner, and a disputed fact needs its editorial note."""
+
+    def search_index_changes(self, obj):
+        return {Kind.FACT: [obj.pk]}
 
     list_display = ("key", "short_text", "cause", "topic", "verification", "is_key")
     list_filter = ("verification", "is_key", ("cause", admin.RelatedOnlyFieldListFilter), "topic")
@@ -102,14 +121,97 @@ class FactAdmin(admin.ModelAdmin):
         return obj.text[:100]
 
 
+class WorkupStepForm(forms.ModelForm):
+    """An entry cites the source, or is marked standard practice and cites nothing (see the model)."""
+
+    class Meta:
+        model = WorkupStep
+        fields = (
+            "name",
+            "slug",
+            "kind",
+            "category",
+            "position",
+            "what_it_shows",
+            "when_indicated",
+            "references",
+            "standard_practice",
+            "default_result",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        references = cleaned.get("references")
+        if references is None or "standard_practice" not in cleaned:
+            return cleaned  # a field error is already reported
+        if cleaned["standard_practice"] and references.exists():
+            self.add_error(
+                "references",
+                ValidationError(
+                    "A standard-practice entry cites nothing: its text only says what it measures or involves. "
+                    "Remove the references, or untick standard practice if the source discusses it.",
+                    code="standard_practice_cites",
+                ),
+            )
+        elif not cleaned["standard_practice"] and not references.exists():
+            self.add_error(
+                "references",
+                ValidationError(
+                    "Cite at least one reference, or tick standard practice if the source does not discuss this entry.",
+                    code="references_required",
+                ),
+            )
+        return cleaned
+
+
 @admin.register(WorkupStep)
-class WorkupStepAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "category", "position")
-    list_filter = ("category",)
-    search_fields = ("name", "slug", "what_it_shows", "when_indicated")
+class WorkupStepAdmin(SearchIndexedAdmin, admin.ModelAdmin):
+    """One catalogue entry. Its default result is what a learner sees when a case does not key it."""
+
+    form = WorkupStepForm
+    list_display = ("name", "slug", "kind", "category", "standard_practice", "position")
+    list_filter = ("kind", "category", "standard_practice")
+    search_fields = ("name", "slug", "what_it_shows", "when_indicated", "default_result")
+
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("references",)
     fieldsets = [
-        (None, {"fields": ("name", "slug", "category", "position")}),
-        ("Teaching", {"fields": ("what_it_shows", "when_indicated", "references")}),
+        (None, {"fields": ("name", "slug", ("kind", "category"), "position")}),
+        ("Teaching", {"fields": ("what_it_shows", "when_indicated", "references", "standard_practice")}),
+        (
+            "In a case",
+            {
+                "fields": ("default_result",),
+                "description": "Shown to a learner who orders this entry in a case that does not key it. "
+                "Write a plausible, unremarkable result or outcome for any patient; never say whether or how a "
+                "case uses the entry.",
+            },
+        ),
     ]
+
+    def search_index_changes(self, obj):
+        return {Kind.STEP: [obj.pk]}
+
+
+class SynonymInline(admin.TabularInline):
+    model = Synonym
+    extra = 3
+    min_num = 2
+    fields = ("phrase",)
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    """Search synonyms: a question using one phrase of a group also searches the others, from the next question on."""
+
+    list_display = ("name", "phrase_list")
+    search_fields = ("name", "synonyms__phrase")
+    inlines = (SynonymInline,)
+    fieldsets = [(None, {"fields": ("name", "note"), "description": "Words and phrases readers use for one thing."})]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("synonyms")
+
+    @admin.display(description="Phrases")
+    def phrase_list(self, obj):
+        return ", ".join(s.phrase for s in obj.synonyms.all())

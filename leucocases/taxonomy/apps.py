@@ -9,6 +9,9 @@ class TaxonomyConfig(AppConfig):
     def ready(self):
         from .diagnosis_menu import forget_diagnosis_menu
         from .models import Cause, CauseGroup
+        from .search.taxonomy_sources import register_taxonomy_sources
+
+        register_taxonomy_sources()
 
         # A renamed, published, moved or deleted cause (or group) must reach the
         # play pages' diagnosis list at once, not when its cache entry expires.

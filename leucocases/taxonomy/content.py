@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from leucocases.editorial.models import ReviewStatus
 
-from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep, revealing_words
+from .search.index import search_index_rebuild
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.yaml"
 
@@ -105,10 +106,14 @@ SECTIONS: tuple[Section, ...] = (
         {
             "slug": _TEXT,
             "name": _TEXT,
+            "kind": _TEXT,
             "category": _TEXT,
             "what_it_shows": _TEXT,
             "when_indicated": _TEXT,
+            "default_result": _TEXT,
+            # An empty `references` list is allowed only with standard_practice: true.
             "references": _LIST,
+            "standard_practice": _OPT_BOOL,
             "position": _OPT_INT,
         },
         ("name",),
@@ -140,6 +145,7 @@ class LoadSummary:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     verification: Counter[str] = field(default_factory=Counter)
+    step_kinds: Counter[str] = field(default_factory=Counter)
 
     def count(self, kind: str, *, created: bool) -> None:
         (self.created if created else self.updated)[kind] += 1
@@ -153,6 +159,8 @@ class LoadSummary:
         ]
         statuses = ", ".join(f"{self.verification[v]} {v}" for v in Fact.Verification.values)
         lines.append(f"facts by verification: {statuses}")
+        kinds_line = ", ".join(f"{self.step_kinds[k]} {k}" for k in WorkupStep.Kind.values)
+        lines.append(f"workup_steps by kind: {kinds_line}")
         return lines
 
 
@@ -199,7 +207,7 @@ def validate_taxonomy(data: Any) -> list[str]:
         errors += _check_section(section, items)
     known = {section.name: _known_ids(section, sections[section.name]) for section in SECTIONS}
     errors += _check_cause_links(sections["causes"], known=known)
-    errors += _check_step_references(sections["workup_steps"], known=known)
+    errors += _check_steps(sections["workup_steps"], known=known)
     errors += _check_facts(sections, known_references=known["references"])
     return errors
 
@@ -343,13 +351,45 @@ def _check_cause_links(causes: list[Any], *, known: dict[str, set[str]]) -> list
     return errors
 
 
-def _check_step_references(steps: list[Any], *, known: dict[str, set[str]]) -> list[str]:
+def _check_steps(steps: list[Any], *, known: dict[str, set[str]]) -> list[str]:
     errors: list[str] = []
     for index, step in _dicts(steps):
-        errors += _check_reference_list(
-            f"workup_steps[{index}].references", step.get("references"), known=known["references"]
-        )
+        path = f"workup_steps[{index}]"
+        errors += _check_step_sources(path, step, known_references=known["references"])
+        kind, category = step.get("kind"), step.get("category")
+        expected = WorkupStep.kind_of_category(category) if isinstance(category, str) else None
+        if expected is not None and kind in WorkupStep.Kind.values and kind != expected:
+            errors.append(f"{path}.category: {category!r} is a category of {expected} entries, not of {kind} entries")
+        result = step.get("default_result")
+        if isinstance(result, str) and not result.strip():
+            errors.append(f"{path}.default_result: must not be blank")
+        elif isinstance(result, str) and (found := revealing_words(result)):
+            errors.append(
+                f"{path}.default_result: reads like a verdict, not a result "
+                f"(found {', '.join(repr(word) for word in found)}); write a plausible, unremarkable result"
+            )
     return errors
+
+
+def _check_step_sources(path: str, step: dict[str, Any], *, known_references: set[str]) -> list[str]:
+    """An entry cites the source, or is marked standard practice and cites nothing."""
+    references = step.get("references")
+    if not isinstance(references, list):
+        return []  # already reported by the shape check
+    if step.get("standard_practice") is True:
+        # The mark promises readers that nothing on the page is a cited claim.
+        if references:
+            return [
+                f"{path}.references: a standard-practice entry cites nothing (its text only says what it "
+                "measures or involves); remove the references or drop standard_practice"
+            ]
+        return []
+    if not references:
+        return [
+            f"{path}.references: at least one reference is required, or mark the entry "
+            "standard_practice: true if the source does not discuss it"
+        ]
+    return _check_links(f"{path}.references", references, known=known_references, what="reference")
 
 
 def _check_reference_list(path: str, values: Any, *, known: set[str]) -> list[str]:
@@ -418,6 +458,9 @@ def load_taxonomy(data: Any) -> LoadSummary:
         steps = _upsert_all(SECTIONS_BY_NAME["workup_steps"], data, summary=summary)
         for item in data.get("workup_steps") or []:
             steps[item["slug"]].references.set(_lookup(Reference, "key", item["references"]))
+            summary.step_kinds[item["kind"]] += 1
+        # The loader writes content, so it brings the search index in step (no signals: house style).
+        search_index_rebuild()
     return summary
 
 

@@ -5,12 +5,19 @@ references the source document cites for it, with a verification status so a
 disputed figure is shown as disputed rather than repeated or dropped.
 """
 
+import functools
+import operator
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from leucocases.editorial.models import Reviewable
+
+# The search index and synonym table live with the search code; imported here so Django finds them.
+from .search.models import SearchEntry, SearchTerm, Synonym, SynonymGroup  # noqa: F401
 
 
 class CauseGroup(models.Model):
@@ -167,30 +174,158 @@ class Fact(models.Model):
             )
 
 
-class WorkupStep(models.Model):
-    """One investigation in the catalogue every case offers (the long menu)."""
+# Words that would tell a learner how a case keyed an entry, or that it did not
+# key it at all. A default result is what an entry returns when the case does not
+# key it, so it must read like any other result and never carry one of these.
+REVEALING_WORDS = (
+    "contributory",
+    "keyed",
+    "key",
+    "relevant",
+    "irrelevant",
+    "this case",
+    "indicated",
+    "essential",
+    "useful",
+    "low yield",
+    "low-yield",
+    "harmful",
+    "never",
+    "unnecessary",
+    "correct",
+    "incorrect",
+    "wrong",
+    "no finding",
+)
+_REVEALING = re.compile(r"\b(" + "|".join(re.escape(word) for word in REVEALING_WORDS) + r")\b", re.IGNORECASE)
 
-    class Category(models.TextChoices):
-        BLOOD_COUNT = "blood_count", "Blood count and film"
-        HISTORY = "history", "History and medications"
-        INFECTION = "infection", "Infection studies"
-        NUTRITION_IMMUNE = "nutrition_immune", "Vitamins and immunology"
-        IMAGING = "imaging", "Imaging"
-        MARROW = "marrow", "Bone marrow"
+
+def revealing_words(text: str) -> list[str]:
+    """The words of ``REVEALING_WORDS`` found in ``text``, lower-cased, in order."""
+    return [match.lower() for match in _REVEALING.findall(text)]
+
+
+class CatalogueKind(models.TextChoices):
+    INVESTIGATION = "investigation", "Investigation"
+    ACTION = "action", "Management action"
+
+
+class CatalogueCategory(models.TextChoices):
+    # Menus and reader pages list categories in this order, grouped by kind.
+    BLOOD_COUNT = "blood_count", "Blood count, film and coagulation"
+    HISTORY = "history", "History, medications and exposures"
+    CHEMISTRY = "chemistry", "Chemistry"
+    INFECTION = "infection", "Infection studies"
+    NUTRITION_IMMUNE = "nutrition_immune", "Vitamins, haematinics and immunology"
+    IMAGING = "imaging", "Imaging"
+    MARROW = "marrow", "Marrow and special tests"
+    MEDICATION = "medication", "Medication and exposure changes"
+    TREATMENT = "treatment", "Treatment"
+    DISPOSITION = "disposition", "Disposition, referral and follow-up"
+
+
+# The kind of entry each category holds. A new category is added here and in
+# CatalogueCategory (with its migration); templates iterate over both.
+CATEGORY_KINDS: dict[str, str] = {
+    CatalogueCategory.BLOOD_COUNT: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.HISTORY: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.CHEMISTRY: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.INFECTION: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.NUTRITION_IMMUNE: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.IMAGING: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.MARROW: CatalogueKind.INVESTIGATION,
+    CatalogueCategory.MEDICATION: CatalogueKind.ACTION,
+    CatalogueCategory.TREATMENT: CatalogueKind.ACTION,
+    CatalogueCategory.DISPOSITION: CatalogueKind.ACTION,
+}
+
+
+def _category_fits_kind() -> Q:
+    """``(kind=k AND category IN categories of k) OR ...`` over every kind."""
+    conditions = (
+        Q(kind=kind, category__in=sorted(str(c) for c, k in CATEGORY_KINDS.items() if k == kind))
+        for kind in CatalogueKind.values
+    )
+    return functools.reduce(operator.or_, conditions)
+
+
+class WorkupStep(models.Model):
+    """One entry of the catalogue every case offers (the long menu): an investigation or a management action.
+
+    The name is kept from when the catalogue held investigations only; case
+    files refer to entries by slug.
+    """
+
+    Kind = CatalogueKind
+    Category = CatalogueCategory
+    CATEGORY_KINDS = CATEGORY_KINDS
 
     name = models.CharField(max_length=160, unique=True)
     slug = models.SlugField(max_length=160, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INVESTIGATION)
     category = models.CharField(max_length=30, choices=Category.choices)
-    what_it_shows = models.TextField(help_text="Markdown.")
+    what_it_shows = models.TextField(
+        help_text="Markdown. For an investigation, what it shows; for an action, what it involves."
+    )
     when_indicated = models.TextField(help_text="Markdown.")
-    references = models.ManyToManyField(Reference, related_name="workup_steps")
+    default_result = models.TextField(
+        help_text=(
+            "Markdown. What a learner sees on ordering this entry in a case that does not key it: a plausible, "
+            "unremarkable result or outcome for any patient (e.g. 'No growth after 48 hours.'). "
+            "Never shown on reader pages."
+        ),
+    )
+    standard_practice = models.BooleanField(
+        "standard practice, not in the source",
+        default=False,
+        help_text=(
+            "The site's source does not discuss this entry: its text only says what it measures or involves, "
+            "makes no clinical claim, and cites no reference. Reader pages say so."
+        ),
+    )
+    references = models.ManyToManyField(Reference, related_name="workup_steps", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_category_fits_kind(),
+                name="workup_step_category_fits_kind",
+            )
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("taxonomy:workup_step", kwargs={"slug": self.slug})
+
+    @classmethod
+    def kind_of_category(cls, category: str) -> str | None:
+        return cls.CATEGORY_KINDS.get(category)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        expected = self.kind_of_category(self.category)
+        if expected is not None and self.kind in self.Kind.values and expected != self.kind:
+            errors["category"] = ValidationError(
+                "%(category)s is a category of %(expected)s entries, not of %(kind)s entries.",
+                code="category_kind",
+                params={
+                    "category": self.get_category_display(),
+                    "expected": self.Kind(expected).label.lower(),
+                    "kind": self.Kind(self.kind).label.lower(),
+                },
+            )
+        found = revealing_words(self.default_result)
+        if found:
+            errors["default_result"] = ValidationError(
+                "A default result reads like any other result: it must not say how a case judges the entry "
+                "(found %(words)s).",
+                code="revealing_default_result",
+                params={"words": ", ".join(repr(word) for word in found)},
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -5,8 +5,9 @@ queries (``select_related`` / ``prefetch_related``), however much content
 there is: the query-count tests hold it to that.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -106,34 +107,55 @@ def cause_index(*, user, mechanism_slug: str = "") -> CauseIndex:
 
 
 @dataclass(frozen=True)
+class ReaderCase:
+    """A case the reader has already submitted whose answer is the cause: its title and their report."""
+
+    title: str
+    report_url: str
+    submitted_at: datetime
+
+
+#: ``(cause=, user=, session_key=) -> list[ReaderCase]``, supplied by the cases app.
+ReaderCasesLookup = Callable[..., list[ReaderCase]]
+_reader_cases_lookup: list[ReaderCasesLookup] = []
+
+
+def provide_reader_cases(lookup: ReaderCasesLookup) -> None:
+    """Taxonomy sits below cases and never imports it (DESIGN §4): the cases app
+    hands in, from ``CasesConfig.ready``, how to find a reader's own cases."""
+    _reader_cases_lookup[:] = [lookup]
+
+
+def reader_cases_for(*, cause: Cause, user, session_key: str | None) -> list[ReaderCase]:
+    """The reader's own submitted cases whose answer is ``cause``, and only those.
+
+    A cause page never lists the cases that teach it to someone who has not
+    solved them: that would give each case's answer away before it is worked.
+    A visitor with no session has no cases, so their page, the same for all
+    of them, can be cached; per-reader pages never are (views.cause_detail).
+    """
+    if not _reader_cases_lookup or not ((user is not None and user.is_authenticated) or session_key):
+        return []
+    return _reader_cases_lookup[0](cause=cause, user=user, session_key=session_key)
+
+
+@dataclass(frozen=True)
 class CausePage:
     cause: Cause
     key_facts: list[CitedFact]
     other_facts: list[CitedFact]
     references: list[Citation]
     related_causes: list[Cause]
-    related_cases: list = field(default_factory=list)
+    reader_cases: list[ReaderCase] = field(default_factory=list)
 
     @property
     def disputed_facts(self) -> list[Fact]:
         return disputed([*self.key_facts, *self.other_facts])
 
 
-def related_cases_for(cause: Cause) -> list:
-    """Playable cases whose diagnosis key gives this cause full credit."""
-    # Imported here: the cases app imports taxonomy models, not the other way round.
-    from leucocases.cases.models import Case
-
-    return list(
-        Case.objects.playable()
-        .filter(diagnosis_options__cause=cause, diagnosis_options__credit=1)
-        .distinct()
-        .order_by("title")
-    )
-
-
-def cause_page(*, slug: str, user) -> CausePage:
-    """The cause (404 unless visible to ``user``) and everything its page shows."""
+def cause_page(*, slug: str, user, session_key: str | None = None) -> CausePage:
+    """The cause (404 unless visible to ``user``) and everything its page shows,
+    with the reader's own solved cases (``session_key``: an anonymous reader's)."""
     queryset = (
         Cause.objects.visible_to(user)
         .select_related("group")
@@ -151,7 +173,7 @@ def cause_page(*, slug: str, user) -> CausePage:
         other_facts=[c for c in cited if not c.fact.is_key],
         references=references,
         related_causes=cause.visible_related,
-        related_cases=related_cases_for(cause),
+        reader_cases=reader_cases_for(cause=cause, user=user, session_key=session_key),
     )
 
 
@@ -198,7 +220,13 @@ def references_with_citers(*, user) -> list[Reference]:
     )
 
 
-# Workup steps -------------------------------------------------------------------
+# The catalogue: investigations and management actions ---------------------------
+
+# Headings for a kind's section of the catalogue; a kind added later without one
+# is headed by its label.
+KIND_HEADINGS = {WorkupStep.Kind.INVESTIGATION: "Investigations", WorkupStep.Kind.ACTION: "Management actions"}
+# What ``what_it_shows`` is called on an entry's page, by kind.
+DESCRIPTION_HEADINGS = {WorkupStep.Kind.INVESTIGATION: "What it shows", WorkupStep.Kind.ACTION: "What it involves"}
 
 
 @dataclass(frozen=True)
@@ -208,28 +236,51 @@ class StepCategory:
     steps: list[WorkupStep]
 
 
-def workup_catalogue() -> list[StepCategory]:
-    """The catalogue in menu order, one entry per category that has steps."""
-    by_category: dict[str, list[WorkupStep]] = {}
+@dataclass(frozen=True)
+class StepKind:
+    value: str
+    heading: str
+    categories: list[StepCategory]
+
+    @property
+    def count(self) -> int:
+        return sum(len(category.steps) for category in self.categories)
+
+
+def workup_catalogue() -> list[StepKind]:
+    """The catalogue in menu order: each kind, then each of its categories that has entries (one query)."""
+    by_place: dict[tuple[str, str], list[WorkupStep]] = {}
     for step in WorkupStep.objects.order_by("position", "name"):
-        by_category.setdefault(step.category, []).append(step)
-    return [
-        StepCategory(value=value, label=label, steps=by_category[value])
-        for value, label in WorkupStep.Category.choices
-        if value in by_category
-    ]
+        by_place.setdefault((step.kind, step.category), []).append(step)
+    kinds = []
+    for kind, label in WorkupStep.Kind.choices:
+        categories = [
+            StepCategory(value=value, label=category_label, steps=by_place[(kind, value)])
+            for value, category_label in WorkupStep.Category.choices
+            if (kind, value) in by_place
+        ]
+        if categories:
+            kinds.append(StepKind(value=kind, heading=KIND_HEADINGS.get(kind, label), categories=categories))
+    return kinds
 
 
 @dataclass(frozen=True)
 class StepPage:
     step: WorkupStep
     references: list[Citation]
+    description_heading: str
 
 
 def workup_step_page(*, slug: str) -> StepPage:
+    """An entry's reader page: what it shows or involves, when it is indicated, its citations.
+
+    Never its default result: a reader who knows it could tell, in a case,
+    an entry the case keys from one it does not.
+    """
     step = get_object_or_404(
         WorkupStep.objects.prefetch_related(Prefetch("references", queryset=Reference.objects.order_by("number"))),
         slug=slug,
     )
     references = [Citation(number=n, reference=r) for n, r in enumerate(step.references.all(), start=1)]
-    return StepPage(step=step, references=references)
+    heading = DESCRIPTION_HEADINGS.get(step.kind, DESCRIPTION_HEADINGS[WorkupStep.Kind.INVESTIGATION])
+    return StepPage(step=step, references=references, description_heading=heading)

@@ -1,10 +1,11 @@
 """The self-study reader's pages: thin views over selectors.py and search.py."""
 
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import selectors
-from .search import MAX_QUERY_LENGTH, SearchForm, search_content, uses_full_text_search
+from .search.answer import ask
+from .search.forms import MAX_QUERY_LENGTH, QuestionForm
 
 
 def cause_list(request):
@@ -19,8 +20,15 @@ def cause_list(request):
 
 
 def cause_detail(request, slug):
-    page = selectors.cause_page(slug=slug, user=request.user)
-    return render(request, "taxonomy/cause_detail.html", {"page": page, "cause": page.cause})
+    page = selectors.cause_page(slug=slug, user=request.user, session_key=request.session.session_key)
+    response = render(request, "taxonomy/cause_detail.html", {"page": page, "cause": page.cause})
+    # The page lists the reader's own solved cases: it differs by session, and a
+    # page naming someone's cases is never stored by a shared cache (nor by ours:
+    # pagecache.py skips "private" and any request with a session cookie).
+    patch_vary_headers(response, ("Cookie",))
+    if page.reader_cases:
+        patch_cache_control(response, private=True)
+    return response
 
 
 def topic_detail(request, slug):
@@ -34,7 +42,7 @@ def reference_list(request):
 
 
 def workup_step_list(request):
-    return render(request, "taxonomy/workup_step_list.html", {"categories": selectors.workup_catalogue()})
+    return render(request, "taxonomy/workup_step_list.html", {"kinds": selectors.workup_catalogue()})
 
 
 def workup_step_detail(request, slug):
@@ -43,17 +51,19 @@ def workup_step_detail(request, slug):
 
 
 def search(request):
-    form = SearchForm(request.GET)
-    results = None
-    status = 200
+    """A question typed in the search box: the facts that answer it, then related pages (or "not covered")."""
+    form = QuestionForm(request.GET)
+    answer, cited, references, status = None, [], [], 200
     if form.is_valid():
-        results = search_content(query=form.cleaned_data["q"])
+        answer = ask(form.cleaned_data["q"].strip())
+        cited, references = selectors.cite_facts(item.fact for item in answer.facts)
     else:
         status = 400
     context = {
         "form": form,
-        "results": results,
+        "answer": answer,
+        "answers": list(zip(answer.facts, cited, strict=True)) if answer else [],
+        "references": references,
         "max_length": MAX_QUERY_LENGTH,
-        "full_text": uses_full_text_search(),
     }
     return render(request, "taxonomy/search.html", context, status=status)

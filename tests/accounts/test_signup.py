@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
 
 from leucocases.accounts.models import Profile
@@ -83,13 +86,23 @@ def test_signup_requires_an_email(client):
     assert "This field is required." in html
 
 
-def test_signup_refuses_an_email_already_in_use(client):
-    """Two accounts cannot share an email address (case-insensitively), so a reset reaches one person."""
+def test_signup_does_not_tell_which_emails_have_accounts(client):
+    """Signing up with an address that already has an account answers exactly as with a new one,
+    so the form cannot be used to find out who has an account."""
     make_user(username="first", email="Shared@Example.com")
-    response = client.post(SIGNUP, signup_data(email="shared@example.com"))
-    assert response.status_code == 200
-    assert response.context["form"].has_error("email", code="email_taken")
-    assert not get_user_model().objects.filter(username="newlearner").exists()
+    taken = client.post(SIGNUP, signup_data(email="shared@example.com"))
+    client.logout()
+    fresh = client.post(SIGNUP, signup_data(username="another", email="nobody-yet@example.com"))
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"]) == (302, "/")
+    assert get_user_model().objects.filter(email__iexact="shared@example.com").count() == 2
+
+
+def test_a_reset_to_a_shared_address_names_each_account(client):
+    """Two accounts on one address: a reset sends one e-mail per account, each naming its username."""
+    make_user(username="first", email="shared@example.com")
+    make_user(username="second", email="Shared@Example.com")
+    client.post("/accounts/password/reset/", {"email": "shared@example.com"})
+    assert sorted(re.search(r'account "([^"]+)"', m.body).group(1) for m in mail.outbox) == ["first", "second"]
 
 
 def test_signup_refuses_mismatched_passwords(client):

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from leucocases.cases.models import (
     Attempt,
     Case,
+    CaseLabel,
     DiagnosisOption,
     Finding,
     InitialLab,
@@ -56,6 +57,11 @@ def make_reference(*, key: str | None = None, title: str | None = None, **extra)
 
 def make_group(*, name: str, slug: str, position: int = 0) -> CauseGroup:
     return CauseGroup.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})[0]
+
+
+def make_label(*, slug: str, name: str | None = None, position: int = 0) -> CaseLabel:
+    defaults = {"name": name or slug.replace("-", " ").capitalize(), "position": position}
+    return CaseLabel.objects.get_or_create(slug=slug, defaults=defaults)[0]
 
 
 def make_cause(*, name: str, slug: str, group: CauseGroup, status: str = ReviewStatus.APPROVED) -> Cause:
@@ -154,6 +160,7 @@ def make_case(
     status: str = ReviewStatus.APPROVED,
     is_practice: bool = True,
     group_slugs: tuple[str, ...] = ("medication",),
+    label_slugs: tuple[str, ...] = ("routine-count",),
     **scoring,
 ) -> CaseBundle:
     steps = make_catalogue()
@@ -175,6 +182,7 @@ def make_case(
         **scoring,
     )
     case.groups.set(CauseGroup.objects.filter(slug__in=group_slugs))
+    case.labels.set([make_label(slug=slug) for slug in label_slugs])
     InitialLab.objects.create(
         case=case,
         position=1,

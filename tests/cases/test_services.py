@@ -13,6 +13,7 @@ from django.urls import reverse
 from leucocases.cases import services
 from leucocases.cases.grading import ENGINE_VERSION, Report
 from leucocases.cases.models import Attempt, Choice, GradedReport
+from leucocases.taxonomy.models import WorkupStep
 
 from .factories import make_attempt, make_case, make_user
 
@@ -118,16 +119,18 @@ def test_a_submitted_attempt_refuses_new_choices():
 
 
 def test_chosen_steps_show_results_but_no_key():
-    """The play page's view of the choices has results and a not-contributory
-    flag, and no field that could carry a tier or rationale."""
+    """The play page's view of the choices has results, and no field that could carry a tier or
+    rationale, or tell a keyed step from an unkeyed one (which shows the catalogue's default result)."""
     bundle = make_case()
+    WorkupStep.objects.filter(slug="cmv-pcr").update(default_result="CMV DNA not detected.")
     attempt = make_attempt(case=bundle.case, user=make_user())
-    choose(attempt, bundle, "prior-counts", "cmv-pcr")
-    first, second = services.attempt_chosen_steps(attempt=attempt)
-    assert first.contributory and first.result.startswith("RESULT-PRIOR-COUNTS")
+    choose(attempt, bundle, "prior-counts", "cmv-pcr", "spleen-ultrasound")
+    first, second, third = services.attempt_chosen_steps(attempt=attempt)
+    assert first.result.startswith("RESULT-PRIOR-COUNTS")
     assert first.chart is not None and first.chart.rows[-1].flag == "low"
-    assert not second.contributory and second.result == ""
-    assert set(services.ChosenStep.__slots__) == {"position", "step", "contributory", "result", "table", "chart"}
+    assert second.result == "CMV DNA not detected." and second.chart is None and second.table == ()
+    assert third.result == services.NEUTRAL_RESULT  # no default written for this step
+    assert set(services.ChosenStep.__slots__) == {"position", "step", "result", "table", "chart"}
 
 
 # --- submitting ------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
 from leucocases.editorial.models import ReviewStatus
-from leucocases.taxonomy.models import Cause
+from leucocases.taxonomy.models import Cause, WorkupStep
 from tests.instructor.factories import make_instructor
 
 from .factories import (
@@ -110,20 +110,26 @@ def test_list_shows_published_practice_cases_only(client):
     assert "A quiz-only case" not in html
     assert "An archived case" not in html
     assert "Intermediate" in html
-    assert "Cause groups: Medication" in html
+    assert '<span class="badge badge-label">Routine count</span>' in html
+    assert "Medication" not in html and "Cause group" not in html
 
 
-def test_list_filters_by_group_and_difficulty_with_a_plain_get_form(client):
-    """?group=…&difficulty=… narrow the list; the form works without JavaScript."""
-    make_case(title="Medication case", difficulty=Case.Difficulty.INTRODUCTORY, group_slugs=("medication",))
-    make_case(title="Marrow case", difficulty=Case.Difficulty.ADVANCED, group_slugs=("marrow",))
-    html = client.get(reverse("cases:list"), {"group": "marrow"}).content.decode()
-    assert "Marrow case" in html and "Medication case" not in html
+def test_list_filters_by_label_and_difficulty_with_a_plain_get_form(client):
+    """?label=…&difficulty=… narrow the list; the form works without JavaScript. There is no
+    cause-group filter: ?group= is ignored (it would tell each case's group)."""
+    make_case(title="Routine case", difficulty=Case.Difficulty.INTRODUCTORY, label_slugs=("routine-count",))
+    make_case(
+        title="Febrile case", difficulty=Case.Difficulty.ADVANCED, label_slugs=("fever",), group_slugs=("marrow",)
+    )
+    html = client.get(reverse("cases:list"), {"label": "fever"}).content.decode()
+    assert "Febrile case" in html and "Routine case" not in html
     html = client.get(reverse("cases:list"), {"difficulty": "1"}).content.decode()
-    assert "Medication case" in html and "Marrow case" not in html
-    html = client.get(reverse("cases:list"), {"group": "medication", "difficulty": "3"}).content.decode()
+    assert "Routine case" in html and "Febrile case" not in html
+    html = client.get(reverse("cases:list"), {"label": "routine-count", "difficulty": "3"}).content.decode()
     assert "No practice case matches these filters" in html
-    assert '<form method="get"' in html
+    assert '<form method="get"' in html and 'name="group"' not in html
+    html = client.get(reverse("cases:list"), {"group": "marrow"}).content.decode()
+    assert "Routine case" in html and "Febrile case" in html
 
 
 def test_list_shows_the_learners_best_score_and_open_attempts(client):
@@ -148,15 +154,15 @@ def test_list_is_paged_and_keeps_its_filters_across_pages(client):
     """Twenty cases a page; the page links keep the filter; a junk or too-large page number
     shows the first or last page instead of an error."""
     for n in range(23):
-        make_case(title=f"Paged case {n:02d}", group_slugs=("medication",))
-    make_case(title="Marrow case", group_slugs=("marrow",))
-    first = client.get(reverse("cases:list"), {"group": "medication"}).content.decode()
+        make_case(title=f"Paged case {n:02d}", label_slugs=("routine-count",))
+    make_case(title="Febrile case", label_slugs=("fever",))
+    first = client.get(reverse("cases:list"), {"label": "routine-count"}).content.decode()
     assert first.count("Paged case") == 20
     assert "Cases 1–20 of 23" in first
-    assert 'href="?group=medication&amp;page=2" rel="next"' in first
-    second = client.get(reverse("cases:list"), {"group": "medication", "page": "2"}).content.decode()
+    assert 'href="?label=routine-count&amp;page=2" rel="next"' in first
+    second = client.get(reverse("cases:list"), {"label": "routine-count", "page": "2"}).content.decode()
     assert second.count("Paged case") == 3
-    assert "Marrow case" not in second
+    assert "Febrile case" not in second
     assert 'aria-current="page"><span class="visually-hidden">Page </span>2<' in second
     assert "Paged case 22" in client.get(reverse("cases:list"), {"page": "99"}).content.decode()
     junk = client.get(reverse("cases:list"), {"page": "<script>"})
@@ -171,7 +177,7 @@ def test_a_short_list_has_no_page_links(client):
 
 
 def test_list_runs_a_constant_number_of_queries(client):
-    """Progress and groups are fetched in bulk: 2 cases or 6, the same queries."""
+    """Progress and labels are fetched in bulk: 2 cases or 6, the same queries."""
     user = make_user()
     client.force_login(user)
     for _ in range(2):
@@ -228,8 +234,9 @@ def test_play_page_shows_presentation_labs_and_the_whole_catalogue(client):
     assert "Work up leucopenia in order." not in html
     buttons = re.findall(r'<button type="submit" class="btn btn-step">([^<]+)</button>', html)
     assert sorted(buttons) == sorted(name for _, name, _ in STEP_SPECS)
-    for heading in ("Blood count and film", "History and medications", "Bone marrow", "Imaging"):
-        assert heading in html
+    Category = WorkupStep.Category
+    for category in (Category.BLOOD_COUNT, Category.HISTORY, Category.MARROW, Category.IMAGING):
+        assert category.label in html
     assert html.count('name="csrfmiddlewaretoken"') >= len(STEP_SPECS) + 1
 
 
@@ -363,13 +370,19 @@ def test_a_new_request_sees_each_choice_at_once(client):
     ]
 
 
-def test_unkeyed_step_reads_not_contributory(client):
-    """A step the case does not key shows the neutral 'Not contributory in this case.'"""
+def test_an_unkeyed_step_shows_the_catalogues_default_result_like_any_finding(client):
+    """Before submission nothing says whether the case keys a step: an unkeyed step shows the
+    catalogue's neutral default result in the same markup as a keyed finding, never
+    "not contributory" (the report's verdict)."""
     bundle = make_case()
+    WorkupStep.objects.filter(slug="spleen-ultrasound").update(default_result="Spleen of normal size.")
     _, attempt = play(client, bundle)
     choose(client, bundle, attempt, "spleen-ultrasound")
+    choose(client, bundle, attempt, "b12-folate")
     html = client.get(bundle.case.get_absolute_url()).content.decode()
-    assert "Not contributory in this case." in html
+    assert '<div class="finding-result"><p>Spleen of normal size.</p></div>' in html
+    assert f'<div class="finding-result"><p>{result_for("b12-folate")}</p></div>' in html
+    assert "contributory" not in html.lower()
 
 
 def test_series_finding_is_drawn_with_a_chart_and_a_data_table(client):

@@ -29,6 +29,8 @@ CASE_TITLE = "A routine monitoring count in Crohn's disease"
 CAUSE = "thiopurines"
 TOPIC = "overview"
 WORKUP_STEP = "peripheral-smear"
+WORKUP_ACTION = "withhold-suspected-drug"
+STANDARD_PRACTICE_ENTRY = "g-csf"  # not discussed in the source: its page says so
 NARROW = {"width": 360, "height": 740}
 PASSWORD = "a11y-learner-password-9"
 
@@ -100,13 +102,19 @@ def test_reader_editorial_and_account_pages(page: Page, site_content, live_serve
     checks.visit("references", "/references/")
     checks.visit("workup", "/workup/")
     checks.visit("workup step", f"/workup/{WORKUP_STEP}/")
+    checks.visit("workup action", f"/workup/{WORKUP_ACTION}/")
+    checks.visit("workup entry, standard practice", f"/workup/{STANDARD_PRACTICE_ENTRY}/")
     checks.visit("search", "/search/?q=neutrophil")
     expect(page.locator("main")).to_contain_text(re.compile("neutrophil", re.IGNORECASE))
     checks.visit("search, no match", "/search/?q=zzzxqy")
+    checks.visit("answer to a question", "/search/?q=can+a+normal+TPMT+test+rule+out+azathioprine+toxicity")
+    expect(page.locator("#answer mark").first).to_be_visible()
+    checks.visit("question not covered", "/search/?q=dose+of+paracetamol+in+pregnancy")
+    expect(page.locator("#not-covered")).to_have_count(1)
     checks.visit("editorial policy", "/editorial-policy/")
     checks.visit("disclaimer", "/disclaimer/")
     checks.visit("case list", "/cases/")
-    checks.visit("case list, filtered", "/cases/?group=medication&difficulty=")
+    checks.visit("case list, filtered", "/cases/?label=routine-count&difficulty=")
     checks.visit("login", "/accounts/login/")
     checks.visit("sign-up", "/accounts/signup/")
     checks.visit("password reset", "/accounts/password/reset/")

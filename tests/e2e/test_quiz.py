@@ -66,46 +66,46 @@ def test_a_student_takes_the_timed_exam_resumes_and_sees_the_report_and_dashboar
     check(page, sent, "quiz list")
     page.get_by_role("link", name=EXAM_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(EXAM_TITLE)
-    expect(page.get_by_text("40 minutes from when you start")).to_be_visible()
+    expect(page.get_by_text("35 minutes from when you start")).to_be_visible()
     check(page, sent, "quiz page")
 
     page.get_by_role("button", name="Start the quiz").click()
     expect(page).to_have_url(re.compile(r"/quizzes/attempts/\d+/$"))
     runner_url = page.url
-    expect(page.get_by_role("progressbar", name="Case 1 of 8")).to_have_attribute("value", "1")
+    expect(page.get_by_role("progressbar", name="Case 1 of 7")).to_have_attribute("value", "1")
     # The countdown runs in the browser (progressive enhancement) from the server's figure.
     countdown = page.locator("[data-quiz-countdown]")
-    expect(countdown).to_have_text(re.compile(r"^(39|40) min \d\d s$"))
+    expect(countdown).to_have_text(re.compile(r"^(34|35) min \d\d s$"))
     first = countdown.text_content()
     page.wait_for_timeout(1500)
     assert countdown.text_content() != first
     check(page, sent, "runner, case 1")
 
     cause_select = page.get_by_label("The most likely cause")
-    for number in range(1, 9):
-        expect(page.get_by_role("progressbar", name=f"Case {number} of 8")).to_be_visible()
+    for number in range(1, 8):
+        expect(page.get_by_role("progressbar", name=f"Case {number} of 7")).to_be_visible()
         order(page, "Peripheral blood smear")
         if number == 3:
             # Mid-quiz the student closes the page and comes back: same case, same ordered step.
             order(page, "Review of prior blood counts")
             page.goto("/")
             page.goto(runner_url)
-            expect(page.get_by_role("progressbar", name="Case 3 of 8")).to_have_attribute("value", "3")
+            expect(page.get_by_role("progressbar", name="Case 3 of 7")).to_have_attribute("value", "3")
             expect(page.locator("#chosen-steps .finding-heading")).to_have_count(2)
             page.reload()
             expect(page.locator("#chosen-steps .finding-heading")).to_have_count(2)
             check(page, sent, "runner, case 3 resumed with two results")
         cause_select.select_option("chemotherapy")
-        if number < 8:
+        if number < 7:
             page.get_by_role("button", name="Submit my diagnosis and go to the next case").click()
-            expect(page.get_by_text(f"Case {number} of 8 submitted. Here is the next case.")).to_be_visible()
+            expect(page.get_by_text(f"Case {number} of 7 submitted. Here is the next case.")).to_be_visible()
         else:
             page.get_by_role("button", name="Submit my diagnosis and finish the quiz").click()
 
     # The quiz report.
     expect(page).to_have_url(re.compile(r"/quizzes/attempts/\d+/report/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Quiz report: {EXAM_TITLE}")
-    expect(page.locator(".quiz-case-table tbody tr")).to_have_count(8)
+    expect(page.locator(".quiz-case-table tbody tr")).to_have_count(7)
     expect(page.get_by_role("img", name=re.compile("^Mean score by cause group in this quiz"))).to_be_visible()
     quiz_attempt = QuizAttempt.objects.get(user__username="examtaker")
     assert quiz_attempt.finish_reason == QuizAttempt.FinishReason.COMPLETED
@@ -117,13 +117,13 @@ def test_a_student_takes_the_timed_exam_resumes_and_sees_the_report_and_dashboar
     page.get_by_role("link", name="Back to the quiz report").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Quiz report: {EXAM_TITLE}")
 
-    # The dashboard has changed: the quiz, its eight cases, mastery and habits.
+    # The dashboard has changed: the quiz, its seven cases, mastery and habits.
     page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
     expect(page.get_by_role("row", name=re.compile("^" + re.escape(EXAM_TITLE) + " , report of"))).to_contain_text(
         "Completed"
     )
-    expect(page.locator("#attempts-heading ~ div table tbody tr")).to_have_count(8)
+    expect(page.locator("#attempts-heading ~ div table tbody tr")).to_have_count(7)
     expect(page.get_by_role("img", name=re.compile("^Mastery by cause group"))).to_be_visible()
     expect(page.get_by_role("heading", name="Practise my weak spots")).to_be_visible()
     check(page, sent, "dashboard")
@@ -142,27 +142,27 @@ def test_practice_mode_shows_each_report_and_time_up_lands_on_the_report(page: P
 
     sent: dict[str, str] = {}
     sign_up(page, "practiser")
-    page.goto("/quizzes/drugs-and-toxins/")
+    page.goto("/quizzes/tired-with-a-low-count/")
     page.get_by_role("button", name="Start the quiz").click()
     order(page, "Peripheral blood smear")
     page.get_by_label("The most likely cause").select_option("chemotherapy")
     page.get_by_role("button", name="Submit my diagnosis and see the report").click()
     expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
-    continue_link = page.get_by_role("link", name="Continue to case 2 of 6").first
+    continue_link = page.get_by_role("link", name="Continue to case 2 of 4").first
     expect(continue_link).to_be_visible()
     check(page, sent, "practice quiz, case report")
     continue_link.click()
-    expect(page.get_by_role("progressbar", name="Case 2 of 6")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Case 2 of 4")).to_be_visible()
     expect(page.locator("[data-quiz-countdown]")).to_have_count(0)  # untimed
 
     # The clock runs out (here: the deadline is moved into the past) while case 2 is open.
-    Quiz.objects.filter(slug="drugs-and-toxins").update(time_limit_minutes=1)
+    Quiz.objects.filter(slug="tired-with-a-low-count").update(time_limit_minutes=1)
     QuizAttempt.objects.filter(user__username="practiser").update(deadline=timezone.now() - timedelta(seconds=1))
     order_button = page.get_by_role("button", name="Review of prior blood counts", exact=True)
     order_button.click()  # an htmx request: the server answers with a redirect to the report
     expect(page).to_have_url(re.compile(r"/quizzes/attempts/\d+/report/$"))
     expect(page.get_by_text(re.compile("^Time is up: this quiz has ended"))).to_be_visible()
     expect(page.get_by_text("Time ran out.")).to_be_visible()
-    expect(page.locator(".quiz-unanswered")).to_have_count(5)
+    expect(page.locator(".quiz-unanswered")).to_have_count(3)
     check(page, sent, "quiz report, time up")
     assert_valid_html_pages(sent)

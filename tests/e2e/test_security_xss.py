@@ -25,7 +25,7 @@ def test_payloads_in_every_field_run_nothing(page: Page):
     """Pages showing payload-laden content raise no dialog, load nothing foreign and log no CSP violation."""
     site = make_site(text=lambda field: f"{field}: {ALL_PAYLOADS}")
     learner = make_learner(username="xss-learner")
-    first, second = site.steps
+    first, second, _unkeyed = site.steps
     report = make_attempt(case=site.case, user=learner, steps=[second, first], submit=True, diagnosis=site.cause)
     quiz, _ = make_quiz(site=site, text=lambda field: f"{field}: {ALL_PAYLOADS}")
 

@@ -267,7 +267,8 @@ class TestInstructorPages:
         """A key change waiting in a draft of changes does not reach the regrade page; once approved, it does."""
         make_graded_attempt(case=approved, user=make_learner(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
         draft, _ = case_draft_start(case=approved, user=people["editor"])
-        Finding.objects.filter(case=draft, step__slug="tpmt-nudt15").update(tier=Tier.HARMFUL)
+        # Engine 2: a harmful step has no place in the expert path.
+        Finding.objects.filter(case=draft, step__slug="tpmt-nudt15").update(tier=Tier.HARMFUL, expert_position=None)
         client = logged_in(people["reviewer"])
         url = reverse("instructor:case_regrade", args=[approved.slug])
         assert client.get(url).context["preview"].changed_count == 0

@@ -50,7 +50,7 @@ def test_quiz_admin_has_the_case_inline_ordered_by_position_and_review_fields(ad
 
 def test_a_quiz_is_built_in_the_admin_and_starts_as_a_draft(admin_client):
     """Adding a quiz with its cases stores it as a draft authored by the editor."""
-    one, two = make_case().case, make_case().case
+    one, two = make_case(is_practice=False).case, make_case(is_practice=False).case
     response = admin_client.post(
         reverse("admin:quizzes_quiz_add"),
         {

@@ -1,5 +1,6 @@
 """manage.py load_quizzes: the shipped quizzes, and the loader's all-or-nothing, idempotent rules."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from leucocases.accounts.services import CONTENT_LOADER
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.content import DEFAULT_PATH, validate_quizzes
 from leucocases.quizzes.models import Quiz, QuizItem
+from leucocases.taxonomy.models import Cause, CauseGroup
 
 from .factories import make_cohort
 
@@ -59,30 +61,48 @@ def snapshot():
     ]
 
 
+PRACTICE_QUIZZES = ("a-low-count-found-by-chance", "fever-or-a-sore-mouth", "tired-with-a-low-count")
+EXAM = "leucopenia-workup-timed-exam"
+
+
 def test_the_shipped_quizzes_load_approved_with_their_cases_in_order(shipped_cases):
-    """Three practice quizzes by theme and a timed exam of 8 cases covering every cause group."""
+    """Three practice quizzes themed by presentation, each mixing cause groups, and a timed exam of
+    seven cases from six cause groups that are no practice case and in no other quiz."""
     out, _ = load()
     assert "Loaded 4 quizzes" in out and "4 created" in out
     quizzes = {q.slug: q for q in Quiz.objects.all()}
-    assert set(quizzes) == {
-        "drugs-and-toxins",
-        "marrow-and-malignancy",
-        "infection-and-immunity",
-        "leucopenia-workup-timed-exam",
-    }
+    assert set(quizzes) == {*PRACTICE_QUIZZES, EXAM}
     assert all(q.review_status == ReviewStatus.APPROVED and q.reviewed_at for q in quizzes.values())
-    assert all(
-        quizzes[s].mode == Quiz.Mode.PRACTICE
-        for s in ("drugs-and-toxins", "marrow-and-malignancy", "infection-and-immunity")
-    )
-    exam = quizzes["leucopenia-workup-timed-exam"]
-    assert (exam.mode, exam.time_limit_minutes, exam.max_attempts) == (Quiz.Mode.EXAM, 40, 3)
-    assert exam.items.count() == 8
+    for slug in PRACTICE_QUIZZES:
+        quiz = quizzes[slug]
+        assert quiz.mode == Quiz.Mode.PRACTICE and quiz.items.count() == 4
+        assert len(set(quiz.cases.values_list("groups__slug", flat=True))) >= 3, slug
+        assert all(case.is_practice for case in quiz.cases.all())
+    exam = quizzes[EXAM]
+    assert (exam.mode, exam.time_limit_minutes, exam.max_attempts) == (Quiz.Mode.EXAM, 35, 3)
+    assert list(exam.items.values_list("position", flat=True)) == list(range(1, 8))
+    assert not exam.cases.filter(is_practice=True).exists()
+    assert not QuizItem.objects.filter(case__in=exam.cases.all()).exclude(quiz=exam).exists()
     groups = set(exam.cases.values_list("groups__slug", flat=True))
-    assert groups == {"medication", "malignancy", "infection", "immune", "marrow", "toxic", "spurious"}
-    assert list(exam.items.values_list("position", flat=True)) == list(range(1, 9))
-    assert exam.items.first().case.slug == "well-man-low-count-before-surgery"
+    assert groups == {"medication", "malignancy", "infection", "immune", "marrow", "toxic"}
+    assert exam.items.first().case.slug == "care-home-resident-confused-febrile"
     assert list(Quiz.objects.available()) == list(Quiz.objects.order_by("title"))
+
+
+def test_no_shipped_quiz_names_a_cause_or_a_cause_group(shipped_cases):
+    """A quiz's title and description are read before its cases are played: themed by cause
+    group, they told learners every listed case's group. None names a cause or a group."""
+    load()
+    words = set()
+    for name, slug in [
+        *CauseGroup.objects.values_list("name", "slug"),
+        *Cause.objects.values_list("name", "slug"),
+    ]:
+        words |= {name.lower(), slug.lower(), slug.replace("-", " ").lower()}
+    for quiz in Quiz.objects.all():
+        text = f"{quiz.title} {quiz.slug} {quiz.description}".lower()
+        named = sorted(w for w in words if re.search(rf"\b{re.escape(w)}", text))
+        assert not named, f"{quiz.slug} names {named}"
 
 
 def test_loading_twice_changes_nothing(shipped_cases):
@@ -100,16 +120,16 @@ def test_a_changed_file_updates_a_quiz_under_review_in_place_and_keeps_its_statu
     """Upsert by slug: new title and case list replace the old; the status the workflow gave stays."""
     data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     load(write(tmp_path, data), publish_as=None)
-    Quiz.objects.filter(slug="drugs-and-toxins").update(review_status=ReviewStatus.UNDER_REVIEW)
-    data["quizzes"][0]["title"] = "Drugs, toxins and exposures"
-    data["quizzes"][0]["cases"] = ["metal-finisher-falling-counts", "breast-cancer-day-ten"]
+    Quiz.objects.filter(slug="a-low-count-found-by-chance").update(review_status=ReviewStatus.UNDER_REVIEW)
+    data["quizzes"][0]["title"] = "Found on a routine test"
+    data["quizzes"][0]["cases"] = ["well-man-low-count-before-surgery", "crohns-azathioprine-routine-count"]
     out, _ = load(write(tmp_path, data), publish_as=None, verbosity=2)
-    assert "1 updated, 3 unchanged" in out and "updated: drugs-and-toxins" in out
-    quiz = Quiz.objects.get(slug="drugs-and-toxins")
-    assert quiz.title == "Drugs, toxins and exposures" and quiz.review_status == ReviewStatus.UNDER_REVIEW
+    assert "1 updated, 3 unchanged" in out and "updated: a-low-count-found-by-chance" in out
+    quiz = Quiz.objects.get(slug="a-low-count-found-by-chance")
+    assert quiz.title == "Found on a routine test" and quiz.review_status == ReviewStatus.UNDER_REVIEW
     assert list(quiz.items.values_list("position", "case__slug")) == [
-        (1, "metal-finisher-falling-counts"),
-        (2, "breast-cancer-day-ten"),
+        (1, "well-man-low-count-before-surgery"),
+        (2, "crohns-azathioprine-routine-count"),
     ]
 
 

@@ -427,11 +427,11 @@ def test_quiz_pages_use_a_constant_number_of_queries(client, learner, exam, past
     expected = {
         "list": 3,
         "detail": 7,
-        "runner": 8,
+        "runner": 9,
         "choose": 13,
         "choose-htmx": 15,
         "submit": 21,
         "quiz-report": 7,
-        "case-report": 12,
+        "case-report": 14,
     }
     assert counts == expected

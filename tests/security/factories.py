@@ -1,7 +1,7 @@
 """Small ``make_*`` factories for the security, concurrency and backup tests.
 
 ``make_site`` builds one of everything a page shows: a cause group,
-mechanism, cause, topic, reference, cited facts, two workup steps and a
+mechanism, cause, topic, reference, cited facts, three workup steps (the third keyed by no case) and a
 playable case with labs, findings (one with a table and a time series), an
 order rule and a diagnosis option. Every free-text field gets
 ``text(field_name)``, so the XSS tests can put a payload in each field and
@@ -107,13 +107,16 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
         )
         fact.references.add(reference)
     steps = []
-    for position, category in enumerate((WorkupStep.Category.BLOOD_COUNT, WorkupStep.Category.MARROW)):
+    # The third step is keyed by no case: ordering it shows its default result.
+    categories = (WorkupStep.Category.BLOOD_COUNT, WorkupStep.Category.MARROW, WorkupStep.Category.BLOOD_COUNT)
+    for position, category in enumerate(categories):
         step = WorkupStep.objects.create(
             name=_name(text, "WorkupStep.name", f"{suffix}-{position}", 160),
             slug=f"step-{suffix}-{position}",
             category=category,
             what_it_shows=text("WorkupStep.what_it_shows"),
             when_indicated=text("WorkupStep.when_indicated"),
+            default_result=text("WorkupStep.default_result"),
             position=position,
         )
         step.references.add(reference)

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode
 
 import psycopg
 import pytest
 import redis
 from django.db import connection
 
-from .production import BASE_DIR, manage, production_env, run
+from .production import production_env, run
+from .serving import Browser, make_serve, make_serve_command, port_open, prepare_database
 
 SERVE_PORT = 8109
-# `-o` keeps make from reinstalling requirements (the stamp file may be missing in a test run).
-MAKE_SERVE = ["make", "--no-print-directory", "-o", ".venv/.requirements", "serve", f"PORT={SERVE_PORT}"]
+MAKE_SERVE = make_serve_command(SERVE_PORT)
 SERVE_DB = "leucocases_serve_check"
 SERVE_DB_URL = f"postgres://postgres@127.0.0.1:5432/{SERVE_DB}"
 SERVE_REDIS_DB = 14
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.3):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize(
@@ -54,44 +38,14 @@ def test_make_serve_refuses_a_missing_or_default_secret_key(secret, message):
     assert not port_open(SERVE_PORT)
 
 
-class Browser:
-    """Just enough of a browser: keeps cookies (Secure ones too: browsers send those to
-    http://localhost, which they count as a secure context) and does not follow redirects."""
-
-    def __init__(self):
-        self.cookies: dict[str, str] = {}
-        self.opener = urllib.request.build_opener(_NoRedirect)
-
-    def fetch(self, url: str, data: dict | None = None):
-        body = urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body)  # noqa: S310 - loopback http:// only
-        if self.cookies:
-            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        try:
-            response = self.opener.open(request, timeout=10)
-        except urllib.error.HTTPError as error:
-            response = error
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 @pytest.mark.django_db
 def test_make_serve_serves_from_postgres_and_redis():
-    """With a real key `make serve` migrates PostgreSQL, collects static files and serves pages, hashed
-    static files and a session kept in Redis (plain HTTP here: DJANGO_SECURE_SSL_REDIRECT=0)."""
+    """With a real key `make serve` migrates PostgreSQL, collects static files and serves pages from
+    the Redis page cache, hashed static files, and a session kept in PostgreSQL (plain HTTP here:
+    DJANGO_SECURE_SSL_REDIRECT=0)."""
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass (DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)")
-    assert not port_open(SERVE_PORT), f"port {SERVE_PORT} is already in use"
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", SERVE_DB], capture_output=True, check=False)
     env = production_env(
-        DATABASE_URL=SERVE_DB_URL,
         SERVE_DATABASE_URL=SERVE_DB_URL,
         REDIS_URL=f"redis://127.0.0.1:6379/{SERVE_REDIS_DB}",
         DJANGO_SECURE_SSL_REDIRECT="0",
@@ -99,54 +53,40 @@ def test_make_serve_serves_from_postgres_and_redis():
         DJANGO_DEBUG=None,
         WORKERS="1",
     )
-    migrated = manage("migrate", "--noinput", "-v0", env=env)
-    assert migrated.returncode == 0, migrated.stderr
-    with psycopg.connect(SERVE_DB_URL) as db:
-        has_cases = db.execute("select count(*) from cases_case").fetchone()[0] > 0
-    if not has_cases:  # the database is kept between runs, like a real deployment's
-        loaded = manage("load_taxonomy", "-v0", env=env)
-        assert loaded.returncode == 0, loaded.stderr
-        loader = manage("create_content_loader", "-v0", env=env)
-        assert loader.returncode == 0, loader.stderr
-        imported = manage("import_cases", "--publish-as", "content-loader", "fixtures/cases/", env=env)
-        assert imported.returncode == 0, imported.stderr
-
-    server = subprocess.Popen(
-        MAKE_SERVE, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    base = f"http://127.0.0.1:{SERVE_PORT}"
+    env["DATABASE_URL"] = prepare_database(SERVE_DB, env)
     store = redis.Redis(host="127.0.0.1", port=6379, db=SERVE_REDIS_DB)
-    session_key = None
     try:
-        deadline = time.monotonic() + 90
-        while not port_open(SERVE_PORT):
-            assert server.poll() is None, server.stdout.read().decode()
-            assert time.monotonic() < deadline, "make serve did not start within 90 s"
-            time.sleep(0.3)
-        browser = Browser()
-        assert browser.fetch(f"{base}/healthz").read() == b"ok"
-        page = browser.fetch(f"{base}/cases/")
-        assert page.status == 200
-        html = page.read().decode()
-        assert "Content-Security-Policy" in page.headers
-        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', html)
-        assert stylesheet, "pages link hashed static files (collectstatic + whitenoise manifest)"
-        static = browser.fetch(base + stylesheet.group(1))
-        assert static.status == 200
-        assert "immutable" in static.headers["Cache-Control"]
-
-        case_url = re.search(r'href="(/cases/[a-z0-9-]+/)"', html).group(1)
-        play = browser.fetch(base + case_url).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', play).group(1)
-        step = re.search(r'name="step" value="([a-z0-9-]+)"', play).group(1)
-        chose = browser.fetch(f"{base}{case_url}choose/", {"csrfmiddlewaretoken": token, "step": step})
-        assert chose.status == 302
-        assert chose.headers["Location"].startswith(case_url)
-        session_key = browser.cookies["sessionid"]
-        assert store.exists(f":1:django.contrib.sessions.cached_db{session_key}")
+        with make_serve(SERVE_PORT, env) as base:
+            _check_pages(base, store)
     finally:
-        os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
-        server.wait(timeout=30)
-        if session_key:
-            store.delete(f":1:django.contrib.sessions.cached_db{session_key}")
-    assert not port_open(SERVE_PORT)
+        store.flushdb()
+
+
+def _check_pages(base: str, store: redis.Redis) -> None:
+    browser = Browser()
+    assert browser.fetch(f"{base}/healthz").read() == b"ok"
+    page = browser.fetch(f"{base}/cases/")
+    assert page.status == 200
+    html = page.read().decode()
+    assert "Content-Security-Policy" in page.headers
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', html)
+    assert stylesheet, "pages link hashed static files (collectstatic + whitenoise manifest)"
+    static = browser.fetch(base + stylesheet.group(1))
+    assert static.status == 200
+    assert "immutable" in static.headers["Cache-Control"]
+    again = Browser().fetch(f"{base}/cases/")
+    assert again.headers["X-Page-Cache"] == "hit", "a second visitor gets the page from the cache"
+    assert list(store.scan_iter("*pagecache*")), "the page cache is in Redis"
+
+    case_url = re.search(r'href="(/cases/[a-z0-9-]+/)"', html).group(1)
+    play = browser.fetch(base + case_url).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', play).group(1)
+    step = re.search(r'name="step" value="([a-z0-9-]+)"', play).group(1)
+    chose = browser.fetch(f"{base}{case_url}choose/", {"csrfmiddlewaretoken": token, "step": step})
+    assert chose.status == 302
+    assert chose.headers["Location"].startswith(case_url)
+    session_key = browser.cookies["sessionid"]
+    with psycopg.connect(SERVE_DB_URL) as db:
+        stored = db.execute("select count(*) from django_session where session_key = %s", [session_key])
+        assert stored.fetchone()[0] == 1, "the session is in PostgreSQL"
+    assert not list(store.scan_iter("*session*")), "and not in Redis"

@@ -50,7 +50,8 @@ PRINT_SETTINGS = textwrap.dedent(
 
 
 def test_production_settings_are_the_secure_ones():
-    """A production process redirects to HTTPS, sends HSTS, secures cookies and uses Redis, whitenoise and axes."""
+    """A production process redirects to HTTPS, sends HSTS, secures cookies, caches in Redis behind a
+    circuit breaker, keeps sessions in the database and uses whitenoise and axes."""
     env = production_env(REDIS_URL="redis://127.0.0.1:6379/0", DJANGO_BEHIND_TLS_PROXY="1")
     result = run([PYTHON, "-c", PRINT_SETTINGS], env={**env, "DJANGO_SETTINGS_MODULE": "leucocases.settings"})
     assert result.returncode == 0, result.stderr
@@ -67,8 +68,8 @@ def test_production_settings_are_the_secure_ones():
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "STATICFILES": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "CACHE": "django_redis.cache.RedisCache",
-        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        "CACHE": "leucocases.rediscache.BreakerRedisCache",
+        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
         "AUTH_BACKEND_0": "leucocases.security.AxesBackend",
         "AXES_FAILURE_LIMIT": 5,
         "ALLOWED_HOSTS": ["leucocases.example.org"],

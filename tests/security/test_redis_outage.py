@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def redis_cache(location: str, prefix: str) -> dict:
     return {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "leucocases.rediscache.BreakerRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": prefix,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
@@ -52,7 +52,6 @@ def prefix():
 def test_losing_redis_keeps_sessions_and_stores_choices(settings, client, prefix):
     """Logged in while Redis was up, the learner is still logged in after it is gone and can go on playing."""
     settings.CACHES = redis_cache("redis://127.0.0.1:6379/15", prefix)
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     site = make_site()
     learner = make_learner()
     client.force_login(learner)
@@ -74,7 +73,6 @@ def test_losing_redis_keeps_sessions_and_stores_choices(settings, client, prefix
 def test_a_new_visitor_can_log_in_while_redis_is_down(settings, client):
     """With Redis down from the start, logging in and playing work from the database alone."""
     settings.CACHES = redis_cache("redis://127.0.0.1:1/0", "leucocases-down")
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     site = make_site()
     learner = make_learner()
     response = client.post(

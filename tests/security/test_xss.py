@@ -39,6 +39,7 @@ FIELDS = [
     "WorkupStep.name",
     "WorkupStep.what_it_shows",
     "WorkupStep.when_indicated",
+    "WorkupStep.default_result",
     "Case.title",
     "Case.presentation",
     "Case.learning_objectives",
@@ -81,7 +82,7 @@ def render_everything(payload: str) -> dict[str, str]:
     """Build a site whose every field holds ``payload`` and return {page name: HTML} for every page showing it."""
     site = make_site(text=payload_text(payload))
     learner = make_learner(username=f"{USERNAME_TAG}{payload}"[:150])
-    first, second = site.steps
+    first, second, unkeyed = site.steps
     # Premature step first, so the report shows the order rule's rationale too.
     submitted = make_attempt(case=site.case, user=learner, steps=[second, first], submit=True, diagnosis=site.cause)
     make_attempt(case=site.case, user=learner, steps=[first, second])
@@ -123,6 +124,12 @@ def render_everything(payload: str) -> dict[str, str]:
     )
     assert fragment.status_code == 200
     pages["choose fragment"] = fragment.content.decode()
+    # A step no case keys shows its default result, like any finding.
+    unkeyed_fragment = client.post(
+        reverse("cases:choose", kwargs={"slug": site.case.slug}), {"step": unkeyed.slug}, HTTP_HX_REQUEST="true"
+    )
+    assert unkeyed_fragment.status_code == 200
+    pages["choose fragment (unkeyed step)"] = unkeyed_fragment.content.decode()
     get("report", submitted.get_absolute_url())
     get("dashboard", reverse("accounts:dashboard"))
     get("quiz list", reverse("quizzes:list"))

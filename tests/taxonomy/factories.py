@@ -126,18 +126,30 @@ def make_step(
     *,
     name=None,
     slug=None,
-    category=WorkupStep.Category.BLOOD_COUNT,
+    kind=WorkupStep.Kind.INVESTIGATION,
+    category=None,
     what_it_shows=None,
     when_indicated=None,
+    default_result="No abnormality found.",
+    standard_practice=False,
     references=(),
+    position=0,
 ):
     n = _n()
+    if category is None:
+        category = (
+            WorkupStep.Category.BLOOD_COUNT if kind == WorkupStep.Kind.INVESTIGATION else WorkupStep.Category.TREATMENT
+        )
     step = WorkupStep.objects.create(
         name=name or f"Step {n}",
         slug=slug or f"step-{n}",
+        kind=kind,
         category=category,
         what_it_shows=what_it_shows or f"What step {n} shows.",
         when_indicated=when_indicated or f"When step {n} is indicated.",
+        default_result=default_result,
+        standard_practice=standard_practice,
+        position=position,
     )
     if references:
         step.references.set(references)

@@ -1,134 +1,346 @@
-"""Site search: causes, facts and workup steps, published content only, on the current database."""
+"""Ask a question: ranked, cited answers from published facts, on the current database (SQLite or PostgreSQL).
+
+Content is made with the factories and then indexed the way ``make content``
+does (``search_index_rebuild``); the freshness tests edit through the admin.
+The wording here is deliberately not the evaluation set's (benchmarks/).
+"""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
-from leucocases.taxonomy.search import search_content, uses_full_text_search
+from leucocases.taxonomy.search.answer import ask
+from leucocases.taxonomy.search.index import search_index_rebuild
+from leucocases.taxonomy.search.models import SearchEntry, SearchTerm, Synonym, SynonymGroup
 
-from .factories import make_cause, make_fact, make_step, make_topic
+from .factories import make_cause, make_fact, make_reference, make_step, make_topic
 
 pytestmark = pytest.mark.django_db
 
 
-def search(client, q, **extra):
-    return client.get(reverse("taxonomy:search"), {"q": q, **extra})
+def page(client, q):
+    response = client.get(reverse("taxonomy:search"), {"q": q})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def answer_keys(q):
+    return [item.fact.key for item in ask(q).facts]
+
+
+def synonyms(name, *phrases):
+    group = SynonymGroup.objects.create(name=name)
+    Synonym.objects.bulk_create([Synonym(group=group, phrase=p) for p in phrases])
+    return group
 
 
 @pytest.fixture
 def content():
-    aplastic = make_cause(name="Aplastic anaemia", summary="Marrow failure with pancytopenia.")
-    make_cause(name="Hypersplenism", summary="Splenic pooling.", body="The enlarged spleen traps cells.")
-    make_fact(cause=aplastic, key="marrow-fact", text="Aplastic anaemia empties the marrow of precursors.")
-    make_step(
-        name="Bone-marrow aspirate and biopsy",
-        slug="bone-marrow-biopsy",
-        what_it_shows="Marrow cellularity and infiltration.",
-        when_indicated="Unexplained cytopenias after the smear.",
+    """A small taxonomy: three causes with facts, a topic, two workup steps, indexed."""
+    ref = make_reference(title="Marrow monograph")
+    drugs = make_cause(name="Thiopurine toxicity", slug="thiopurine-toxicity", summary="Azathioprine harms marrow.")
+    make_fact(
+        cause=drugs,
+        key="tpmt-normal",
+        text="A normal TPMT result does not exclude marrow toxicity from azathioprine.",
+        references=[ref],
     )
-    make_step(name="Peripheral smear", slug="peripheral-smear", what_it_shows="Cell morphology.")
-    return aplastic
+    make_fact(cause=drugs, key="aza-common", text="Azathioprine commonly lowers the leucocyte count.", references=[ref])
+    spleen = make_cause(name="Hypersplenism", slug="hypersplenism", summary="Splenic pooling of white cells.")
+    make_fact(cause=spleen, key="spleen-pool", text="An enlarged spleen pools white cells.", references=[ref])
+    sepsis = make_cause(name="Sepsis", slug="sepsis", summary="Overwhelming infection.")
+    make_fact(cause=sepsis, key="sepsis-neutropenia", text="Severe sepsis can exhaust neutrophils.", references=[ref])
+    topic = make_topic(title="Risk of infection", slug="infection-risk")
+    make_fact(
+        topic=topic,
+        key="neutrophils-500",
+        text="Infection risk rises steeply when neutrophils fall below 500/mcL.",
+        references=[ref],
+    )
+    make_step(name="Peripheral smear", slug="peripheral-smear", what_it_shows="Which white-cell lines are low.")
+    make_step(name="Spleen ultrasound", slug="spleen-ultrasound", what_it_shows="If a big spleen pools cells.")
+    search_index_rebuild()
+    return {"drugs": drugs, "spleen": spleen, "sepsis": sepsis, "topic": topic, "reference": ref}
 
 
-def test_search_finds_each_kind_and_links_to_its_page(client, content):
-    """One word finds a cause, a fact and a workup step, each in its own group with a link to its page."""
-    response = search(client, "marrow")
-    page = response.content.decode()
-
-    assert response.status_code == 200
-    assert 'id="results-causes"' in page and 'id="results-facts"' in page and 'id="results-steps"' in page
-    assert f'href="{content.get_absolute_url()}"' in page
-    assert 'href="/causes/' in page and "#fact-marrow-fact" in page
-    assert 'href="/workup/bone-marrow-biopsy/"' in page
-    assert "Hypersplenism" not in page
-    assert "Peripheral smear" not in page
+# --- ranking ----------------------------------------------------------------------
 
 
-def test_search_covers_the_body_of_a_cause_and_when_a_step_is_indicated(client, content):
-    """The body of a cause and a step's indications are searched, not only names."""
-    assert "Hypersplenism" in search(client, "spleen").content.decode()
-    assert "Bone-marrow aspirate and biopsy" in search(client, "cytopenias").content.decode()
+def test_the_fact_holding_the_specific_words_answers_first(client, content):
+    """A question naming TPMT is answered by the TPMT fact first, cited, and linked to its place on its page."""
+    assert answer_keys("does a normal tpmt exclude azathioprine damage")[0] == "tpmt-normal"
+
+    html = page(client, "does a normal tpmt exclude azathioprine damage")
+    assert 'id="answer"' in html
+    assert 'href="/causes/thiopurine-toxicity/#fact-tpmt-normal"' in html
+    assert 'href="#ref-1"' in html and "Marrow monograph" in html
 
 
-def test_search_is_case_insensitive(client, content):
-    assert "Hypersplenism" in search(client, "HYPERSPLENISM").content.decode()
+def test_at_most_three_facts_answer(content):
+    make_fact(cause=content["drugs"], text="Azathioprine lowers counts in some.")
+    make_fact(cause=content["drugs"], text="Azathioprine lowers counts in others.")
+    search_index_rebuild()
+
+    assert 1 <= len(ask("azathioprine").facts) <= 3
 
 
-def test_search_never_shows_unpublished_content(client, content):
-    """Draft causes, and facts on draft pages, stay out of the results."""
-    draft = make_cause(name="Secret marrow draft", status=ReviewStatus.DRAFT)
-    make_fact(cause=draft, text="A marrow fact on a draft page.")
-    make_fact(topic=make_topic(status=ReviewStatus.SUBMITTED), text="A marrow fact on a submitted topic.")
-
-    page = search(client, "marrow").content.decode()
-
-    assert "Secret marrow draft" not in page
-    assert "A marrow fact on a draft page" not in page
-    assert "A marrow fact on a submitted topic" not in page
+def test_stemming_matches_other_forms_of_a_word(content):
+    """'pooling' finds 'pools'; 'exhausted' finds 'exhaust'."""
+    assert "spleen-pool" in answer_keys("spleen pooling")
+    assert "sepsis-neutropenia" in answer_keys("exhausted neutrophils in sepsis")
 
 
-def test_search_finds_facts_on_published_topics(client):
-    topic = make_topic(slug="diagnostic-approach")
-    make_fact(topic=topic, key="smear-first", text="Review the smear before any marrow examination.")
+def test_related_causes_workup_entries_and_topic_pages_follow_the_answer(client, content):
+    html = page(client, "white cells pooled in the spleen")
 
-    page = search(client, "smear").content.decode()
-
-    assert 'href="/topics/diagnostic-approach/#fact-smear-first"' in page
-
-
-def test_empty_search_shows_a_helpful_empty_state(client, content):
-    """No query (or only spaces) shows suggestions and links to browse, not an error."""
-    for response in (client.get(reverse("taxonomy:search")), search(client, "   ")):
-        page = response.content.decode()
-        assert response.status_code == 200
-        assert "What are you looking for?" in page
-        assert 'href="/causes/"' in page
-        assert "results-causes" not in page
+    assert html.index('id="answer"') < html.index('id="results-causes"')
+    assert 'href="/causes/hypersplenism/"' in html
+    assert 'href="/workup/spleen-ultrasound/"' in html
 
 
-def test_search_without_matches_says_so(client, content):
-    page = search(client, "zzzyzzx").content.decode()
-
-    assert "No results for “zzzyzzx”" in page
+# --- synonyms ------------------------------------------------------------------------
 
 
-def test_overlong_search_is_rejected_with_a_clear_message(client, content):
-    """A query over 200 characters is refused and explained; nothing is searched."""
-    response = search(client, "marrow " * 40)
-    page = response.content.decode()
+def test_a_synonym_from_the_table_finds_the_fact_using_the_other_word(content):
+    """'wbc' is not in the fact; the synonym table says it means the leucocyte count."""
+    assert "aza-common" not in answer_keys("aza wbc")
+    synonyms("White cell count", "wbc", "leucocyte count")
+    synonyms("Azathioprine", "aza", "azathioprine")
+
+    assert answer_keys("aza wbc")[0] == "aza-common"
+
+
+def test_british_and_american_spellings_meet_without_a_synonym(content):
+    """leukocyte/leucocyte, neutropaenia/neutropenia: the analyser folds them."""
+    assert "aza-common" in answer_keys("azathioprine leukocyte")
+
+
+def test_a_synonym_added_in_the_admin_applies_to_the_next_question(admin_client, content):
+    assert answer_keys("imuran") == []
+    response = admin_client.post(
+        reverse("admin:taxonomy_synonymgroup_add"),
+        {
+            "name": "Azathioprine",
+            "note": "",
+            "synonyms-TOTAL_FORMS": "2",
+            "synonyms-INITIAL_FORMS": "0",
+            "synonyms-MIN_NUM_FORMS": "2",
+            "synonyms-MAX_NUM_FORMS": "1000",
+            "synonyms-0-phrase": "azathioprine",
+            "synonyms-1-phrase": "Imuran",
+        },
+    )
+    assert response.status_code == 302
+
+    assert "aza-common" in answer_keys("imuran")
+
+
+def test_a_synonym_of_only_common_words_is_refused(admin_client):
+    group = SynonymGroup.objects.create(name="Empty")
+    with pytest.raises(Exception, match="only common words"):
+        Synonym(group=group, phrase="what is the").full_clean()
+
+
+# --- misspellings ------------------------------------------------------------------------
+
+
+def test_a_misspelt_word_is_read_as_the_closest_word_of_the_content(client, content):
+    """'azathioprin' stems alike; 'azothiaprine' needs trigram similarity (pg_trgm on PostgreSQL)."""
+    assert "tpmt-normal" in answer_keys("azothiaprine tpmt")
+    html = page(client, "azothiaprine tpmt")
+    assert "reading “azothiaprine” as “azathioprine”" in html
+
+
+def test_a_word_far_from_every_content_word_is_not_corrected(content):
+    question = ask("xylophone").question
+    assert question.corrections == []
+
+
+# --- the refusal -----------------------------------------------------------------------------
+
+
+def test_an_off_topic_question_gets_the_plain_not_covered_answer(client, content):
+    html = page(client, "best recipe for lemon cake")
+
+    assert "The site does not cover “best recipe for lemon cake”" in html
+    assert 'id="answer"' not in html
+    assert "fact-text" not in html
+
+
+def test_a_question_sharing_only_a_minor_word_is_refused_and_offered_the_closest_causes(client, content):
+    """'spleen' is in the content; 'transplant surgery waiting lists' are not: no fact answers that."""
+    answer = ask("spleen transplant surgery waiting lists")
+    assert not answer.answered
+
+    html = page(client, "spleen transplant surgery waiting lists")
+    assert "does not cover" in html
+    assert 'id="closest-causes"' in html and 'href="/causes/hypersplenism/"' in html
+
+
+# --- what readers may see ------------------------------------------------------------------------
+
+
+def test_draft_pages_and_their_facts_never_answer(content):
+    draft = make_cause(name="Secret draft", status=ReviewStatus.DRAFT, summary="Zebrafish marrow.")
+    make_fact(cause=draft, key="draft-fact", text="Zebrafish marrow failure lowers counts.")
+    make_fact(topic=make_topic(status=ReviewStatus.SUBMITTED), key="submitted-fact", text="Zebrafish counts.")
+    search_index_rebuild()
+
+    answer = ask("zebrafish marrow")
+    assert answer.facts == [] and draft not in answer.causes
+
+
+def test_markup_in_the_question_is_shown_as_text(client, content):
+    html = page(client, "<script>alert(1)</script> azathioprine")
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_highlighting_escapes_the_fact_and_marks_only_matched_words(client, content):
+    """A fact holding markup is shown as text; our <mark> is the only tag added inside it."""
+    make_fact(
+        cause=content["spleen"],
+        key="hostile",
+        text='Spleen <img src=x onerror="alert(1)"> and <b onclick=x>marrow</b> & "quotes"',
+    )
+    search_index_rebuild()
+
+    html = page(client, "spleen onerror")
+    start = html.index('id="answer"')
+    answer_html = html[start : html.index("</ol>", start)]
+    assert "<img" not in answer_html and "onclick" not in answer_html and "onerror=" not in answer_html
+    assert "<mark>Spleen</mark>" in answer_html
+
+
+# --- the empty and overlong question --------------------------------------------------------------
+
+
+def test_empty_question_shows_a_helpful_empty_state(client, content):
+    for q in ("", "   ", "what is the"):
+        html = page(client, q)
+        assert "What are you looking for?" in html or "does not cover" in html
+        assert 'id="answer"' not in html
+
+
+def test_overlong_question_is_rejected_with_a_clear_message(client, content):
+    response = client.get(reverse("taxonomy:search"), {"q": "marrow " * 40})
 
     assert response.status_code == 400
-    assert "That search is too long: keep it under 200 characters" in page
-    assert 'aria-invalid="true"' in page
-    assert "results-causes" not in page
+    assert "That search is too long: keep it under 200 characters" in response.content.decode()
 
 
-def test_search_of_exactly_200_characters_is_accepted(client, content):
-    assert search(client, "m" * 200).status_code == 200
+# --- queries per question ---------------------------------------------------------------------------
 
 
-def test_markup_in_the_query_is_shown_as_text(client, content):
-    page = search(client, "<script>alert(1)</script>").content.decode()
+def queries_for(q):
+    with CaptureQueriesContext(connection) as captured:
+        ask(q)
+    return len(captured)
 
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;" in page
+
+def test_queries_per_question_do_not_grow_with_the_content(content):
+    """Copies of the causes and their facts, ten times over: the same number of queries for each question."""
+    questions = ("azathioprine tpmt", "azothiaprine lowers leucocytes", "lemon cake", "spleen pools white cells")
+    before = [queries_for(q) for q in questions]
+    for n in range(10):
+        for original in (content["drugs"], content["spleen"], content["sepsis"]):
+            cause = make_cause(name=f"{original.name} {n}", summary=original.summary)
+            for fact in original.facts.all():
+                make_fact(cause=cause, text=fact.text, references=[content["reference"]])
+    search_index_rebuild()
+
+    assert [queries_for(q) for q in questions] == before
+    assert max(before) <= 12
 
 
-def test_backend_matches_the_database():
-    """PostgreSQL gets full-text search; any other database the substring fallback."""
-    assert uses_full_text_search() == (connection.vendor == "postgresql")
+# --- the index ----------------------------------------------------------------------------------------
+
+
+def test_rebuilding_twice_gives_the_same_index(content):
+    first = sorted(SearchEntry.objects.values_list("kind", "object_id", "title"))
+    terms = sorted(SearchTerm.objects.values_list("term", "documents", "facts"))
+    search_index_rebuild()
+
+    assert sorted(SearchEntry.objects.values_list("kind", "object_id", "title")) == first
+    assert sorted(SearchTerm.objects.values_list("term", "documents", "facts")) == terms
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search needs PostgreSQL")
-def test_full_text_search_stems_ranks_and_accepts_websearch_syntax(content):
-    """On PostgreSQL: English stemming, name matches ranked first, quotes and minus understood."""
-    make_cause(name="Marrow fibrosis", summary="Fibrosis replaces the marrow.")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm and websearch_to_tsquery need PostgreSQL")
+def test_postgresql_uses_pg_trgm_and_the_generated_vector(content):
+    """On PostgreSQL the spelling comes from pg_trgm and matching from the tsvector column."""
+    from leucocases.taxonomy.search.engines import closest_terms, retrieve
 
-    assert [c.name for c in search_content(query="failures").causes] == ["Aplastic anaemia"]
-    ranked = search_content(query="marrow").causes
-    assert ranked[0].name == "Marrow fibrosis"
-    assert [c.name for c in search_content(query='"marrow failure"').causes] == ["Aplastic anaemia"]
-    assert "Aplastic anaemia" not in [c.name for c in search_content(query="marrow -pancytopenia").causes]
-    assert search_content(query='unbalanced " quote (').total >= 0  # never a syntax error
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone() == ("pg_trgm",)
+        cursor.execute("SELECT count(*) FROM taxonomy_searchentry WHERE vector @@ to_tsquery('simple', 'spleen')")
+        assert cursor.fetchone()[0] >= 2
+    assert closest_terms(["azothiaprin"], threshold=0.3)["azothiaprin"].term == "azathioprin"
+    assert {hit.kind for hit in retrieve([("spleen",)], per_kind=5)} >= {"fact", "step"}
+
+
+# --- freshness after an admin edit ---------------------------------------------------------------------
+
+
+def test_an_admin_edit_of_a_fact_changes_the_next_answer(admin_client, content):
+    """Reword a fact in the admin: the new word finds it at once, the old word no longer does."""
+    fact = content["drugs"].facts.get(key="aza-common")
+    assert "aza-common" in answer_keys("azathioprine leucocyte")
+    response = admin_client.post(
+        reverse("admin:taxonomy_fact_change", args=[fact.pk]),
+        {
+            "key": fact.key,
+            "cause": fact.cause_id,
+            "topic": "",
+            "text": "Azathioprine commonly lowers the granulocyte tally.",
+            "references": [content["reference"].pk],
+            "is_key": "on",
+            "position": 0,
+            "verification": "as_stated",
+            "editorial_note": "",
+        },
+    )
+    assert response.status_code == 302
+
+    assert "aza-common" in answer_keys("azathioprine granulocyte tally")
+    assert "aza-common" not in answer_keys("azathioprine leucocyte")
+
+
+def test_a_cause_renamed_and_a_fact_deleted_in_the_admin_leave_no_stale_answer(admin_client, content):
+    """The cause page's save refreshes the cause and its facts; a fact deleted inline leaves the index."""
+    spleen = content["spleen"]
+    fact = spleen.facts.get()
+    response = admin_client.post(
+        reverse("admin:taxonomy_cause_change", args=[spleen.pk]),
+        {
+            "name": "Splenic sequestration",
+            "slug": spleen.slug,
+            "group": spleen.group_id,
+            "position": 0,
+            "summary": spleen.summary,
+            "body": "",
+            "facts-TOTAL_FORMS": "1",
+            "facts-INITIAL_FORMS": "1",
+            "facts-MIN_NUM_FORMS": "0",
+            "facts-MAX_NUM_FORMS": "1000",
+            "facts-0-id": fact.pk,
+            "facts-0-cause": spleen.pk,
+            "facts-0-key": fact.key,
+            "facts-0-position": 0,
+            "facts-0-is_key": "on",
+            "facts-0-text": fact.text,
+            "facts-0-references": [content["reference"].pk],
+            "facts-0-verification": "as_stated",
+            "facts-0-editorial_note": "",
+            "facts-0-DELETE": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    assert not SearchEntry.objects.filter(kind="fact", object_id=fact.pk).exists()
+    assert "spleen-pool" not in answer_keys("enlarged spleen pools white cells")
+    assert SearchEntry.objects.get(kind="cause", object_id=spleen.pk).title == "splen sequestr"

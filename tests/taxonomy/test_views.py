@@ -5,7 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Fact, WorkupStep
@@ -289,22 +289,80 @@ def test_related_causes_show_only_published_ones(client):
     assert "Hidden relative" not in page
 
 
-def test_related_cases_are_playable_cases_keyed_to_this_cause(client):
-    """Cases whose full-credit diagnosis is this cause are linked; partial-credit and drafts are not."""
+def submitted(case, *, user=None, session_key=""):
+    """A submitted attempt on ``case`` with a current report."""
+    from django.utils import timezone
+
+    from leucocases.cases.models import Attempt, GradedReport
+
+    attempt = Attempt.objects.create(case=case, user=user, session_key=session_key, submitted_at=timezone.now())
+    GradedReport.objects.create(
+        attempt=attempt, data={}, engine_version="test", total=70, workup_score=70, diagnosis_score=70
+    )
+    return attempt
+
+
+def test_a_cause_page_never_lists_the_cases_it_is_the_answer_to(client):
+    """Listing "cases with this cause" gives each case's answer away: readers who have not
+    submitted a case never see it here, only a plain link to the case list."""
     cause = make_cause()
     keyed = make_case_for(cause, title="Keyed case")
-    make_case_for(cause, title="Partial case", credit="0.5")
-    make_case_for(cause, title="Draft case", status=ReviewStatus.DRAFT)
-    try:
-        url = keyed.get_absolute_url()
-    except NoReverseMatch:
-        pytest.skip("the cases app does not route cases:play yet")
+    for page in (html(client.get(cause.get_absolute_url())), None):
+        if page is None:
+            client.force_login(make_user())
+            page = html(client.get(cause.get_absolute_url()))
+        assert "Keyed case" not in page and keyed.get_absolute_url() not in page
+        assert 'href="/cases/">Work up a practice case</a>' in section(page, "cases-heading")
 
+
+def test_a_reader_sees_only_their_own_submitted_cases_with_this_answer(client):
+    """Signed in or not, the reader's own submitted cases whose full-credit cause this is are
+    linked to their reports; partial-credit cases and other people's attempts are not. The page
+    is private to them."""
+    cause = make_cause()
+    keyed = make_case_for(cause, title="Keyed case")
+    partial = make_case_for(cause, title="Partial case", credit="0.5")
+    learner = make_user()
+    mine = submitted(keyed, user=learner)
+    submitted(partial, user=learner)
+    submitted(make_case_for(cause, title="Someone else's case"), user=make_user())
+    client.force_login(learner)
+    response = client.get(cause.get_absolute_url())
+    page = html(response)
+    assert (
+        f'<a href="{mine.get_absolute_url()}">Keyed case<span class="visually-hidden">: your report</span></a>' in page
+    )
+    assert "Partial case" not in page and "Someone else" not in page
+    assert "private" in response["Cache-Control"] and "Cookie" in response["Vary"]
+
+    client.logout()
+    session = client.session
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+    anonymous = submitted(keyed, session_key=session.session_key)
     page = html(client.get(cause.get_absolute_url()))
+    assert anonymous.get_absolute_url() in page and mine.get_absolute_url() not in page
 
-    assert f'href="{url}">Keyed case</a>' in page
-    assert "Partial case" not in page
-    assert "Draft case" not in page
+
+def test_a_readers_cases_never_reach_the_page_cache(client, settings):
+    """The anonymous page cache serves the same page to every visitor without a session:
+    a reader's own cases are never in it, before or after that reader's visit."""
+    from django.test import Client
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cause = make_cause()
+    keyed = make_case_for(cause, title="Keyed case")
+    reader = Client()
+    session = reader.session
+    session.save()
+    reader.cookies["sessionid"] = session.session_key
+    submitted(keyed, session_key=session.session_key)
+    assert "Keyed case" in html(reader.get(cause.get_absolute_url()))
+    for _ in range(2):
+        response = Client().get(cause.get_absolute_url())
+        assert "Keyed case" not in html(response)
+    assert response["X-Page-Cache"] == "hit"
+    assert "Keyed case" in html(reader.get(cause.get_absolute_url()))
 
 
 @pytest.mark.parametrize("status", [ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW])

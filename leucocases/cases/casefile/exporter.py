@@ -1,8 +1,8 @@
 """Export cases from the database in the case-file format.
 
 The output is canonical: the same rows always give the same bytes (fixed key
-order, findings / rules / options in the order they were created, groups and
-citations in the taxonomy's and reference list's order), so
+order, findings / rules / options in the order they were created, groups,
+labels and citations in the taxonomy's, label list's and reference list's order), so
 export -> import -> export is byte-identical.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 
 from leucocases.cases.grading import ScoringSettings
-from leucocases.cases.models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
+from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import CauseGroup, Reference
 
 from .schema import (
@@ -42,6 +42,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
     queryset = queryset.select_related("draft_of")  # a draft of changes is exported under its case's slug
     return queryset.order_by("slug").prefetch_related(
         Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
+        Prefetch("labels", queryset=CaseLabel.objects.order_by("position", "name", "slug")),
         Prefetch("initial_labs", queryset=InitialLab.objects.order_by("position", "pk")),
         Prefetch(
             "findings", queryset=Finding.objects.select_related("step").order_by("pk").prefetch_related(references)
@@ -69,6 +70,7 @@ def case_spec(case: Case) -> CaseSpec:
         difficulty=_DIFFICULTY_NAMES[case.difficulty],
         practice=case.is_practice,
         groups=tuple(g.slug for g in case.groups.all()),
+        labels=tuple(label.slug for label in case.labels.all()),
         presentation=case.presentation,
         learning_objectives=case.learning_objectives,
         initial_labs=tuple(

@@ -9,7 +9,7 @@ import is ``leucocases.instructor.case_review.case_files_import``, run by the
 ``import_cases`` command.
 
 Writing into an existing row updates it in place (same primary key): its
-fields, groups, initial labs and key (findings, order rules, diagnosis
+fields, groups, labels, initial labs and key (findings, order rules, diagnosis
 options) are replaced. Attempts, their choices and their graded reports are
 never touched: choices point at workup steps, not findings, and a report is a
 frozen copy, so past attempts read exactly as they did (a regrade is a
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from leucocases.cases.models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
+from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 
 from .exporter import case_spec
-from .schema import DIFFICULTIES, CaseFileError, CaseSpec, KnownIds, parse_text
+from .schema import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 
 __all__ = ["CASE_FILE_SUFFIXES", "CaseWriter", "ImportResult", "case_file_paths", "casefile_read", "known_ids"]
 
@@ -64,6 +64,7 @@ def known_ids() -> KnownIds:
         causes=frozenset(Cause.objects.values_list("slug", flat=True)),
         groups=frozenset(CauseGroup.objects.values_list("slug", flat=True)),
         references=frozenset(Reference.objects.values_list("key", flat=True)),
+        labels=frozenset(CaseLabel.objects.values_list("slug", flat=True)),
     )
 
 
@@ -126,6 +127,7 @@ class CaseWriter:
         self.steps = dict(WorkupStep.objects.values_list("slug", "pk"))
         self.causes = dict(Cause.objects.values_list("slug", "pk"))
         self.groups = dict(CauseGroup.objects.values_list("slug", "pk"))
+        self.labels = dict(CaseLabel.objects.values_list("slug", "pk"))
         self.references = dict(Reference.objects.values_list("key", "pk"))
 
     @staticmethod
@@ -144,10 +146,12 @@ class CaseWriter:
         case.is_practice = spec.practice
         case.presentation = spec.presentation
         case.learning_objectives = spec.learning_objectives
-        for name, value in spec.scoring.to_dict().items():
-            setattr(case, name, _decimal(value))
+        # The case model stores the schema-1 settings only (see SCORING_DECIMALS).
+        for name in SCORING_DECIMALS:
+            setattr(case, name, _decimal(getattr(spec.scoring, name)))
         case.save()
         case.groups.set([self.groups[g] for g in spec.groups])
+        case.labels.set([self.labels[label] for label in spec.labels])
 
         # Replace the key wholesale. Nothing references these rows but the
         # case itself (choices point at workup steps), so attempts and their
@@ -205,13 +209,14 @@ class CaseWriter:
 
 
 def _comparable(spec: CaseSpec) -> CaseSpec:
-    """The spec without its status, and with its unordered parts (groups and
-    citations are sets in the database) in a fixed order, to tell "unchanged"
-    from "updated"."""
+    """The spec without its status, and with its unordered parts (groups,
+    labels and citations are sets in the database) in a fixed order, to tell
+    "unchanged" from "updated"."""
     return replace(
         spec,
         status="",
         groups=tuple(sorted(spec.groups)),
+        labels=tuple(sorted(spec.labels)),
         findings=tuple(replace(f, citations=tuple(sorted(f.citations))) for f in spec.findings),
         order_rules=tuple(replace(r, citations=tuple(sorted(r.citations))) for r in spec.order_rules),
         diagnosis=tuple(replace(d, citations=tuple(sorted(d.citations))) for d in spec.diagnosis),

@@ -32,6 +32,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from leucocases.cases.casefile.yamllimits import MAX_CHARACTERS, LimitedLoader, YamlLimitError
 from leucocases.cases.grading import (
     CaseKey,
     DiagnosisOption,
@@ -73,7 +74,8 @@ __all__ = [
     "table_problems",
 ]
 
-TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
+# "never" (engine 2) arrives with case-file schema 2 and the models that store it.
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier if t is not Tier.NEVER)
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "submitted", "under_review", "approved")
 #: Names in files -> Case.Difficulty values.
 DIFFICULTIES: dict[str, int] = {"introductory": 1, "intermediate": 2, "advanced": 3}
@@ -109,7 +111,6 @@ MAX_EXPERT_POSITION = 32767  # PositiveSmallIntegerField
 _TEXT = {"type": "string", "minLength": 1}
 _OPTIONAL_TEXT = {"type": "string"}
 _SLUG = {"type": "string", "minLength": 1}
-_NUMBER = {"type": "number"}
 
 
 def _short(max_length: int, *, required: bool = True) -> dict[str, Any]:
@@ -120,30 +121,42 @@ def _citations(min_items: int) -> dict[str, Any]:
     return {"type": "array", "items": _SLUG, "minItems": min_items, "uniqueItems": True}
 
 
+# Findings' tables and series are stored as JSON, which has no column sizes: these
+# bounds keep what a page draws sane. A measured value beyond ±10¹² (a count per
+# litre is about 10¹⁰) is a typo, and 1.7e308 made the chart drawing fail.
+MAX_ROWS = 100
+MAX_SERIES_VALUE = 10**12
+_MEASURED = {"type": "number", "minimum": -MAX_SERIES_VALUE, "maximum": MAX_SERIES_VALUE}
 _TABLE_ROW = {
     "type": "object",
     "additionalProperties": False,
     "required": ["label", "value"],
-    "properties": {"label": _TEXT, "value": _TEXT, "unit": _OPTIONAL_TEXT, "range": _OPTIONAL_TEXT},
+    "properties": {
+        "label": _short(120),
+        "value": _short(200),
+        "unit": _short(40, required=False),
+        "range": _short(60, required=False),
+    },
 }
-TABLE_SCHEMA: dict[str, Any] = {"type": "array", "items": _TABLE_ROW}
+TABLE_SCHEMA: dict[str, Any] = {"type": "array", "items": _TABLE_ROW, "maxItems": MAX_ROWS}
 SERIES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["label", "points"],
     "properties": {
-        "label": _TEXT,
-        "unit": _OPTIONAL_TEXT,
-        "low": _NUMBER,
-        "high": _NUMBER,
+        "label": _short(120),
+        "unit": _short(40, required=False),
+        "low": _MEASURED,
+        "high": _MEASURED,
         "points": {
             "type": "array",
             "minItems": 1,
+            "maxItems": MAX_ROWS,
             "items": {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["when", "value"],
-                "properties": {"when": _TEXT, "value": _NUMBER},
+                "properties": {"when": _short(60), "value": _MEASURED},
             },
         },
     },
@@ -162,6 +175,7 @@ CASE_SCHEMA: dict[str, Any] = {
         "difficulty": {"enum": list(DIFFICULTIES)},
         "practice": {"type": "boolean"},
         "groups": {"type": "array", "items": _SLUG, "minItems": 1, "uniqueItems": True},
+        "labels": {"type": "array", "items": _SLUG, "uniqueItems": True},
         "presentation": _TEXT,
         "learning_objectives": _OPTIONAL_TEXT,
         "initial_labs": {
@@ -410,6 +424,7 @@ class CaseSpec:
     status: str = "draft"
     difficulty: str = "intermediate"
     practice: bool = True
+    labels: tuple[str, ...] = ()
     learning_objectives: str = ""
     initial_labs: tuple[LabRow, ...] = ()
     order_rules: tuple[OrderRuleSpec, ...] = ()
@@ -422,12 +437,13 @@ class CaseSpec:
 
 @dataclass(frozen=True, slots=True)
 class KnownIds:
-    """The identifiers that exist: workup steps, causes, cause groups, references."""
+    """The identifiers that exist: workup steps, causes, cause groups, references, case labels."""
 
     steps: frozenset[str]
     causes: frozenset[str]
     groups: frozenset[str]
     references: frozenset[str]
+    labels: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -441,8 +457,8 @@ class ParseResult:
 # --------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping.
+class _StrictLoader(LimitedLoader):
+    """SafeLoader, within limits (yamllimits.py), that refuses a key given twice in one mapping.
 
     Plain YAML keeps the last value silently, so a second ``findings:`` would
     drop the first list of findings without a word.
@@ -483,6 +499,9 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_text(text: str, *, file: str) -> tuple[Any, list[CaseFileError]]:
     """Parse YAML (or, for a ``.json`` file, JSON); errors carry line and column."""
+    if len(text) > MAX_CHARACTERS:
+        message = f"is {len(text):,} characters long; a case file may have at most {MAX_CHARACTERS:,}"
+        return None, [CaseFileError(file, None, "", message, "too_large")]
     if file.lower().endswith(".json"):
         try:
             return json.loads(text, object_pairs_hook=_json_object), []
@@ -491,13 +510,16 @@ def load_text(text: str, *, file: str) -> tuple[Any, list[CaseFileError]]:
             return None, [CaseFileError(file, None, "", message, "syntax")]
         except _DuplicateJsonKey as exc:
             return None, [CaseFileError(file, None, "", f"invalid JSON: {exc}", "syntax")]
+        except (RecursionError, ValueError):  # nesting too deep, a number too long
+            return None, [CaseFileError(file, None, "", "invalid JSON: nested too deep or a number too long", "syntax")]
     try:
         return yaml.load(text, Loader=_StrictLoader), []  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "unreadable"
-        return None, [CaseFileError(file, None, "", f"invalid YAML{where}: {what}", "syntax")]
+        code = "too_large" if isinstance(exc, YamlLimitError) else "syntax"
+        return None, [CaseFileError(file, None, "", f"invalid YAML{where}: {what}", code)]
     except yaml.YAMLError as exc:
         return None, [CaseFileError(file, None, "", f"invalid YAML: {exc}", "syntax")]
 
@@ -643,6 +665,8 @@ def _describe(error: SchemaError) -> Iterator[FieldProblem]:
         yield FieldProblem(where, f"{value!r} is not one of: {choices}", "choice")
     elif kind == "minItems":
         yield FieldProblem(where, f"needs at least {error.validator_value} item(s)", "too_few")
+    elif kind == "maxItems":
+        yield FieldProblem(where, f"has {len(value)} items; at most {error.validator_value}", "too_many")
     elif kind == "minLength":
         yield FieldProblem(where, "must not be empty", "blank")
     elif kind == "maxLength":
@@ -715,7 +739,7 @@ def _number_problems(document: Mapping[str, Any]) -> list[FieldProblem]:
 
 
 def check_references(spec: CaseSpec, known: KnownIds) -> list[FieldProblem]:
-    """Every group, step, cause and citation the case names must exist."""
+    """Every group, label, step, cause and citation the case names must exist."""
     problems: list[FieldProblem] = []
 
     def need(where: str, value: str, pool: frozenset[str], what: str) -> None:
@@ -731,6 +755,8 @@ def check_references(spec: CaseSpec, known: KnownIds) -> list[FieldProblem]:
 
     for i, group in enumerate(spec.groups):
         need(f"groups[{i}]", group, known.groups, "cause group")
+    for i, label in enumerate(spec.labels):
+        need(f"labels[{i}]", label, known.labels, "case label")
     for i, finding in enumerate(spec.findings):
         need(f"findings[{i}].step", finding.step, known.steps, "workup step")
         cite(f"findings[{i}]", finding.citations)
@@ -752,6 +778,7 @@ _LOCATED_HERE = {
     ProblemCode.CREDIT_OUT_OF_RANGE,
     ProblemCode.RULE_UNKEYED_STEP,
     ProblemCode.DUPLICATE_ORDER_RULE,
+    ProblemCode.EXPERT_POSITION_TIER,
 }
 # Where the engine's whole-key problems are reported.
 _PROBLEM_FIELD = {
@@ -921,6 +948,7 @@ def case_from_document(document: Mapping[str, Any]) -> CaseSpec:
         difficulty=document.get("difficulty", "intermediate"),
         practice=document.get("practice", True),
         groups=tuple(document["groups"]),
+        labels=tuple(document.get("labels", ())),
         presentation=document["presentation"],
         learning_objectives=document.get("learning_objectives", ""),
         initial_labs=tuple(
@@ -1010,8 +1038,10 @@ def case_document(spec: CaseSpec) -> dict[str, Any]:
         "difficulty": spec.difficulty,
         "practice": spec.practice,
         "groups": _Flow(spec.groups),
-        "presentation": spec.presentation,
     }
+    if spec.labels:
+        doc["labels"] = _Flow(spec.labels)
+    doc["presentation"] = spec.presentation
     if spec.learning_objectives:
         doc["learning_objectives"] = spec.learning_objectives
     if spec.initial_labs:

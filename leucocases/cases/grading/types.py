@@ -1,82 +1,56 @@
-"""Input and output records of the grading engine.
+"""Input records of the grading engine, its enums and its key problems.
 
-Everything here is a frozen dataclass or a ``StrEnum`` so that a key, an
-attempt and a report are plain values: comparable with ``==``, hashable, and
-free of any Django or database dependency.
+Everything here is a frozen dataclass or a ``StrEnum`` so that a key and an
+attempt are plain values: comparable with ``==``, hashable, and free of any
+Django or database dependency. The report records live in ``report.py``.
 
 Input records (``KeyedStep``, ``OrderRule``, ``DiagnosisOption``,
-``ScoringSettings``, ``CaseKey``, ``Attempt``) coerce sequences to tuples and
-tier strings to ``Tier`` on construction, because importers and the admin
-naturally hand over lists and plain strings, and an un-coerced list would make
-the record unhashable and unequal to the same record built from a tuple.
+``GradeBands``, ``ScoringSettings``, ``CaseKey``, ``Attempt``) coerce
+sequences to tuples, tier strings to ``Tier``, Decimals and ints to floats
+and a ``{"A": 90, ...}`` mapping to ``GradeBands`` on construction, because
+importers and the admin naturally hand over lists, plain strings and
+Decimals, and an un-coerced list would make the record unhashable and unequal
+to the same record built from a tuple. Values are not checked here:
+``validate_key`` lists every problem at once, with a message for authors.
 
-Output records (``Report`` and its parts) offer ``to_dict()`` /
-``from_dict()``: reports are stored as JSON and must come back equal to the
-report that was stored, so every part converts explicitly rather than through
-a generic reflection helper whose behaviour would be harder to audit.
+New fields of engine 2 (occurrences, weights, any-of groups, never totals,
+grade bands) all come last and have defaults, so a key built for engine 1
+builds unchanged and means the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "Attempt",
     "CaseKey",
-    "ChoiceLine",
     "DiagnosisOption",
-    "DiagnosisResult",
-    "DiagnosisVerdict",
+    "GradeBands",
     "InvalidKeyError",
     "KeyProblem",
     "KeyedStep",
-    "MissedEssential",
     "OrderRule",
-    "OrderViolation",
     "ProblemCode",
-    "Report",
     "ScoringSettings",
     "Tier",
-    "Verdict",
 ]
 
 
 class Tier(StrEnum):
-    """How the case key rates a workup step."""
+    """How the case key rates one occurrence of a catalogue entry."""
 
     ESSENTIAL = "essential"
     USEFUL = "useful"
     LOW_YIELD = "low_yield"
     HARMFUL = "harmful"
-
-
-class Verdict(StrEnum):
-    """How one chosen step was graded.
-
-    A step the key does not mention is ``not_contributory`` (penalised like
-    ``low_yield``); a keyed step that breaks an order rule is ``premature``
-    whatever its tier.
-    """
-
-    ESSENTIAL = "essential"
-    USEFUL = "useful"
-    LOW_YIELD = "low_yield"
-    HARMFUL = "harmful"
-    PREMATURE = "premature"
-    NOT_CONTRIBUTORY = "not_contributory"
-
-
-class DiagnosisVerdict(StrEnum):
-    """How the chosen cause was graded."""
-
-    CORRECT = "correct"
-    PARTIAL = "partial"
-    INCORRECT = "incorrect"
-    NONE = "none"
+    #: No competent clinician makes this choice here: the total becomes
+    #: ``ScoringSettings.never_total``.
+    NEVER = "never"
 
 
 class ProblemCode(StrEnum):
@@ -94,6 +68,17 @@ class ProblemCode(StrEnum):
     ORDER_RULE_CYCLE = "order_rule_cycle"
     EXPERT_PATH_BREAKS_RULE = "expert_path_breaks_rule"
     INVALID_SETTING = "invalid_setting"
+    # Engine 2.
+    INVALID_OCCURRENCE = "invalid_occurrence"
+    OCCURRENCE_GAP = "occurrence_gap"
+    INVALID_WEIGHT = "invalid_weight"
+    WEIGHT_NOT_ESSENTIAL = "weight_not_essential"
+    ANY_OF_NOT_ESSENTIAL = "any_of_not_essential"
+    ANY_OF_SINGLE_MEMBER = "any_of_single_member"
+    #: Same string as the case-file checker's own code for this mistake.
+    EXPERT_POSITION_TIER = "expert_position_tier"
+    EXPERT_PATH_SKIPS_OCCURRENCE = "expert_path_skips_occurrence"
+    INVALID_GRADE_BANDS = "invalid_grade_bands"
 
 
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
@@ -114,32 +99,49 @@ def _as_float(value: object) -> object:
 
 
 # --------------------------------------------------------------------------
-# Inputs
+# The key
 # --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class KeyedStep:
-    """A workup step the case key rates."""
+    """One key item: occurrence ``occurrence`` of catalogue entry ``slug``.
+
+    The n-th time a learner orders an entry is its occurrence n; keying
+    occurrence n needs occurrences 1..n-1 keyed too. ``weight`` (> 0) sets
+    an essential's share of the essential credit; ``any_of`` names an "any
+    one of" group of essentials that earns one share (the largest member
+    weight) once. Both stay at their defaults on other tiers.
+    """
 
     slug: str
     tier: Tier
     rationale: str = ""
     citations: tuple[str, ...] = ()
     expert_position: int | None = None
+    occurrence: int = 1
+    weight: float = 1.0
+    any_of: str = ""
+    #: ``(slug, occurrence)``: what order rules and attempts refer to; a
+    #: field rather than a property because grading looks it up often.
+    item: tuple[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tier", Tier(self.tier))
         object.__setattr__(self, "citations", _str_tuple(self.citations))
+        object.__setattr__(self, "weight", _as_float(self.weight))
+        object.__setattr__(self, "item", (self.slug, self.occurrence))
 
 
 @dataclass(frozen=True, slots=True)
 class OrderRule:
-    """``before`` must be chosen earlier than ``after``.
+    """Occurrence ``before_occurrence`` of ``before`` must be chosen earlier
+    than occurrence ``after_occurrence`` of ``after``.
 
-    Choosing ``after`` without having chosen ``before`` earlier (including
-    never) makes ``after`` premature. Also used in reports to list the rules a
-    premature step broke.
+    Choosing that occurrence of ``after`` while that occurrence of
+    ``before`` has not been chosen yet (including never) makes it
+    premature. Also used in reports to list the rules a premature choice
+    broke.
     """
 
     before: str
@@ -147,9 +149,16 @@ class OrderRule:
     rationale: str = ""
     citations: tuple[str, ...] = ()
     premature_counts_as_harmful: bool = True
+    before_occurrence: int = 1
+    after_occurrence: int = 1
+    #: ``(slug, occurrence)`` of each end, kept like ``KeyedStep.item``.
+    before_item: tuple[str, int] = field(init=False, repr=False, compare=False)
+    after_item: tuple[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "citations", _str_tuple(self.citations))
+        object.__setattr__(self, "before_item", (self.before, self.before_occurrence))
+        object.__setattr__(self, "after_item", (self.after, self.after_occurrence))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,16 +167,21 @@ class OrderRule:
             "rationale": self.rationale,
             "citations": list(self.citations),
             "premature_counts_as_harmful": self.premature_counts_as_harmful,
+            "before_occurrence": self.before_occurrence,
+            "after_occurrence": self.after_occurrence,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OrderRule:
+        """Read ``to_dict()`` output; engine 1 stored no occurrences (1)."""
         return cls(
             before=str(data["before"]),
             after=str(data["after"]),
             rationale=str(data["rationale"]),
             citations=tuple(str(c) for c in data["citations"]),
             premature_counts_as_harmful=bool(data["premature_counts_as_harmful"]),
+            before_occurrence=int(data.get("before_occurrence", 1)),
+            after_occurrence=int(data.get("after_occurrence", 1)),
         )
 
 
@@ -186,8 +200,59 @@ class DiagnosisOption:
 
 
 @dataclass(frozen=True, slots=True)
+class GradeBands:
+    """The lowest total that earns each letter; a total below ``e`` is F.
+
+    Thresholds must fall strictly from A to E and lie in 0..100
+    (``validate_key`` checks). Stored and read as ``{"A": 90, ..., "E": 50}``.
+    """
+
+    LETTERS: ClassVar[tuple[str, ...]] = ("A", "B", "C", "D", "E")
+    FAIL: ClassVar[str] = "F"
+
+    a: float = 90.0
+    b: float = 80.0
+    c: float = 70.0
+    d: float = 60.0
+    e: float = 50.0
+
+    def __post_init__(self) -> None:
+        for name in ("a", "b", "c", "d", "e"):
+            object.__setattr__(self, name, _as_float(getattr(self, name)))
+
+    def thresholds(self) -> tuple[tuple[str, float], ...]:
+        """``(("A", 90.0), ..., ("E", 50.0))``, best letter first."""
+        return tuple(zip(self.LETTERS, (self.a, self.b, self.c, self.d, self.e), strict=True))
+
+    def letter_for(self, total: float) -> str:
+        """The first letter whose threshold is at most ``total``, else F."""
+        return next((letter for letter, low in self.thresholds() if low <= total), self.FAIL)
+
+    def to_dict(self) -> dict[str, float]:
+        return dict(self.thresholds())
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> GradeBands:
+        """Build from ``{"A": 90, ...}``; a letter left out keeps its default."""
+        unknown = sorted(str(k) for k in data if k not in cls.LETTERS)
+        if unknown:
+            raise ValueError(f"unknown grade band(s): {', '.join(unknown)}; the bands are A, B, C, D, E")
+        return cls(**{letter.lower(): data[letter] for letter in cls.LETTERS if letter in data})
+
+
+@dataclass(frozen=True, slots=True)
 class ScoringSettings:
     """Per-case scoring knobs; the defaults are the design doc's."""
+
+    NUMBERS: ClassVar[tuple[str, ...]] = (
+        "essential_total_points",
+        "low_yield_penalty",
+        "harmful_penalty",
+        "workup_weight",
+        "diagnosis_weight",
+        "harmful_cap",
+        "never_total",
+    )
 
     essential_total_points: float = 100.0
     low_yield_penalty: float = 5.0
@@ -195,23 +260,27 @@ class ScoringSettings:
     workup_weight: float = 0.6
     diagnosis_weight: float = 0.4
     harmful_cap: float = 40.0
+    never_total: float = 0.0
+    grade_bands: GradeBands = field(default_factory=GradeBands)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            object.__setattr__(self, f.name, _as_float(getattr(self, f.name)))
+        for name in self.NUMBERS:
+            object.__setattr__(self, name, _as_float(getattr(self, name)))
+        if isinstance(self.grade_bands, Mapping):
+            object.__setattr__(self, "grade_bands", GradeBands.from_mapping(self.grade_bands))
 
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "essential_total_points": self.essential_total_points,
-            "low_yield_penalty": self.low_yield_penalty,
-            "harmful_penalty": self.harmful_penalty,
-            "workup_weight": self.workup_weight,
-            "diagnosis_weight": self.diagnosis_weight,
-            "harmful_cap": self.harmful_cap,
-        }
+    def numbers(self) -> dict[str, float]:
+        """The numeric settings by name (everything but the grade bands)."""
+        return {name: getattr(self, name) for name in self.NUMBERS}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.numbers(), "grade_bands": self.grade_bands.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ScoringSettings:
+        """Read ``to_dict()`` output; engine 1 stored neither ``never_total``
+        nor ``grade_bands``, which then take their defaults."""
+        bands = data.get("grade_bands")
         return cls(
             essential_total_points=float(data["essential_total_points"]),
             low_yield_penalty=float(data["low_yield_penalty"]),
@@ -219,6 +288,8 @@ class ScoringSettings:
             workup_weight=float(data["workup_weight"]),
             diagnosis_weight=float(data["diagnosis_weight"]),
             harmful_cap=float(data["harmful_cap"]),
+            never_total=float(data.get("never_total", 0.0)),
+            grade_bands=GradeBands() if bands is None else GradeBands.from_mapping(bands),
         )
 
 
@@ -239,13 +310,22 @@ class CaseKey:
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """What the learner submitted: steps in the order chosen, and a cause."""
+    """What the learner submitted: entries in the order chosen, and a cause.
+
+    An entry may appear more than once; its n-th appearance is occurrence n
+    (see ``number_occurrences``).
+    """
 
     steps: tuple[str, ...]
     diagnosis: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", _str_tuple(self.steps))
+
+
+# --------------------------------------------------------------------------
+# Key problems
+# --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,256 +351,3 @@ class InvalidKeyError(ValueError):
         self.problems: tuple[KeyProblem, ...] = tuple(problems)
         listed = "; ".join(str(p) for p in self.problems)
         super().__init__(f"invalid case key: {listed}")
-
-
-# --------------------------------------------------------------------------
-# Outputs
-# --------------------------------------------------------------------------
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceLine:
-    """The grading of one chosen step, in the learner's order."""
-
-    position: int
-    step: str
-    tier: Tier | None
-    verdict: Verdict
-    points: float
-    rationale: str
-    citations: tuple[str, ...]
-    broken_rules: tuple[OrderRule, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "position": self.position,
-            "step": self.step,
-            "tier": None if self.tier is None else str(self.tier),
-            "verdict": str(self.verdict),
-            "points": self.points,
-            "rationale": self.rationale,
-            "citations": list(self.citations),
-            "broken_rules": [r.to_dict() for r in self.broken_rules],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ChoiceLine:
-        tier = data["tier"]
-        return cls(
-            position=int(data["position"]),
-            step=str(data["step"]),
-            tier=None if tier is None else Tier(tier),
-            verdict=Verdict(data["verdict"]),
-            points=float(data["points"]),
-            rationale=str(data["rationale"]),
-            citations=tuple(str(c) for c in data["citations"]),
-            broken_rules=tuple(OrderRule.from_dict(r) for r in data["broken_rules"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MissedEssential:
-    """An essential step the learner never chose."""
-
-    step: str
-    rationale: str
-    citations: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "rationale": self.rationale,
-            "citations": list(self.citations),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MissedEssential:
-        return cls(
-            step=str(data["step"]),
-            rationale=str(data["rationale"]),
-            citations=tuple(str(c) for c in data["citations"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class OrderViolation:
-    """One broken order rule: ``step`` was chosen before ``before`` was.
-
-    ``before_position`` is where the prerequisite was chosen (1-based), or
-    ``None`` when it never was, so the report can say "too early" apart
-    from "without".
-    """
-
-    step: str
-    before: str
-    rationale: str
-    citations: tuple[str, ...]
-    position: int
-    before_position: int | None
-    counts_as_harmful: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "before": self.before,
-            "rationale": self.rationale,
-            "citations": list(self.citations),
-            "position": self.position,
-            "before_position": self.before_position,
-            "counts_as_harmful": self.counts_as_harmful,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrderViolation:
-        before_position = data["before_position"]
-        return cls(
-            step=str(data["step"]),
-            before=str(data["before"]),
-            rationale=str(data["rationale"]),
-            citations=tuple(str(c) for c in data["citations"]),
-            position=int(data["position"]),
-            before_position=None if before_position is None else int(before_position),
-            counts_as_harmful=bool(data["counts_as_harmful"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class DiagnosisResult:
-    """The grading of the chosen cause.
-
-    ``rationale``/``citations`` are the chosen option's when the key lists the
-    chosen cause, otherwise the full-credit option's, so there is always an
-    explanation to show. ``correct_*`` always describe the full-credit option.
-    """
-
-    chosen: str | None
-    credit: float
-    verdict: DiagnosisVerdict
-    points: float
-    rationale: str
-    citations: tuple[str, ...]
-    correct_cause: str
-    correct_rationale: str
-    correct_citations: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "chosen": self.chosen,
-            "credit": self.credit,
-            "verdict": str(self.verdict),
-            "points": self.points,
-            "rationale": self.rationale,
-            "citations": list(self.citations),
-            "correct_cause": self.correct_cause,
-            "correct_rationale": self.correct_rationale,
-            "correct_citations": list(self.correct_citations),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DiagnosisResult:
-        chosen = data["chosen"]
-        return cls(
-            chosen=None if chosen is None else str(chosen),
-            credit=float(data["credit"]),
-            verdict=DiagnosisVerdict(data["verdict"]),
-            points=float(data["points"]),
-            rationale=str(data["rationale"]),
-            citations=tuple(str(c) for c in data["citations"]),
-            correct_cause=str(data["correct_cause"]),
-            correct_rationale=str(data["correct_rationale"]),
-            correct_citations=tuple(str(c) for c in data["correct_citations"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """The full, self-explaining result of grading one attempt.
-
-    Scores are on a 0..100 scale and rounded to one decimal place, half away
-    from zero (see ``round_half_up``); they are computed from unrounded values
-    and rounded only here, so e.g. the line points need not sum exactly to
-    ``workup_score``. ``efficiency`` is a 0..1 fraction rounded to three
-    places, ``efficiency_percent`` the same ratio as a percentage rounded to
-    one place; both are ``None`` when no step was chosen.
-
-    ``cap_triggered`` says a harmful choice (or a premature one whose rule
-    counts as harmful) was made; ``capped`` says the cap actually lowered the
-    total, i.e. ``uncapped_total`` exceeded ``scoring.harmful_cap``.
-
-    ``essential_chosen`` counts keyed-essential steps chosen at any time;
-    ``essential_credited`` only those chosen in time (not premature).
-    """
-
-    engine_version: str
-    lines: tuple[ChoiceLine, ...]
-    missed_essentials: tuple[MissedEssential, ...]
-    order_violations: tuple[OrderViolation, ...]
-    diagnosis: DiagnosisResult
-    workup_score: float
-    diagnosis_score: float
-    total: float
-    uncapped_total: float
-    capped: bool
-    cap_triggered: bool
-    efficiency: float | None
-    efficiency_percent: float | None
-    expert_path: tuple[str, ...]
-    learner_path: tuple[str, ...]
-    scoring: ScoringSettings
-    essential_total: int
-    essential_chosen: int
-    essential_credited: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict that ``from_dict`` turns back into
-        an equal ``Report``."""
-        return {
-            "engine_version": self.engine_version,
-            "lines": [line.to_dict() for line in self.lines],
-            "missed_essentials": [m.to_dict() for m in self.missed_essentials],
-            "order_violations": [v.to_dict() for v in self.order_violations],
-            "diagnosis": self.diagnosis.to_dict(),
-            "workup_score": self.workup_score,
-            "diagnosis_score": self.diagnosis_score,
-            "total": self.total,
-            "uncapped_total": self.uncapped_total,
-            "capped": self.capped,
-            "cap_triggered": self.cap_triggered,
-            "efficiency": self.efficiency,
-            "efficiency_percent": self.efficiency_percent,
-            "expert_path": list(self.expert_path),
-            "learner_path": list(self.learner_path),
-            "scoring": self.scoring.to_dict(),
-            "essential_total": self.essential_total,
-            "essential_chosen": self.essential_chosen,
-            "essential_credited": self.essential_credited,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Report:
-        """Rebuild a report from ``to_dict()`` output (e.g. after JSON)."""
-        return cls(
-            engine_version=str(data["engine_version"]),
-            lines=tuple(ChoiceLine.from_dict(x) for x in data["lines"]),
-            missed_essentials=tuple(MissedEssential.from_dict(x) for x in data["missed_essentials"]),
-            order_violations=tuple(OrderViolation.from_dict(x) for x in data["order_violations"]),
-            diagnosis=DiagnosisResult.from_dict(data["diagnosis"]),
-            workup_score=float(data["workup_score"]),
-            diagnosis_score=float(data["diagnosis_score"]),
-            total=float(data["total"]),
-            uncapped_total=float(data["uncapped_total"]),
-            capped=bool(data["capped"]),
-            cap_triggered=bool(data["cap_triggered"]),
-            efficiency=_optional_float(data["efficiency"]),
-            efficiency_percent=_optional_float(data["efficiency_percent"]),
-            expert_path=tuple(str(s) for s in data["expert_path"]),
-            learner_path=tuple(str(s) for s in data["learner_path"]),
-            scoring=ScoringSettings.from_dict(data["scoring"]),
-            essential_total=int(data["essential_total"]),
-            essential_chosen=int(data["essential_chosen"]),
-            essential_credited=int(data["essential_credited"]),
-        )

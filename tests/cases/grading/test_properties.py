@@ -1,117 +1,40 @@
 """Property tests: invariants of grade() over random valid keys and attempts.
 
-Keys are generated valid by construction: order rules only ever point
-forward in one total order of the steps, which starts with the expert path,
-so they can neither form a cycle nor be broken by the expert path.
+The generators (``strategies.py``) build keys with repeated occurrences,
+weights, any-of groups, never items and order rules naming occurrences, and
+attempts that may order an entry several times.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import replace
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from leucocases.cases.grading import (
     Attempt,
-    CaseKey,
-    DiagnosisOption,
-    KeyedStep,
-    OrderRule,
     Report,
-    ScoringSettings,
     Tier,
     Verdict,
     grade,
+    number_occurrences,
+    round_half_up,
     validate_key,
 )
 
+from .strategies import UNKEYED, Case, cases, entries, keyed_step, keys
+
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
-
-UNKEYED = tuple(f"unkeyed-{i}" for i in range(4))
-# Never offered in generated attempts, so it can always be appended.
+# Never offered in generated attempts, so it is always unkeyed and new.
 FRESH_UNKEYED = "fresh-unkeyed"
-RELEVANT = (Tier.ESSENTIAL, Tier.USEFUL)
-
-
-def documented_expert_order(step: KeyedStep) -> tuple[bool, int, int, str]:
-    """The expert-path sort order as the design doc states it, restated here
-    so the generator does not lean on the engine under test."""
-    position = step.expert_position
-    return (
-        position is None,
-        0 if position is None else position,
-        0 if step.tier is Tier.ESSENTIAL else 1,
-        step.slug,
-    )
-
-
-penalties = st.floats(0, 50, allow_nan=False, allow_infinity=False)
-
-
-@st.composite
-def scorings(draw: st.DrawFn) -> ScoringSettings:
-    workup_weight = draw(st.floats(0, 1, allow_nan=False))
-    return ScoringSettings(
-        essential_total_points=draw(st.floats(0, 200, allow_nan=False)),
-        low_yield_penalty=draw(penalties),
-        harmful_penalty=draw(penalties),
-        workup_weight=workup_weight,
-        diagnosis_weight=1.0 - workup_weight,
-        harmful_cap=draw(st.floats(0, 100, allow_nan=False)),
-    )
-
-
-@st.composite
-def keys(draw: st.DrawFn) -> CaseKey:
-    n = draw(st.integers(1, 10))
-    slugs = [f"step-{i}" for i in range(n)]
-    tiers = draw(st.lists(st.sampled_from(Tier), min_size=n, max_size=n))
-    tiers[draw(st.integers(0, n - 1))] = Tier.ESSENTIAL
-    positions = draw(st.lists(st.none() | st.integers(0, 5), min_size=n, max_size=n))
-    steps = tuple(
-        KeyedStep(slug, tier, f"why {slug}", (f"ref-{slug}",), position)
-        for slug, tier, position in zip(slugs, tiers, positions, strict=True)
-    )
-
-    expert = sorted((s for s in steps if s.tier in RELEVANT), key=documented_expert_order)
-    rest = draw(st.permutations([s for s in steps if s.tier not in RELEVANT]))
-    rank = {step.slug: i for i, step in enumerate([*expert, *rest])}
-    forward = [(a, b) for a in slugs for b in slugs if rank[a] < rank[b]]
-    pairs = draw(st.lists(st.sampled_from(forward), unique=True, max_size=6)) if forward else []
-    rules = tuple(OrderRule(a, b, f"{a} first", (), premature_counts_as_harmful=draw(st.booleans())) for a, b in pairs)
-
-    partial_credits = draw(st.lists(st.floats(0, 1, exclude_max=True, allow_nan=False), max_size=3))
-    options = (DiagnosisOption("cause-full", 1.0, "right"),) + tuple(
-        DiagnosisOption(f"cause-{i}", credit, f"partial {i}") for i, credit in enumerate(partial_credits)
-    )
-    return CaseKey(steps, options, rules, draw(scorings()))
-
-
-@dataclass(frozen=True)
-class Case:
-    key: CaseKey
-    attempt: Attempt
-
-
-@st.composite
-def cases(draw: st.DrawFn) -> Case:
-    key = draw(keys())
-    catalogue = [s.slug for s in key.steps] + list(UNKEYED)
-    chosen = draw(st.lists(st.sampled_from(catalogue), unique=True, max_size=12))
-    causes = [o.cause for o in key.diagnosis_options] + ["cause-unkeyed"]
-    diagnosis = draw(st.none() | st.sampled_from(causes))
-    return Case(key, Attempt(tuple(chosen), diagnosis))
-
-
-def tier_of(key: CaseKey, slug: str) -> Tier | None:
-    return next((s.tier for s in key.steps if s.slug == slug), None)
 
 
 @PROPERTY_SETTINGS
 @given(keys())
-def test_generated_keys_are_valid(key: CaseKey) -> None:
+def test_generated_keys_are_valid(key) -> None:
     """The generator only produces keys validate_key accepts."""
     assert validate_key(key) == []
 
@@ -119,40 +42,204 @@ def test_generated_keys_are_valid(key: CaseKey) -> None:
 @PROPERTY_SETTINGS
 @given(cases())
 def test_scores_stay_within_bounds(case: Case) -> None:
-    """Workup, diagnosis and total stay within 0..100; the total never
-    exceeds the uncapped total; efficiency is a fraction."""
+    """Workup, diagnosis and total stay within 0..100; without a never choice
+    the total never exceeds the uncapped total; efficiency is a fraction;
+    every unit of essential credit is either chosen or missed; the grade is
+    the band of the total."""
     report = grade(case.key, case.attempt)
 
-    for score in (
-        report.workup_score,
-        report.diagnosis_score,
-        report.total,
-        report.uncapped_total,
-    ):
+    for score in (report.workup_score, report.diagnosis_score, report.total, report.uncapped_total):
         assert 0.0 <= score <= 100.0
-    assert report.total <= report.uncapped_total
+    if not report.never_triggered:
+        assert report.total <= report.uncapped_total
     if report.capped:
         assert report.cap_triggered
     if report.efficiency is None:
         assert case.attempt.steps == ()
     else:
         assert 0.0 <= report.efficiency <= 1.0
-    assert report.essential_chosen + len(report.missed_essentials) == (report.essential_total)
+    assert report.essential_chosen + len(report.missed_essentials) == report.essential_total
+    assert report.grade == case.key.scoring.grade_bands.letter_for(report.total)
 
 
 @PROPERTY_SETTINGS
 @given(cases(), st.data())
-def test_appending_a_bad_step_never_raises_the_total(case: Case, data: st.DataObject) -> None:
-    """Appending a low-yield, not-contributory or harmful step never raises
-    the workup or the total."""
-    chosen = set(case.attempt.steps)
+def test_choosing_a_never_item_always_gives_the_never_total(case: Case, data: st.DataObject) -> None:
+    """Whatever else was chosen, ordering an entry at an occurrence the key
+    rates never holds the total at or below never_total (the default 0 is
+    the key-features zero: then it is exactly 0), and the report lists that
+    choice among its never choices."""
+    never_items = [s.item for s in case.key.steps if s.tier is Tier.NEVER]
+    assume(never_items)
+    slug, occurrence = data.draw(st.sampled_from(never_items))
+    steps = list(case.attempt.steps)
+    steps.insert(data.draw(st.integers(0, len(steps))), slug)
+    # Order the entry often enough to reach the never occurrence.
+    steps += [slug] * (occurrence - steps.count(slug))
+
+    report = grade(case.key, Attempt(tuple(steps), case.attempt.diagnosis))
+
+    assert report.never_triggered
+    assert report.total <= round_half_up(case.key.scoring.never_total)
+    if case.key.scoring.never_total == 0:
+        assert report.total == 0
+    assert (slug, occurrence) in {(line.step, line.occurrence) for line in report.never_choices}
+    assert report.never_choices == tuple(line for line in report.lines if line.tier is Tier.NEVER)
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_never_total_applies_only_after_a_never_choice(case: Case) -> None:
+    """Without a never choice the report has no never choices and the total
+    is the weighted sum (capped when a harmful choice was made)."""
+    report = grade(case.key, case.attempt)
+    chosen = set(number_occurrences(case.attempt.steps))
+    if not any(s.tier is Tier.NEVER and s.item in chosen for s in case.key.steps):
+        assert not report.never_triggered
+        assert report.never_choices == ()
+        if report.cap_triggered:
+            # Rounded separately, the two may differ in the last place.
+            assert abs(report.total - min(report.uncapped_total, case.key.scoring.harmful_cap)) <= 0.1
+        else:
+            assert report.total == report.uncapped_total
+
+
+def _prerequisites_met_at(case: Case, slug: str, occurrence: int) -> int | None:
+    """The earliest index at which ordering ``slug`` again makes it occurrence
+    ``occurrence`` with every order-rule prerequisite already chosen, or None."""
+    steps = case.attempt.steps
+    if steps.count(slug) != occurrence - 1:
+        return None
+    at = {item: i for i, item in enumerate(number_occurrences(steps))}
+    earliest = max((i + 1 for i, s in enumerate(steps) if s == slug), default=0)
+    for rule in case.key.order_rules:
+        if rule.after_item == (slug, occurrence):
+            if rule.before_item not in at:
+                return None
+            earliest = max(earliest, at[rule.before_item] + 1)
+    return earliest
+
+
+@PROPERTY_SETTINGS
+@given(cases(), st.data())
+def test_adding_an_essential_never_lowers_the_score(case: Case, data: st.DataObject) -> None:
+    """Adding an essential item the learner has not chosen, anywhere after its
+    prerequisites, never lowers the workup or the total (an any-of member
+    may pass the group's credit to it, never lose it)."""
     candidates = [
-        s.slug for s in case.key.steps if s.tier in (Tier.LOW_YIELD, Tier.HARMFUL) and s.slug not in chosen
-    ] + [FRESH_UNKEYED]
-    extra = data.draw(st.sampled_from(candidates))
+        (s.item, at)
+        for s in case.key.steps
+        if s.tier is Tier.ESSENTIAL and (at := _prerequisites_met_at(case, *s.item)) is not None
+    ]
+    assume(candidates)
+    (slug, _), earliest = data.draw(st.sampled_from(candidates))
+    steps = list(case.attempt.steps)
+    steps.insert(data.draw(st.integers(earliest, len(steps))), slug)
 
     before = grade(case.key, case.attempt)
-    after = grade(case.key, Attempt((*case.attempt.steps, extra), case.attempt.diagnosis))
+    after = grade(case.key, Attempt(tuple(steps), case.attempt.diagnosis))
+
+    assert after.workup_score >= before.workup_score
+    assert after.total >= before.total
+    assert after.essential_chosen >= before.essential_chosen
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_being_premature_never_raises_a_lines_points(case: Case) -> None:
+    """Graded with its order rules, every line earns at most what it earns
+    with the rules removed, and exactly that when it is not premature:
+    timing can only cost, and a premature choice is never credited more."""
+    with_rules = grade(case.key, case.attempt)
+    without = grade(replace(case.key, order_rules=()), case.attempt)
+
+    for line, free in zip(with_rules.lines, without.lines, strict=True):
+        assert line.points <= free.points
+        if line.verdict is not Verdict.PREMATURE:
+            assert line == free
+    assert with_rules.workup_score <= without.workup_score
+
+
+@PROPERTY_SETTINGS
+@given(keys(), st.data())
+def test_moving_a_choice_after_its_prerequisites_never_lowers_its_points(key, data: st.DataObject) -> None:
+    """A choice made before its prerequisite (an entry ordered once, not in
+    an any-of group) is premature; moved to the end of the path, after its
+    prerequisites, it earns at least what it earned where it was."""
+    groups = {s.item: s.any_of for s in key.steps}
+    rules = [r for r in key.order_rules if r.after_occurrence == 1 and not groups[r.after_item]]
+    assume(rules)
+    rule = data.draw(st.sampled_from(rules))
+    others = [slug for slug in [*entries(key), *UNKEYED] if slug not in (rule.before, rule.after)]
+    prefix = data.draw(st.lists(st.sampled_from(others), max_size=5))
+    rest = data.draw(st.lists(st.sampled_from([*others, rule.before]), max_size=6))
+    steps = [*prefix, rule.after, *rest]
+
+    before = grade(key, Attempt(tuple(steps)))
+    line = before.lines[len(prefix)]
+    after = grade(key, Attempt((*prefix, *rest, rule.after)))
+
+    assert line.verdict is Verdict.PREMATURE
+    assert rule in line.broken_rules
+    assert after.lines[-1].points >= line.points
+
+
+@PROPERTY_SETTINGS
+@given(cases(), st.data())
+def test_a_repeat_of_a_low_yield_or_unkeyed_entry_costs_again(case: Case, data: st.DataObject) -> None:
+    """Ordering again an entry whose next occurrence is unkeyed or low-yield
+    (and no order rule's later end) costs the low-yield penalty again: the new line is not_contributory or
+    low_yield at -low_yield_penalty, earlier lines are unchanged, the workup
+    and the total do not rise and efficiency does not rise."""
+    counts = Counter(case.attempt.steps)
+    ruled = {rule.after_item for rule in case.key.order_rules}
+    candidates = [FRESH_UNKEYED] + [
+        slug
+        for slug in [*entries(case.key), *counts]
+        if (step := keyed_step(case.key, slug, counts[slug] + 1)) is None
+        or (step.tier is Tier.LOW_YIELD and step.item not in ruled)
+    ]
+    slug = data.draw(st.sampled_from(candidates))
+    twice = (*case.attempt.steps, slug, slug)
+
+    before = grade(case.key, case.attempt)
+    once = grade(case.key, Attempt((*case.attempt.steps, slug), case.attempt.diagnosis))
+    again = grade(case.key, Attempt(twice, case.attempt.diagnosis))
+
+    assert once.lines[:-1] == before.lines
+    assert once.lines[-1].verdict in (Verdict.NOT_CONTRIBUTORY, Verdict.LOW_YIELD)
+    assert once.lines[-1].points == round_half_up(-case.key.scoring.low_yield_penalty)
+    assert_no_better(before, once)
+    if keyed_step(case.key, slug, counts[slug] + 2) is None:
+        # A repeat beyond the keyed occurrences costs every time.
+        assert again.lines[-1].verdict is Verdict.NOT_CONTRIBUTORY
+        assert again.lines[-1].points == round_half_up(-case.key.scoring.low_yield_penalty)
+        assert_no_better(once, again)
+
+
+def assert_no_better(earlier: Report, later: Report) -> None:
+    assert later.workup_score <= earlier.workup_score
+    assert later.total <= earlier.total
+    if earlier.efficiency is not None:
+        assert later.efficiency is not None
+        assert later.efficiency <= earlier.efficiency
+
+
+@PROPERTY_SETTINGS
+@given(cases(), st.data())
+def test_appending_a_bad_choice_never_raises_the_total(case: Case, data: st.DataObject) -> None:
+    """Appending an unkeyed, low-yield or harmful choice never raises the
+    workup or the total and leaves the earlier lines alone."""
+    counts = Counter(case.attempt.steps)
+    candidates = [FRESH_UNKEYED] + [
+        slug
+        for slug in entries(case.key)
+        if (step := keyed_step(case.key, slug, counts[slug] + 1)) is None or step.tier in (Tier.LOW_YIELD, Tier.HARMFUL)
+    ]
+    slug = data.draw(st.sampled_from(candidates))
+
+    before = grade(case.key, case.attempt)
+    after = grade(case.key, Attempt((*case.attempt.steps, slug), case.attempt.diagnosis))
 
     assert after.workup_score <= before.workup_score
     assert after.total <= before.total
@@ -160,71 +247,41 @@ def test_appending_a_bad_step_never_raises_the_total(case: Case, data: st.DataOb
 
 
 @PROPERTY_SETTINGS
-@given(cases(), st.data())
-def test_appending_a_timely_missing_essential_never_lowers_the_total(case: Case, data: st.DataObject) -> None:
-    """Appending a missing essential whose prerequisites are all already
-    chosen never lowers the workup or the total, and earns its credit."""
-    chosen = set(case.attempt.steps)
-    prerequisites: dict[str, set[str]] = {}
-    for rule in case.key.order_rules:
-        prerequisites.setdefault(rule.after, set()).add(rule.before)
-    candidates = [
-        s.slug
-        for s in case.key.steps
-        if s.tier is Tier.ESSENTIAL and s.slug not in chosen and prerequisites.get(s.slug, set()) <= chosen
-    ]
-    assume(candidates)
-    extra = data.draw(st.sampled_from(candidates))
-
-    before = grade(case.key, case.attempt)
-    after = grade(case.key, Attempt((*case.attempt.steps, extra), case.attempt.diagnosis))
-
-    assert after.workup_score >= before.workup_score
-    assert after.total >= before.total
-    assert after.lines[-1].verdict is Verdict.ESSENTIAL
-    assert after.essential_credited == before.essential_credited + 1
-
-
-@PROPERTY_SETTINGS
-@given(keys(), st.data())
-def test_step_chosen_without_its_prerequisite_first_is_premature(key: CaseKey, data: st.DataObject) -> None:
-    """For a rule A -> B, choosing B while A is absent or chosen later marks
-    B premature and reports the rule."""
-    assume(key.order_rules)
-    rule = data.draw(st.sampled_from(key.order_rules))
-    others = [s.slug for s in key.steps if s.slug not in (rule.before, rule.after)]
-    prefix = data.draw(st.lists(st.sampled_from(others), unique=True)) if others else []
-    a_later = data.draw(st.booleans())
-    steps = (*prefix, rule.after, *((rule.before,) if a_later else ()))
-
-    report = grade(key, Attempt(steps))
-    line = report.lines[len(prefix)]
-
-    assert line.step == rule.after
-    assert line.verdict is Verdict.PREMATURE
-    assert rule in line.broken_rules
-    assert any(v.step == rule.after and v.before == rule.before for v in report.order_violations)
-    assert rule.after not in {m.step for m in report.missed_essentials}
-
-
-@PROPERTY_SETTINGS
 @given(cases())
 def test_premature_exactly_when_a_rule_is_broken(case: Case) -> None:
-    """A line is premature iff some rule's prerequisite was not chosen
-    earlier, and its broken_rules are exactly those rules."""
+    """A line is premature iff some rule's prerequisite occurrence was not
+    chosen earlier, and its broken_rules are exactly those rules; a line's
+    occurrence counts the entry's appearances so far; an occurrence the key
+    does not mention is not_contributory."""
     report = grade(case.key, case.attempt)
-    chosen_at = {slug: i for i, slug in enumerate(case.attempt.steps, start=1)}
+    numbered = number_occurrences(case.attempt.steps)
+    chosen_at = {item: i for i, item in enumerate(numbered, start=1)}
 
-    for line in report.lines:
+    for line, item in zip(report.lines, numbered, strict=True):
+        assert (line.step, line.occurrence) == item
         expected = tuple(
             rule
             for rule in case.key.order_rules
-            if rule.after == line.step and chosen_at.get(rule.before, line.position + 1) > line.position
+            if rule.after_item == item and chosen_at.get(rule.before_item, line.position + 1) > line.position
         )
         assert line.broken_rules == expected
         assert (line.verdict is Verdict.PREMATURE) == bool(expected)
-        if tier_of(case.key, line.step) is None:
+        if keyed_step(case.key, *item) is None:
             assert line.verdict is Verdict.NOT_CONTRIBUTORY
+
+
+@PROPERTY_SETTINGS
+@given(keys())
+def test_the_expert_path_earns_full_workup_credit(key) -> None:
+    """Replaying the expert path breaks no rule, misses no essential unit and
+    earns every essential share: workup min(essential_total_points, 100)."""
+    report = grade(key, Attempt(grade(key, Attempt(())).expert_path))
+
+    assert report.order_violations == ()
+    assert report.missed_essentials == ()
+    assert report.essential_credited == report.essential_total
+    assert report.workup_score == round_half_up(min(key.scoring.essential_total_points, 100.0))
+    assert report.efficiency == 1.0
 
 
 @PROPERTY_SETTINGS
@@ -236,4 +293,6 @@ def test_grading_is_deterministic_and_round_trips(case: Case) -> None:
     again = grade(case.key, Attempt(tuple(case.attempt.steps), case.attempt.diagnosis))
 
     assert first == again
-    assert Report.from_dict(json.loads(json.dumps(first.to_dict()))) == first
+    stored = json.dumps(first.to_dict())
+    assert Report.from_dict(json.loads(stored)) == first
+    assert json.dumps(Report.from_dict(json.loads(stored)).to_dict()) == stored

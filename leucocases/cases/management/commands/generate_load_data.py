@@ -36,6 +36,7 @@ from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key, case_key_prefetches
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.taxonomy.models import Cause, Fact, WorkupStep
+from leucocases.taxonomy.search.index import search_index_rebuild
 
 LEARNER_PREFIX = "load-learner-"
 ATTEMPTS_PER_SCALE = 1000
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             self.say("Loading the shipped content first...")
             call_command("load_taxonomy", verbosity=0, stdout=StringIO())
+            call_command("load_case_labels", verbosity=0, stdout=StringIO())
             call_command("create_content_loader", verbosity=0)
             call_command(
                 "import_cases",
@@ -136,6 +138,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             self._copy_content(scale)
+            # Copies are written in bulk, past the services: index them all at once.
+            search_index_rebuild()
         self._make_attempts(scale=scale, total=attempts, rng=rng)
         self._refresh_planner_statistics()
         counts = {
@@ -186,7 +190,7 @@ class Command(BaseCommand):
         originals = list(
             Cause.objects.exclude(slug__regex=r"-x[0-9]+$").prefetch_related("mechanisms", "facts__references")
         )
-        cases = list(cases_for_export(Case.objects.exclude(slug__regex=r"-x[0-9]+$")))
+        cases = list(cases_for_export(Case.objects.live().exclude(slug__regex=r"-x[0-9]+$")))
         self.say(f"Copying {len(originals)} causes and {len(cases)} cases {scale - 1} times...")
         for k in range(1, scale):
             suffix = copy_suffix(k)

@@ -1,0 +1,13 @@
+"""Questions in the search box, answered with the site's own cited facts.
+
+- ``analysis``: how text becomes terms (pure Python);
+- ``models``: the index entries, the term vocabulary and the synonym table;
+- ``sources``: what gets indexed, and who may see it (other apps register theirs);
+- ``index``: the services that keep the index in step with the content;
+- ``engines``: SQLite FTS5 and PostgreSQL full-text queries;
+- ``question``: a question read into weighted concepts (synonyms, spelling);
+- ``answer``: ranking, the refusal, and the answer page's data.
+
+This package's ``__init__`` imports nothing: ``taxonomy.models`` imports
+``search.models`` while Django is still loading the models.
+"""
