@@ -199,7 +199,7 @@ class TestDraftOfChanges:
 
     def test_the_author_of_a_draft_of_changes_may_not_approve_it(self, people, two_cases):
         """Starting a draft of changes logs its starter as an editor, by any route."""
-        quiz = make_quiz(cases=two_cases)
+        quiz = make_quiz(cases=two_cases, mode=Quiz.Mode.PRACTICE)  # practice cases: an exam may not hold them
         draft, created = quiz_draft_start(quiz=quiz, user=people["editor"])
         assert created and draft.author == people["editor"]
         draft.review_status = ReviewStatus.UNDER_REVIEW
