@@ -37,41 +37,6 @@ def is_postgresql(conn=connection) -> bool:
     return conn.vendor == "postgresql"
 
 
-# --- schema (migration 0002) ----------------------------------------------------
-
-SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, context, tokenize = 'unicode61')",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5(term, tokenize = 'trigram')",
-)
-SQLITE_DROP = (f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {VOCAB_TABLE}")
-POSTGRESQL_CREATE = (
-    f"""ALTER TABLE {ENTRY_TABLE} ADD COLUMN vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple', title), 'A')
-        || setweight(to_tsvector('simple', context), 'B')
-        || setweight(to_tsvector('simple', body), 'C')
-    ) STORED""",
-    f"CREATE INDEX taxonomy_searchentry_vector ON {ENTRY_TABLE} USING gin (vector)",
-    f"CREATE INDEX taxonomy_searchterm_trgm ON {TERM_TABLE} USING gin (term gin_trgm_ops)",
-)
-POSTGRESQL_DROP = (
-    "DROP INDEX IF EXISTS taxonomy_searchterm_trgm",
-    "DROP INDEX IF EXISTS taxonomy_searchentry_vector",
-    f"ALTER TABLE {ENTRY_TABLE} DROP COLUMN IF EXISTS vector",
-)
-
-
-def create_full_text_index(apps, schema_editor):
-    statements = POSTGRESQL_CREATE if is_postgresql(schema_editor.connection) else SQLITE_CREATE
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
-def drop_full_text_index(apps, schema_editor):
-    statements = POSTGRESQL_DROP if is_postgresql(schema_editor.connection) else SQLITE_DROP
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
 # --- writing (SQLite only: PostgreSQL's column is generated) -----------------------
 
 
