@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.search.answer import ask
-from leucocases.taxonomy.search.index import search_index_rebuild
+from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
 from leucocases.taxonomy.search.models import SearchEntry, SearchTerm, Synonym, SynonymGroup
 
 from .factories import make_cause, make_fact, make_reference, make_step, make_topic
@@ -31,8 +31,10 @@ def answer_keys(q):
 
 
 def synonyms(name, *phrases):
+    """A synonym group written as the admin and load_synonyms write one: then the index version is renewed."""
     group = SynonymGroup.objects.create(name=name)
     Synonym.objects.bulk_create([Synonym(group=group, phrase=p) for p in phrases])
+    search_index_touch()
     return group
 
 
