@@ -120,3 +120,17 @@ def test_a_question_about_how_often_meets_a_fact_giving_a_proportion(content):
     synonyms("Frequency", "percent", "how often", "percentage")
 
     assert answer_keys("how often do gold salts lower the leucocyte count")[0] == "gold-rate"
+
+
+def test_the_shipped_direction_words_name_counts_of_the_shipped_synonym_table():
+    """Every count and low form in fixtures/search_polarity.yaml is a phrase of fixtures/synonyms.yaml, and no word
+    is both a lowering and a raising one (the file is validated as it is read)."""
+    import yaml
+
+    from leucocases.taxonomy.search.polarity import PATH, polarity
+    from leucocases.taxonomy.search.synonyms import DEFAULT_PATH
+
+    shipped = {tuple(terms(p)) for g in yaml.safe_load(DEFAULT_PATH.read_text())["groups"] for p in g["phrases"]}
+    data = polarity(PATH)
+    assert data.counts and all(count in shipped and low in shipped for count, low in data.counts)
+    assert not data.low & data.high

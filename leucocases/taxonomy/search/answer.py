@@ -1,16 +1,19 @@
 """Answering a question: rank the candidates, decide whether the site covers it, and gather the page.
 
-Ranking is BM25F over each entry's fields (title, then context, then body),
+Ranking is BM25F over each entry's fields (title, context, section, body),
 computed here in the same way on both databases from the candidates the
-database found (``engines.retrieve``): the databases' own scores only break
-ties. Next to the score, each entry gets its *coverage*: the share of the
-question's meaning (concepts weighted by IDF) it contains.
+database found (``engines.retrieve``), with the index-wide average field
+lengths of the snapshot: the databases' own scores only break ties. Next to
+the score, each entry gets its *coverage*: the share of the question's
+meaning (concepts weighted by IDF) it contains, and a fact on a page or in a
+group the question names ranks higher (``PAGE_WEIGHT``).
 
 The refusal: a fact answers only if it covers at least ``ANSWER_COVERAGE`` of
 the question. "capital of France" shares no word with the content;
 "dose of paracetamol in pregnancy" shares "dose", a small part of its
 meaning: both get the plain "not covered" reply and the closest causes, never
-the nearest fact presented as an answer.
+the nearest fact presented as an answer. So does a question about a raised
+count ("what causes a high white count"), with its own explanation.
 """
 
 from collections import defaultdict

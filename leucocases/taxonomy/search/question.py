@@ -6,7 +6,8 @@ for every phrase of its group (leucopenia, low wbc, …). A word the index has
 never seen is looked up by trigram similarity ("azothioprine" is read as
 azathioprine), and a word with no close match stays in the question with no
 alternative: it still counts when ``answer`` decides whether the site covers
-the question.
+the question. Direction words next to a count are read by ``polarity``
+("lower white cells" is leucopenia; "a high white count" is a raised count).
 """
 
 import math
