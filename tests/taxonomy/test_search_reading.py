@@ -80,6 +80,14 @@ def test_a_raised_count_is_not_answered_with_a_fact_about_low_counts(client, con
     assert 'id="answer"' not in html
 
 
+def test_a_raised_count_is_read_without_the_synonym_table():
+    """The counts are named in the direction-word file itself: an empty synonym table changes nothing."""
+    make_fact(cause=make_cause(name="Typhoid"), key="typhoid", text="Typhoid can cause leucopenia.")
+    search_index_rebuild()
+
+    assert ask("what causes a high white count").question.raised_count == "high white count"
+
+
 def test_direction_words_elsewhere_in_the_question_change_nothing(content):
     """'increased' next to 'sepsis', not next to a count: the question is still about sepsis."""
     assert answer_keys("increased sepsis consumes neutrophils")[0] == "sepsis-consumes"

@@ -62,6 +62,10 @@ def polarity(path: Path = PATH) -> Polarity:
     return Polarity(low=low, high=high, counts=counts, raised=raised)
 
 
+def count_phrases() -> frozenset[tuple[str, ...]]:
+    return frozenset(count for count, _ in polarity().counts)
+
+
 def _count_low_form(phrase: tuple[str, ...], table: SynonymTable, data: Polarity) -> tuple[str, ...] | None:
     for count, low_form in data.counts:
         if phrase == count or table.groups_of.get(phrase, set()) & table.groups_of.get(count, set()):

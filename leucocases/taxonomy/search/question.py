@@ -91,12 +91,14 @@ def idf(documents: int, total: int) -> float:
 
 def _parts(tokens: list[Token], table: SynonymTable) -> list[polarity.Part]:
     """Split the question into the longest synonym phrases it contains, and single words."""
+    counts = polarity.count_phrases()  # a count is read as one part even where the synonym table lacks it
+    longest = max(table.longest, *(len(p) for p in counts))
     out, position = [], 0
     while position < len(tokens):
-        for length in range(min(table.longest, len(tokens) - position), 0, -1):
+        for length in range(min(longest, len(tokens) - position), 0, -1):
             window = tokens[position : position + length]
             phrase = tuple(t.term for t in window)
-            if length == 1 or phrase in table.groups_of:
+            if length == 1 or phrase in table.groups_of or phrase in counts:
                 typed = tuple(t.word for t in window)
                 out.append(polarity.Part(typed=" ".join(typed), words=typed, phrase=phrase))
                 position += length
