@@ -1,17 +1,20 @@
-"""Scoring "ask a question" against the evaluation set (benchmarks/search_questions.yaml).
+"""Scoring "ask a question" against an evaluation set (benchmarks/search_questions*.yaml).
 
 Shared by ``make bench-search`` and quick checks while working:
-``DATABASE_URL=... python -m benchmarks.search_quality`` prints the misses.
+``DATABASE_URL=... python -m benchmarks.search_quality`` prints the main set's misses.
+The held-out set (``search_questions_heldout.yaml``) is for measuring, not for tuning:
+``--heldout`` prints its figures only, ``--heldout --misses`` its misses as well.
 """
 
-import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-QUESTIONS = Path(__file__).resolve().parent / "search_questions.yaml"
-COPY = re.compile(r"-x[0-9]+$")  # generate_load_data's copies: "<key>-x12"
+HERE = Path(__file__).resolve().parent
+QUESTIONS = HERE / "search_questions.yaml"
+HELDOUT = HERE / "search_questions_heldout.yaml"
 
 
 @dataclass
@@ -41,23 +44,37 @@ class Quality:
     def refused_share(self) -> float:
         return self.refused / self.off_topic
 
+    def summary(self) -> str:
+        return (
+            f"recall@1 {self.recall_at_1:.2f}  recall@3 {self.recall_at_3:.2f}  MRR {self.mrr:.2f}  "
+            f"wrongly refused {self.wrongly_refused}  off-topic refused {self.refused_share:.0%}"
+        )
 
-def load_questions() -> dict:
-    return yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+
+def load_questions(path: Path = QUESTIONS) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def every_question(*paths: Path) -> list[str]:
+    out = []
+    for path in paths:
+        data = load_questions(path)
+        out += [item["q"] for item in data["answerable"]] + list(data["off_topic"])
+    return out
 
 
 def answer_keys(query: str) -> list[str]:
-    """The fact keys the answer shows, in order (copies read as their original)."""
+    """The fact keys the answer shows, in order."""
     from leucocases.taxonomy.search.answer import ask
 
-    return [COPY.sub("", item.fact.key) for item in ask(query).facts]
+    return [item.fact.key for item in ask(query).facts]
 
 
 def ranked_keys(query: str, depth: int = 10) -> list[str]:
     """The facts in ranked order beyond the answer, for the reciprocal rank (empty when refused)."""
     from leucocases.taxonomy.search.answer import ranked_facts
 
-    return [COPY.sub("", key) for key in ranked_facts(query, depth=depth)]
+    return ranked_facts(query, depth=depth)
 
 
 def measure(data: dict) -> Quality:
@@ -91,10 +108,9 @@ if __name__ == "__main__":
     from benchmarks._django import setup
 
     setup()
-    result = measure(load_questions())
-    for line in result.misses:
-        print(line)
-    print(
-        f"recall@1 {result.recall_at_1:.2f}  recall@3 {result.recall_at_3:.2f}  MRR {result.mrr:.2f}  "
-        f"wrongly refused {result.wrongly_refused}  off-topic refused {result.refused_share:.0%}"
-    )
+    heldout = "--heldout" in sys.argv
+    result = measure(load_questions(HELDOUT if heldout else QUESTIONS))
+    if not heldout or "--misses" in sys.argv:
+        for line in result.misses:
+            print(line)
+    print(("held-out: " if heldout else "") + result.summary())

@@ -35,7 +35,8 @@ def searchable_cases():
 
 
 def visible_cases(ids: Collection[int]) -> dict[int, Case]:
-    return {case.pk: case for case in searchable_cases().filter(pk__in=list(ids))}
+    cases = searchable_cases().filter(pk__in=list(ids)).only("title", "slug").order_by()
+    return {case.pk: case for case in cases}
 
 
 def register_case_source() -> None:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_DISPLAY, REVIEW_LIST_FILTER, ReviewableAdmin
 
 from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+from .search.index import search_index_touch
 from .search.indexed_admin import SearchIndexedAdmin
 from .search.models import SearchEntry, Synonym, SynonymGroup
 
@@ -14,7 +15,13 @@ Kind = SearchEntry.Kind
 
 
 @admin.register(CauseGroup)
-class CauseGroupAdmin(admin.ModelAdmin):
+class CauseGroupAdmin(SearchIndexedAdmin, admin.ModelAdmin):
+    """A group's name is indexed with its causes and their facts (search's "section")."""
+
+    def search_index_changes(self, obj):
+        causes = list(obj.causes.values_list("pk", flat=True))
+        return {Kind.CAUSE: causes, Kind.FACT: list(Fact.objects.filter(cause__in=causes).values_list("pk", flat=True))}
+
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
     search_fields = ("name", "slug")
@@ -211,6 +218,19 @@ class SynonymGroupAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("synonyms")
+
+    # An edit applies from the next question: renew the index version, so every process reloads its table.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index_touch()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        search_index_touch()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        search_index_touch()
 
     @admin.display(description="Phrases")
     def phrase_list(self, obj):

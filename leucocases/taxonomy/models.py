@@ -17,7 +17,7 @@ from django.urls import reverse
 from leucocases.editorial.models import Reviewable
 
 # The search index and synonym table live with the search code; imported here so Django finds them.
-from .search.models import SearchEntry, SearchTerm, Synonym, SynonymGroup  # noqa: F401
+from .search.models import SearchEntry, SearchIndexState, SearchTerm, Synonym, SynonymGroup  # noqa: F401
 
 
 class CauseGroup(models.Model):

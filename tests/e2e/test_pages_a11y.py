@@ -111,6 +111,8 @@ def test_reader_editorial_and_account_pages(page: Page, site_content, live_serve
     expect(page.locator("#answer mark").first).to_be_visible()
     checks.visit("question not covered", "/search/?q=dose+of+paracetamol+in+pregnancy")
     expect(page.locator("#not-covered")).to_have_count(1)
+    checks.visit("question about a raised count", "/search/?q=what+causes+a+high+white+count")
+    expect(page.locator("#not-covered")).to_contain_text("raised count")
     checks.visit("editorial policy", "/editorial-policy/")
     checks.visit("disclaimer", "/disclaimer/")
     checks.visit("case list", "/cases/")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -430,7 +431,9 @@ def test_quiz_pages_use_a_constant_number_of_queries(client, learner, exam, past
         "runner": 9,
         "choose": 13,
         "choose-htmx": 15,
-        "submit": 21,
+        # PostgreSQL adds one: the share lock on the case row that makes key edits wait for submissions
+        # in flight (cases.services); SQLite serialises writes anyway.
+        "submit": 22 if connection.vendor == "postgresql" else 21,
         "quiz-report": 7,
         "case-report": 14,
     }

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.search.answer import ask
-from leucocases.taxonomy.search.index import search_index_rebuild
+from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
 from leucocases.taxonomy.search.models import SearchEntry, SearchTerm, Synonym, SynonymGroup
 
 from .factories import make_cause, make_fact, make_reference, make_step, make_topic
@@ -31,8 +31,10 @@ def answer_keys(q):
 
 
 def synonyms(name, *phrases):
+    """A synonym group written as the admin and load_synonyms write one: then the index version is renewed."""
     group = SynonymGroup.objects.create(name=name)
     Synonym.objects.bulk_create([Synonym(group=group, phrase=p) for p in phrases])
+    search_index_touch()
     return group
 
 
@@ -242,8 +244,12 @@ def queries_for(q):
 
 
 def test_queries_per_question_do_not_grow_with_the_content(content):
-    """Copies of the causes and their facts, ten times over: the same number of queries for each question."""
+    """Copies of the causes and their facts, ten times over: the same number of queries for each question.
+
+    Counted once the index snapshot is loaded (the first question after an index write loads it: three
+    queries more, whatever the size)."""
     questions = ("azathioprine tpmt", "azothiaprine lowers leucocytes", "lemon cake", "spleen pools white cells")
+    assert queries_for(questions[0]) == queries_for(questions[0]) + 3
     before = [queries_for(q) for q in questions]
     for n in range(10):
         for original in (content["drugs"], content["spleen"], content["sepsis"]):
@@ -251,9 +257,10 @@ def test_queries_per_question_do_not_grow_with_the_content(content):
             for fact in original.facts.all():
                 make_fact(cause=cause, text=fact.text, references=[content["reference"]])
     search_index_rebuild()
+    queries_for(questions[0])
 
     assert [queries_for(q) for q in questions] == before
-    assert max(before) <= 12
+    assert max(before) <= 9
 
 
 # --- the index ----------------------------------------------------------------------------------------
@@ -272,15 +279,27 @@ def test_rebuilding_twice_gives_the_same_index(content):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm and websearch_to_tsquery need PostgreSQL")
 def test_postgresql_uses_pg_trgm_and_the_generated_vector(content):
     """On PostgreSQL the spelling comes from pg_trgm and matching from the tsvector column."""
-    from leucocases.taxonomy.search.engines import closest_terms, retrieve
+    from leucocases.taxonomy.search.engines import Retrieval, closest_terms, retrieve
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == ("pg_trgm",)
         cursor.execute("SELECT count(*) FROM taxonomy_searchentry WHERE vector @@ to_tsquery('simple', 'spleen')")
         assert cursor.fetchone()[0] >= 2
+        # Without a pending list: a bulk rebuild would otherwise leave rows every query scans until VACUUM.
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'taxonomy_search%%' AND 'fastupdate=off' = ANY(reloptions)"
+        )
+        assert {name for (name,) in cursor.fetchall()} == {
+            "taxonomy_searchentry_vector",
+            "taxonomy_searchentry_page_vector",
+            "taxonomy_searchterm_trgm",
+        }
     assert closest_terms(["azothiaprin"], threshold=0.3)["azothiaprin"].term == "azathioprin"
-    assert {hit.kind for hit in retrieve([("spleen",)], per_kind=5)} >= {"fact", "step"}
+    per_kind = {"fact": 5, "step": 5, "cause": 5}
+    assert {hit.kind for hit in retrieve(Retrieval(any_of=((("spleen",),),), per_kind=per_kind))} >= {"fact", "step"}
+    named = retrieve(Retrieval(pages_of=((("hypersplen",),),), per_kind=per_kind))
+    assert {(hit.kind, hit.object_id) for hit in named} == {("fact", content["spleen"].facts.get().pk)}
 
 
 # --- freshness after an admin edit ---------------------------------------------------------------------
@@ -344,3 +363,17 @@ def test_a_cause_renamed_and_a_fact_deleted_in_the_admin_leave_no_stale_answer(a
     assert not SearchEntry.objects.filter(kind="fact", object_id=fact.pk).exists()
     assert "spleen-pool" not in answer_keys("enlarged spleen pools white cells")
     assert SearchEntry.objects.get(kind="cause", object_id=spleen.pk).title == "splen sequestr"
+
+
+def test_a_group_renamed_in_the_admin_is_searched_by_its_new_name(admin_client, content):
+    """A group's name is indexed with its causes and their facts: the admin's save refreshes them."""
+    group = content["spleen"].group
+    assert "spleen-pool" not in answer_keys("splenic disorders pools")
+    response = admin_client.post(
+        reverse("admin:taxonomy_causegroup_change", args=[group.pk]),
+        {"name": "Splenic disorders", "slug": group.slug, "description": "", "position": 0},
+    )
+    assert response.status_code == 302
+
+    assert answer_keys("splenic disorders pools")[0] == "spleen-pool"
+    assert SearchEntry.objects.get(kind="fact", object_id=content["spleen"].facts.get().pk).section == "splen disord"

@@ -4,7 +4,39 @@ import django.db.models.deletion
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from leucocases.taxonomy.search.engines import create_full_text_index, drop_full_text_index
+# The full-text index's SQL is written out here, not imported from the search code: a migration
+# must do the same thing forever, whatever later happens to that code.
+SQLITE_CREATE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS taxonomy_search_fts USING fts5(title, body, context, tokenize = 'unicode61')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS taxonomy_search_vocab USING fts5(term, tokenize = 'trigram')",
+)
+SQLITE_DROP = ("DROP TABLE IF EXISTS taxonomy_search_fts", "DROP TABLE IF EXISTS taxonomy_search_vocab")
+POSTGRESQL_CREATE = (
+    """ALTER TABLE taxonomy_searchentry ADD COLUMN vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', title), 'A')
+        || setweight(to_tsvector('simple', context), 'B')
+        || setweight(to_tsvector('simple', body), 'C')
+    ) STORED""",
+    "CREATE INDEX taxonomy_searchentry_vector ON taxonomy_searchentry USING gin (vector)",
+    "CREATE INDEX taxonomy_searchterm_trgm ON taxonomy_searchterm USING gin (term gin_trgm_ops)",
+)
+POSTGRESQL_DROP = (
+    "DROP INDEX IF EXISTS taxonomy_searchterm_trgm",
+    "DROP INDEX IF EXISTS taxonomy_searchentry_vector",
+    "ALTER TABLE taxonomy_searchentry DROP COLUMN IF EXISTS vector",
+)
+
+
+def create_full_text_index(apps, schema_editor):
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    for statement in POSTGRESQL_CREATE if postgresql else SQLITE_CREATE:
+        schema_editor.execute(statement)
+
+
+def drop_full_text_index(apps, schema_editor):
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    for statement in POSTGRESQL_DROP if postgresql else SQLITE_DROP:
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,9 @@
 - ``sources``: what gets indexed, and who may see it (other apps register theirs);
 - ``index``: the services that keep the index in step with the content;
 - ``engines``: SQLite FTS5 and PostgreSQL full-text queries;
-- ``question``: a question read into weighted concepts (synonyms, spelling);
+- ``snapshot``: what every question reads (synonyms, vocabulary, lengths), kept in memory per index version;
+- ``polarity``: which way a count moved ("lower white cells", "a high white count");
+- ``question``: a question read into weighted concepts (synonyms, direction, spelling);
 - ``answer``: ranking, the refusal, and the answer page's data.
 
 This package's ``__init__`` imports nothing: ``taxonomy.models`` imports

@@ -37,8 +37,10 @@ gives tell know known mean means please really still way ways thing things s t d
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 # Characters no tokeniser splits as we want: Greek letters used in drug classes
-# (β-lactam), the micro sign in units.
-_CHARACTER_FOLDS = str.maketrans({"β": " beta ", "ß": "ss", "µ": "u", "μ": "u", "’": "'", "‘": "'"})
+# (β-lactam), the micro sign in units, the per cent sign.
+# "%" becomes a word, so that a question about how often ("how often", "what percentage") can meet a
+# fact that gives a proportion (the synonym table's Frequency group).
+_CHARACTER_FOLDS = str.maketrans({"β": " beta ", "ß": "ss", "µ": "u", "μ": "u", "’": "'", "‘": "'", "%": " percent "})
 _WORD = re.compile(r"[a-z0-9]+")
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u2009](?=\d{3}(?!\d))")  # 2,500 and 2 500 are one number
 

@@ -1,16 +1,19 @@
 """Answering a question: rank the candidates, decide whether the site covers it, and gather the page.
 
-Ranking is BM25F over each entry's fields (title, then context, then body),
+Ranking is BM25F over each entry's fields (title, context, section, body),
 computed here in the same way on both databases from the candidates the
-database found (``engines.retrieve``): the databases' own scores only break
-ties. Next to the score, each entry gets its *coverage*: the share of the
-question's meaning (concepts weighted by IDF) it contains.
+database found (``engines.retrieve``), with the index-wide average field
+lengths of the snapshot: the databases' own scores only break ties. Next to
+the score, each entry gets its *coverage*: the share of the question's
+meaning (concepts weighted by IDF) it contains, and a fact on a page or in a
+group the question names ranks higher (``PAGE_WEIGHT``).
 
 The refusal: a fact answers only if it covers at least ``ANSWER_COVERAGE`` of
 the question. "capital of France" shares no word with the content;
 "dose of paracetamol in pregnancy" shares "dose", a small part of its
 meaning: both get the plain "not covered" reply and the closest causes, never
-the nearest fact presented as an answer.
+the nearest fact presented as an answer. So does a question about a raised
+count ("what causes a high white count"), with its own explanation.
 """
 
 from collections import defaultdict
@@ -22,12 +25,16 @@ from . import engines
 from .highlight import highlight, plain_text
 from .models import SearchEntry
 from .question import Concept, Question, read_question
+from .snapshot import Snapshot, current_snapshot
 from .sources import source_for
 
 Kind = SearchEntry.Kind
 
 #: Candidates each kind brings from the database before ranking here.
-CANDIDATES_PER_KIND = 25
+CANDIDATES = {Kind.FACT: 20, Kind.CAUSE: 10, Kind.TOPIC: 6, Kind.STEP: 8, Kind.CASE: 6}
+#: The most entries a concept may hold and still pick candidates by itself: the database ranks at most
+#: about this many rows per concept, however large the content grows.
+CANDIDATE_BUDGET = 600
 #: Share of the question's (IDF-weighted) meaning a fact must hold, more than, to answer it: matching one of
 #: two equally weighty words is not enough.
 ANSWER_COVERAGE = 0.5
@@ -39,9 +46,14 @@ RELATED_COVERAGE = 0.4
 LIMITS = {Kind.CAUSE: 5, Kind.STEP: 4, Kind.TOPIC: 3, Kind.CASE: 3}
 
 # BM25F: field weights and length normalisation.
-FIELD_WEIGHTS = {"title": 1.0, "context": 1.0, "body": 0.35}
+FIELD_WEIGHTS = {"title": 1.0, "context": 1.0, "section": 0.5, "body": 0.35}
 K1 = 1.2
 B = 0.75
+#: How much more an entry counts when its page or section holds the question's words (IDF-weighted share):
+#: a fact on the page the question names ("chemotherapy", "autoimmune disorders", "what causes
+#: leucopenia") answers it before a fact elsewhere that mentions the same words in passing.
+PAGE_WEIGHT = 0.5
+_PAGE_FIELDS = ("context", "section")
 
 
 @dataclass(frozen=True)
@@ -54,68 +66,70 @@ class Ranked:
     matched_terms: frozenset[str]
 
 
-def _occurrences(field: "_Field", alternative: tuple[str, ...]) -> int:
-    if alternative[0] not in field.distinct:
-        return 0
-    if len(alternative) == 1:
-        return field.terms.count(alternative[0])
-    return field.spaced.count(" " + " ".join(alternative) + " ")
-
-
 class _Field:
-    """One field's terms, with what ``_occurrences`` looks them up by."""
+    """One field's analysed terms, counted once, with what phrase lookups need."""
 
-    __slots__ = ("distinct", "spaced", "terms")
+    __slots__ = ("counts", "length", "spaced")
 
-    def __init__(self, terms: list[str]):
-        self.terms = terms
-        self.distinct = frozenset(terms)
-        self.spaced = " " + " ".join(terms) + " "
+    def __init__(self, text: str):
+        terms = text.split()
+        self.length = len(terms)
+        self.counts: dict[str, int] = {}
+        for value in terms:
+            self.counts[value] = self.counts.get(value, 0) + 1
+        self.spaced = f" {text} "
+
+    def occurrences(self, alternative: tuple[str, ...]) -> int:
+        first = self.counts.get(alternative[0], 0)
+        if not first or len(alternative) == 1:
+            return first
+        if any(value not in self.counts for value in alternative[1:]):
+            return 0
+        return self.spaced.count(" " + " ".join(alternative) + " ")
 
 
-def rank(question: Question, hits: Sequence[engines.Hit]) -> list[Ranked]:
-    """Every hit scored by BM25F and coverage, best first (per kind order is what matters)."""
-    lengths: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    counts: dict[str, int] = defaultdict(int)
-    fields = [{name: _Field(values) for name, values in hit.field_terms().items()} for hit in hits]
-    for hit, terms in zip(hits, fields, strict=True):
-        counts[hit.kind] += 1
-        for name, values in terms.items():
-            lengths[hit.kind][name] += len(values.terms)
+def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) -> list[Ranked]:
+    """Every hit scored by BM25F (averages over the whole index), coverage and page match, best first."""
+    concepts = [c for c in question.concepts if c.alternatives]
     total_weight = sum(c.coverage_weight for c in question.concepts) or 1.0
     ranked = []
-    for hit, terms in zip(hits, fields, strict=True):
-        average = {name: max(lengths[hit.kind][name] / counts[hit.kind], 1.0) for name in FIELD_WEIGHTS}
-        score = coverage = 0.0
+    for hit in hits:
+        fields = {name: _Field(getattr(hit, name)) for name in FIELD_WEIGHTS}
+        average = snapshot.average(hit.kind)
+        score = coverage = page = 0.0
         matched: set[str] = set()
-        for concept in question.concepts:
-            tf = _weighted_frequency(concept, terms, average, matched)
+        for concept in concepts:
+            tf, on_page = _weighted_frequency(concept, fields, average, matched)
             if tf:
                 score += concept.weight * concept.idf * tf * (K1 + 1) / (K1 + tf)
                 coverage += concept.weight * concept.coverage_weight
+                if on_page:
+                    page += concept.weight * concept.coverage_weight
         coverage /= total_weight
         # Lucene's coordination factor: an entry holding more of the question ranks above one that
         # repeats a part of it.
-        ranked.append(Ranked(hit.kind, hit.object_id, score * coverage, coverage, hit.engine_score, frozenset(matched)))
+        score *= coverage * (1 + PAGE_WEIGHT * page / total_weight)
+        ranked.append(Ranked(hit.kind, hit.object_id, score, coverage, hit.engine_score, frozenset(matched)))
     ranked.sort(key=lambda r: (-r.score, -r.engine_score, r.object_id))
     return ranked
 
 
 def _weighted_frequency(
-    concept: Concept, terms: dict[str, "_Field"], average: dict[str, float], matched: set[str]
-) -> float:
-    tf = 0.0
+    concept: Concept, fields: dict[str, _Field], average: dict[str, float], matched: set[str]
+) -> tuple[float, bool]:
+    tf, on_page = 0.0, False
     for name, weight in FIELD_WEIGHTS.items():
-        values = terms[name]
+        values = fields[name]
         found = 0
         for alternative in concept.alternatives:
-            n = _occurrences(values, alternative)
+            n = values.occurrences(alternative)
             if n:
                 found += n
                 matched.update(alternative)
         if found:
-            tf += weight * found / (1 - B + B * len(values.terms) / average[name])
-    return tf
+            tf += weight * found / (1 - B + B * values.length / average.get(name, 1.0))
+            on_page = on_page or name in _PAGE_FIELDS
+    return tf, on_page
 
 
 @dataclass(frozen=True)
@@ -154,11 +168,10 @@ class Answer:
 
 def ask(query: str) -> Answer:
     """The answer page for ``query``: a fixed number of queries, whatever the size of the content."""
-    question = read_question(query)
+    question, ranked = _ranked(query)
     answer = Answer(query=query, question=question)
-    if not question.concepts:
+    if not ranked:
         return answer
-    ranked = rank(question, engines.retrieve(question.retrieval_alternatives, per_kind=CANDIDATES_PER_KIND))
     by_kind: dict[str, list[Ranked]] = defaultdict(list)
     for item in ranked:
         by_kind[item.kind].append(item)
@@ -180,6 +193,16 @@ def ask(query: str) -> Answer:
         matching = [obj for _, obj in _visible(Kind.CAUSE, by_kind[Kind.CAUSE], limit=LIMITS[Kind.CAUSE])]
         answer.causes = _unique(owners + matching)[: LIMITS[Kind.CAUSE]]
     return answer
+
+
+def _ranked(query: str) -> tuple[Question, list[Ranked]]:
+    """The question read, and its candidates ranked (none for an empty question or a raised count)."""
+    snapshot = current_snapshot()
+    question = read_question(query, snapshot)
+    if not question.concepts or question.raised_count:
+        return question, []
+    hits = engines.retrieve(question.retrieval(CANDIDATES, budget=CANDIDATE_BUDGET))
+    return question, rank(question, hits, snapshot)
 
 
 def _visible(kind: str, items: list[Ranked], *, limit: int, min_coverage: float = 0.0) -> list[tuple[Ranked, Any]]:
@@ -226,10 +249,7 @@ def ranked_facts(query: str, *, depth: int = 10) -> list[str]:
     For the evaluation (``benchmarks/search_quality.py``): the reciprocal rank
     needs the order past the three answers shown.
     """
-    question = read_question(query)
-    if not question.concepts:
-        return []
-    ranked = rank(question, engines.retrieve(question.retrieval_alternatives, per_kind=CANDIDATES_PER_KIND))
+    _, ranked = _ranked(query)
     facts = _visible(Kind.FACT, [r for r in ranked if r.kind == Kind.FACT], limit=depth)
     if not facts or facts[0][0].coverage <= ANSWER_COVERAGE:
         return []

@@ -5,20 +5,23 @@ Both databases index the analysed terms of ``SearchEntry`` (see
 full-text scoring to pick the candidates, which ``answer`` then ranks the
 same way on both:
 
-- SQLite: an FTS5 table (``taxonomy_search_fts``, rowid = entry id) ranked by
+- SQLite: an FTS5 table (``taxonomy_search_fts``, rowid = entry id, with the
+  entry's kind and object id stored unindexed beside its text) ranked by
   FTS5's ``bm25()``, and an FTS5 ``trigram`` table over the term vocabulary
   (``taxonomy_search_vocab``) to find spelling candidates. Our services write
   both next to the rows they index.
 - PostgreSQL: a generated ``tsvector`` column (``simple`` configuration: the
   terms are analysed already) with a GIN index, queried with
-  ``websearch_to_tsquery`` and ranked with ``ts_rank_cd``; ``pg_trgm`` with a
-  GIN index on the vocabulary for spelling.
+  ``websearch_to_tsquery`` and ranked with ``ts_rank_cd``, and a second one
+  holding only an entry's page and section, for the pages a question names;
+  ``pg_trgm`` with a GIN index on the vocabulary for spelling.
 
-Every function here runs one query, whatever the size of the content.
+The SQL creating these lives in migrations 0002 and 0003. Every function here
+runs one query, whatever the size of the content.
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -28,48 +31,54 @@ FTS_TABLE = "taxonomy_search_fts"
 VOCAB_TABLE = "taxonomy_search_vocab"
 ENTRY_TABLE = "taxonomy_searchentry"
 TERM_TABLE = "taxonomy_searchterm"
-# Column weights: title, body, context (FTS5 bm25 and ts_rank_cd's {D, C, B, A} = {-, body, context, title}).
-_BM25_WEIGHTS = "4.0, 1.0, 2.0"
-_TS_RANK_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
+STATE_TABLE = "taxonomy_searchindexstate"
+# Column weights. FTS5 bm25(): title, context, section, body (kind and object_id are unindexed);
+# ts_rank_cd's {D, C, B, A} = {section, body, context, title}.
+_BM25_WEIGHTS = "4.0, 2.0, 1.0, 1.0, 0.0, 0.0"
+_BM25_PAGE_WEIGHTS = "0.0, 2.0, 1.0, 0.0, 0.0, 0.0"
+_TS_RANK_WEIGHTS = "{0.3, 0.3, 0.6, 1.0}"
+
+#: A term sequence: one word, or a phrase.
+Alternative = tuple[str, ...]
+#: A concept: alternatives, any of which counts.
+Alternatives = tuple[Alternative, ...]
 
 
 def is_postgresql(conn=connection) -> bool:
     return conn.vendor == "postgresql"
 
 
-# --- schema (migration 0002) ----------------------------------------------------
-
-SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, context, tokenize = 'unicode61')",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5(term, tokenize = 'trigram')",
-)
-SQLITE_DROP = (f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {VOCAB_TABLE}")
-POSTGRESQL_CREATE = (
-    f"""ALTER TABLE {ENTRY_TABLE} ADD COLUMN vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple', title), 'A')
-        || setweight(to_tsvector('simple', context), 'B')
-        || setweight(to_tsvector('simple', body), 'C')
-    ) STORED""",
-    f"CREATE INDEX taxonomy_searchentry_vector ON {ENTRY_TABLE} USING gin (vector)",
-    f"CREATE INDEX taxonomy_searchterm_trgm ON {TERM_TABLE} USING gin (term gin_trgm_ops)",
-)
-POSTGRESQL_DROP = (
-    "DROP INDEX IF EXISTS taxonomy_searchterm_trgm",
-    "DROP INDEX IF EXISTS taxonomy_searchentry_vector",
-    f"ALTER TABLE {ENTRY_TABLE} DROP COLUMN IF EXISTS vector",
-)
+# --- the index version and what the snapshot loads ---------------------------------------
 
 
-def create_full_text_index(apps, schema_editor):
-    statements = POSTGRESQL_CREATE if is_postgresql(schema_editor.connection) else SQLITE_CREATE
-    for statement in statements:
-        schema_editor.execute(statement)
+def index_version() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {STATE_TABLE} WHERE id = 1")  # noqa: S608 - constant table name
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
-def drop_full_text_index(apps, schema_editor):
-    statements = POSTGRESQL_DROP if is_postgresql(schema_editor.connection) else SQLITE_DROP
-    for statement in statements:
-        schema_editor.execute(statement)
+def term_counts() -> list[tuple[str, int, int]]:
+    """Every term of the index with the entries, and fact entries, holding it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT term, documents, facts FROM {TERM_TABLE}")  # noqa: S608
+        return cursor.fetchall()
+
+
+def _term_count(column: str) -> str:
+    return f"SUM(CASE WHEN {column} = '' THEN 0 ELSE LENGTH({column}) - LENGTH(REPLACE({column}, ' ', '')) + 1 END)"
+
+
+def field_totals() -> dict[str, tuple[int, dict[str, int]]]:
+    """Per kind: the number of entries and the number of terms in each field, over all of them."""
+    from .models import SearchEntry
+
+    names = SearchEntry.FIELDS
+    sums = ", ".join(_term_count(name) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT kind, COUNT(*), {sums} FROM {ENTRY_TABLE} GROUP BY kind")  # noqa: S608
+        rows = cursor.fetchall()
+    return {kind: (count, dict(zip(names, (int(s or 0) for s in sums_), strict=True))) for kind, count, *sums_ in rows}
 
 
 # --- writing (SQLite only: PostgreSQL's column is generated) -----------------------
@@ -79,23 +88,18 @@ def entries_removed(ids: Sequence[int] | None) -> None:
     """Forget FTS rows of these entries (all of them when ``ids`` is None)."""
     if is_postgresql():
         return
-    with connection.cursor() as cursor:
-        if ids is None:
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608 - constant table name
-        elif ids:
-            for chunk in _chunks(list(ids)):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+    _delete_rows(FTS_TABLE, ids)
 
 
 def entries_added(entries: Iterable) -> None:
     if is_postgresql():
         return
-    rows = [(e.pk, e.title, e.body, e.context) for e in entries]
+    rows = [(e.pk, e.title, e.context, e.section, e.body, e.kind, e.object_id) for e in entries]
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, body, context) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                f"INSERT INTO {FTS_TABLE} (rowid, title, context, section, body, kind, object_id) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
 
@@ -103,13 +107,7 @@ def entries_added(entries: Iterable) -> None:
 def terms_removed(ids: Sequence[int] | None) -> None:
     if is_postgresql():
         return
-    with connection.cursor() as cursor:
-        if ids is None:
-            cursor.execute(f"DELETE FROM {VOCAB_TABLE}")  # noqa: S608
-        elif ids:
-            for chunk in _chunks(list(ids)):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {VOCAB_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+    _delete_rows(VOCAB_TABLE, ids)
 
 
 def terms_added(terms: Iterable) -> None:
@@ -121,94 +119,108 @@ def terms_added(terms: Iterable) -> None:
             cursor.executemany(f"INSERT INTO {VOCAB_TABLE} (rowid, term) VALUES (%s, %s)", rows)  # noqa: S608
 
 
-def _chunks(items: list, size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _delete_rows(table: str, ids: Sequence[int] | None) -> None:
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - constant table names
+            return
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)  # noqa: S608
 
 
 # --- reading --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Hit:
-    """One candidate entry with the database's own rank (higher is better)."""
+class Retrieval:
+    """What a question asks the database for (each concept: alternatives, any of which counts), at most
+    ``per_kind[kind]`` entries of each kind from each part, best first by the database's own full-text rank:
 
-    kind: str
-    object_id: int
-    title: str
-    body: str
-    context: str
-    engine_score: float
+    - ``any_of``: entries holding any of these concepts;
+    - ``pages_of``: entries whose page or section names any of these concepts (context and section: the
+      overview page "What causes leucopenia", the group "Infection-related").
+    """
 
-    def field_terms(self) -> dict[str, list[str]]:
-        return {"title": self.title.split(), "body": self.body.split(), "context": self.context.split()}
-
-
-def retrieve(alternatives: Sequence[tuple[str, ...]], *, per_kind: int) -> list[Hit]:
-    """Entries holding any of ``alternatives`` (terms or phrases), the best ``per_kind`` of each kind."""
-    alternatives = [a for a in alternatives if a]
-    if not alternatives:
-        return []
-    if is_postgresql():
-        # websearch syntax: a phrase in quotes, alternatives joined by "or"; terms are [a-z0-9]+ only.
-        query = " or ".join(f'"{" ".join(a)}"' if len(a) > 1 else a[0] for a in alternatives)
-        sql = f"""
-            SELECT kind, object_id, title, body, context, score FROM (
-                SELECT e.kind, e.object_id, e.title, e.body, e.context,
-                       ts_rank_cd('{_TS_RANK_WEIGHTS}', e.vector, q.query) AS score,
-                       row_number() OVER (
-                           PARTITION BY e.kind ORDER BY ts_rank_cd('{_TS_RANK_WEIGHTS}', e.vector, q.query) DESC, e.id
-                       ) AS place
-                FROM {ENTRY_TABLE} e, websearch_to_tsquery('simple', %s) AS q(query)
-                WHERE e.vector @@ q.query
-            ) ranked WHERE place <= %s
-        """  # noqa: S608 - constants only; the query text is a parameter
-        params = [query, per_kind]
-    else:
-        query = " OR ".join('"' + " ".join(a) + '"' for a in alternatives)
-        sql = f"""
-            SELECT kind, object_id, title, body, context, -score FROM (
-                SELECT e.kind, e.object_id, e.title, e.body, e.context, h.score,
-                       row_number() OVER (PARTITION BY e.kind ORDER BY h.score, e.id) AS place
-                FROM (
-                    SELECT rowid, bm25({FTS_TABLE}, {_BM25_WEIGHTS}) AS score
-                    FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
-                ) h JOIN {ENTRY_TABLE} e ON e.id = h.rowid
-            ) WHERE place <= %s
-        """  # noqa: S608
-        params = [query, per_kind]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [Hit(*row) for row in cursor.fetchall()]
+    any_of: tuple[Alternatives, ...] = ()
+    pages_of: tuple[Alternatives, ...] = ()
+    per_kind: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    """What the index knows about some terms: entries (and fact entries) holding each, and their totals."""
+class Hit:
+    """One candidate entry with its analysed fields and the database's own rank (higher is better)."""
 
-    documents: dict[str, int]
-    facts: dict[str, int]
-    total: int
-    total_facts: int
+    id: int
+    kind: str
+    object_id: int
+    title: str
+    context: str
+    section: str
+    body: str
+    engine_score: float
 
 
-def vocabulary(terms: Iterable[str]) -> Vocabulary:
-    terms = sorted(set(terms))
-    marks = ", ".join(["%s"] * len(terms)) or "NULL"
+def _fts_phrase(alternative: Alternative) -> str:
+    return '"' + " ".join(alternative) + '"'  # terms are [a-z0-9]+ only: nothing to escape
+
+
+def _fts_any(concepts: Sequence[Alternatives]) -> str:
+    return " OR ".join(_fts_phrase(a) for concept in concepts for a in concept)
+
+
+def _ts_any(concepts: Sequence[Alternatives]) -> str:
+    # websearch syntax: a phrase in quotes, alternatives joined by "or".
+    return " or ".join(f'"{" ".join(a)}"' if len(a) > 1 else a[0] for concept in concepts for a in concept)
+
+
+def _per_kind_limit(per_kind: Mapping[str, int]) -> tuple[str, list]:
+    cases = " ".join("WHEN %s THEN %s" for _ in per_kind)
+    params = [value for item in per_kind.items() for value in item]
+    return f"CASE kind {cases} ELSE 0 END", params
+
+
+def retrieve(retrieval: Retrieval) -> list[Hit]:
+    """The candidates ``retrieval`` describes (one query)."""
+    parts, params = [], []
+    columns = "kind, object_id, title, context, section, body"
+    for part, concepts in ((0, retrieval.any_of), (1, retrieval.pages_of)):
+        if not concepts:
+            continue
+        if is_postgresql():
+            vector = "e.page_vector" if part else "e.vector"
+            parts.append(
+                f"""SELECT e.id, {columns}, ts_rank_cd('{_TS_RANK_WEIGHTS}', {vector}, q) AS score, {part} AS part
+                FROM {ENTRY_TABLE} e, websearch_to_tsquery('simple', %s) AS q WHERE {vector} @@ q"""  # noqa: S608
+            )
+            params.append(_ts_any(concepts))
+        else:
+            parts.append(
+                f"""SELECT rowid AS id, {columns}, -bm25({FTS_TABLE}, {_BM25_PAGE_WEIGHTS if part else _BM25_WEIGHTS})
+                AS score, {part} AS part FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"""  # noqa: S608
+            )
+            params.append("{context section} : (" + _fts_any(concepts) + ")" if part else _fts_any(concepts))
+    if not parts:
+        return []
+    limit, limit_params = _per_kind_limit(retrieval.per_kind)
     sql = f"""
-        SELECT term, documents, facts FROM {TERM_TABLE} WHERE term IN ({marks})
-        UNION ALL SELECT NULL, COUNT(*), COALESCE(SUM(CASE WHEN kind = 'fact' THEN 1 ELSE 0 END), 0) FROM {ENTRY_TABLE}
-    """  # noqa: S608
+        SELECT id, {columns}, score FROM (
+            SELECT hits.*, row_number() OVER (PARTITION BY kind, part ORDER BY score DESC, id) AS place
+            FROM ({" UNION ALL ".join(parts)}) hits
+        ) placed WHERE place <= {limit}
+    """  # noqa: S608 - constants only; the query texts are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, terms)
+        cursor.execute(sql, [*params, *limit_params])
         rows = cursor.fetchall()
-    total, total_facts = next((d, f) for term, d, f in rows if term is None)
-    return Vocabulary(
-        documents={t: d for t, d, _ in rows if t is not None},
-        facts={t: f for t, _, f in rows if t is not None},
-        total=total,
-        total_facts=total_facts,
-    )
+    seen: set[int] = set()
+    hits = []
+    for row in rows:
+        if row[0] not in seen:  # an entry both holding the words and on a page they name
+            seen.add(row[0])
+            hits.append(Hit(*row))
+    return hits
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,14 @@ content calls these services itself, inside its own transaction:
 - ``manage.py rebuild_search_index`` rebuilds it after any other kind of write
   (a shell session, a restored dump).
 
+Every write here also renews the index's version (``search_index_touch``), so
+each process reloads its snapshot (``snapshot``) before the next question.
+
 Visibility is never indexed: whether a page is published is read live when a
 question is answered, so review decisions need no index write.
 """
 
+import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable
 
@@ -20,7 +24,7 @@ from django.db import transaction
 
 from . import engines
 from .analysis import is_stop_word, term, words
-from .models import SearchEntry, SearchTerm
+from .models import SearchEntry, SearchIndexState, SearchTerm
 from .sources import Document, registered_sources, source_for
 
 MAX_TERM_LENGTH = 100
@@ -46,6 +50,7 @@ def _entry(document: Document, examples: dict[str, str]) -> SearchEntry:
         title=_analyse(document.title, examples),
         body=_analyse(document.body, examples),
         context=_analyse(document.context, examples),
+        section=_analyse(document.section, examples),
     )
 
 
@@ -81,7 +86,14 @@ def search_index_rebuild() -> int:
         for t, n in counts.items()
     ]
     engines.terms_added(SearchTerm.objects.bulk_create(new_terms, batch_size=BATCH))
+    search_index_touch()
     return total
+
+
+def search_index_touch() -> None:
+    """A new index version: every process reloads its snapshot (synonyms, vocabulary, lengths) before its next
+    question. Called by every write here and by whatever writes the synonym table (admin, ``load_synonyms``)."""
+    SearchIndexState.objects.update_or_create(pk=1, defaults={"version": uuid.uuid4().hex})
 
 
 def _add_entries(entries: list[SearchEntry]) -> int:
@@ -111,6 +123,7 @@ def search_index_refresh(*, kind: str, ids: Iterable[int]) -> None:
     SearchEntry.objects.filter(pk__in=[entry.pk for entry in old]).delete()
     _add_entries(new)
     _apply_term_counts(delta, fact_delta, examples)
+    search_index_touch()
 
 
 def search_index_refresh_many(changes: dict[str, Collection[int]]) -> None:

@@ -5,10 +5,11 @@ and practice case, holding the analysed terms (``analysis.terms``) of its
 text. The services in ``index.py`` write them when content is written (the
 loaders, the admin, the case importer); nothing else does. The
 database-specific full-text index over them (an FTS5 table on SQLite, a
-generated ``tsvector`` column on PostgreSQL) is created by migration 0002.
+generated ``tsvector`` column on PostgreSQL) is created by migrations 0002 and 0003.
 
 ``Synonym`` rows are editorial data, edited by instructors in the admin and
-read afresh by every question, so an edit applies to the next question.
+read by questions through the index snapshot (``snapshot``), which an edit made
+through our services (the admin, ``load_synonyms``) renews for the next question.
 """
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ class SearchEntry(models.Model):
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
     context = models.TextField(blank=True, help_text="Where it sits: a fact's cause or topic.")
+    section = models.TextField(blank=True, help_text="The part of the site it belongs to: a cause's group.")
 
     class Meta:
         verbose_name_plural = "search entries"
@@ -40,7 +42,25 @@ class SearchEntry(models.Model):
         return f"{self.kind} {self.object_id}"
 
     def field_terms(self) -> dict[str, list[str]]:
-        return {"title": self.title.split(), "body": self.body.split(), "context": self.context.split()}
+        return {name: getattr(self, name).split() for name in self.FIELDS}
+
+    FIELDS = ("title", "context", "section", "body")
+
+
+class SearchIndexState(models.Model):
+    """One row: the index's version, a new random value at every write to the index or the synonym table.
+
+    Each process keeps what questions read on every call (the synonym table, the
+    vocabulary with its document counts, average field lengths) in memory under
+    this version, and reloads it when the version changes: one small query per
+    question instead of three large ones. Random rather than counted, so a
+    rolled-back write can never leave two different contents under one version.
+    """
+
+    version = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.version
 
 
 class SearchTerm(models.Model):

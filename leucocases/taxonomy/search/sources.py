@@ -20,7 +20,8 @@ class Document:
     object_id: int
     title: str
     body: str = ""
-    context: str = ""
+    context: str = ""  # where it sits: a fact's page
+    section: str = ""  # the part of the site: a cause's group (never a case's: that would give its key away)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .analysis import terms
+from .index import search_index_touch
 from .models import Synonym, SynonymGroup
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "synonyms.yaml"
@@ -75,6 +76,7 @@ def load_synonyms_file(path: Path = DEFAULT_PATH) -> int:
             Synonym.objects.bulk_create(
                 [Synonym(group=group, phrase=phrase) for phrase in item["phrases"] if phrase not in existing]
             )
+        search_index_touch()
     return len(data["groups"])
 
 
@@ -99,7 +101,7 @@ class SynonymTable:
 
 
 def synonym_table() -> SynonymTable:
-    """The table as it is now (one query): an instructor's edit applies to the next question."""
+    """The table as it is now (one query; questions read it through ``snapshot``)."""
     groups_of: dict[tuple[str, ...], set[int]] = defaultdict(set)
     members: dict[int, list[tuple[str, ...]]] = defaultdict(list)
     for group_id, phrase in Synonym.objects.values_list("group_id", "phrase"):

@@ -27,48 +27,62 @@ def _joined(*parts: str) -> str:
 
 
 def fact_documents(ids):
-    facts = _filter_ids(Fact.objects.select_related("cause", "topic"), ids)
+    facts = _filter_ids(Fact.objects.select_related("cause__group", "topic").order_by(), ids)
     for fact in facts.iterator(chunk_size=2000):
         owner = fact.cause.name if fact.cause_id else fact.topic.title
-        yield Document(Kind.FACT, fact.pk, title=fact.text, body=fact.editorial_note, context=owner)
+        group = fact.cause.group.name if fact.cause_id else ""
+        yield Document(Kind.FACT, fact.pk, title=fact.text, body=fact.editorial_note, context=owner, section=group)
 
 
 def visible_facts(ids):
+    """Only what the answer shows: the fact, its page's name and address, its references."""
     approved = ReviewStatus.APPROVED
     facts = (
         Fact.objects.filter(pk__in=list(ids))
         .filter(Q(cause__review_status=approved) | Q(topic__review_status=approved))
         .select_related("cause", "topic")
+        .only(
+            *("key", "text", "verification", "editorial_note", "cause", "topic"),
+            *("cause__name", "cause__slug", "topic__title", "topic__slug"),
+        )
+        .order_by()
         .prefetch_related(Prefetch("references", queryset=Reference.objects.order_by("number")))
     )
     return {fact.pk: fact for fact in facts}
 
 
 def cause_documents(ids):
-    for cause in _filter_ids(Cause.objects.all(), ids).iterator(chunk_size=2000):
-        yield Document(Kind.CAUSE, cause.pk, title=cause.name, body=_joined(cause.summary, cause.body))
+    for cause in _filter_ids(Cause.objects.select_related("group").order_by(), ids).iterator(chunk_size=2000):
+        yield Document(
+            Kind.CAUSE, cause.pk, title=cause.name, body=_joined(cause.summary, cause.body), section=cause.group.name
+        )
 
 
 def visible_causes(ids):
-    return {c.pk: c for c in Cause.objects.published().filter(pk__in=list(ids)).select_related("group")}
+    causes = Cause.objects.published().filter(pk__in=list(ids)).only("name", "slug", "summary").order_by()
+    return {c.pk: c for c in causes}
 
 
 def topic_documents(ids):
-    for topic in _filter_ids(Topic.objects.all(), ids).iterator(chunk_size=2000):
+    for topic in _filter_ids(Topic.objects.order_by(), ids).iterator(chunk_size=2000):
         yield Document(Kind.TOPIC, topic.pk, title=topic.title, body=_joined(topic.summary, topic.body))
 
 
 def visible_topics(ids):
-    return {t.pk: t for t in Topic.objects.published().filter(pk__in=list(ids))}
+    return {
+        t.pk: t for t in Topic.objects.published().filter(pk__in=list(ids)).only("title", "slug", "summary").order_by()
+    }
 
 
 def step_documents(ids):
-    for step in _filter_ids(WorkupStep.objects.all(), ids).iterator(chunk_size=2000):
+    for step in _filter_ids(WorkupStep.objects.order_by(), ids).iterator(chunk_size=2000):
         yield Document(Kind.STEP, step.pk, title=step.name, body=_joined(step.what_it_shows, step.when_indicated))
 
 
 def visible_steps(ids):
-    return {s.pk: s for s in WorkupStep.objects.filter(pk__in=list(ids))}
+    return {
+        s.pk: s for s in WorkupStep.objects.filter(pk__in=list(ids)).only("name", "slug", "what_it_shows").order_by()
+    }
 
 
 def register_taxonomy_sources() -> None:
