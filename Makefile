@@ -36,12 +36,14 @@ run: $(VENV)/.requirements
 	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
+## Published as the content-loader account (no password), so every approval names someone.
 content:
 	$(DEV_ENV) $(PY) manage.py load_synonyms
 	$(DEV_ENV) $(PY) manage.py load_taxonomy
 	$(DEV_ENV) $(PY) manage.py load_case_labels
-	$(DEV_ENV) $(PY) manage.py import_cases fixtures/cases/*.yaml
-	$(DEV_ENV) $(PY) manage.py load_quizzes
+	$(DEV_ENV) $(PY) manage.py create_content_loader
+	$(DEV_ENV) $(PY) manage.py import_cases --publish-as content-loader fixtures/cases/*.yaml
+	$(DEV_ENV) $(PY) manage.py load_quizzes --publish-as content-loader
 	$(DEV_ENV) $(PY) manage.py rebuild_search_index
 
 ## The whole suite, browser tests included.

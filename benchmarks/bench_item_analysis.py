@@ -76,8 +76,12 @@ def build(attempt_count: int, seed: int = 7):
     call_command("migrate", verbosity=0)
     call_command("load_taxonomy", verbosity=0)
     call_command("load_case_labels", verbosity=0)
+    call_command("create_content_loader", verbosity=0)
     call_command(
-        "import_cases", *(str(ROOT / "fixtures" / "cases" / f"{slug}.yaml") for slug in CASE_SLUGS), verbosity=0
+        "import_cases",
+        *(str(ROOT / "fixtures" / "cases" / f"{slug}.yaml") for slug in CASE_SLUGS),
+        publish_as="content-loader",
+        verbosity=0,
     )
     cases = [Case.objects.get(slug=slug) for slug in CASE_SLUGS]
     quiz = Quiz.objects.create(title="Benchmark quiz", slug="benchmark-quiz", review_status="approved")

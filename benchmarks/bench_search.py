@@ -78,7 +78,12 @@ def child(scale_to: int) -> None:
     call_command("migrate", verbosity=0, stdout=quiet)
     call_command("load_synonyms", verbosity=0, stdout=quiet)
     call_command("load_taxonomy", verbosity=0, stdout=quiet)
-    call_command("import_cases", str(ROOT / "fixtures" / "cases"), verbosity=0, stdout=quiet)
+    call_command("load_case_labels", verbosity=0, stdout=quiet)
+    call_command("create_content_loader", verbosity=0)
+    # Published as make content does: search lists approved practice cases only.
+    call_command(
+        "import_cases", str(ROOT / "fixtures" / "cases"), publish_as="content-loader", verbosity=0, stdout=quiet
+    )
     sets = {"main": load_questions(QUESTIONS), "held-out": load_questions(HELDOUT)}
     every = every_question(QUESTIONS, HELDOUT)
 

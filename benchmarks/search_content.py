@@ -239,6 +239,7 @@ def generate(*, scale: int, questions: Iterable[str], seed: int = 20261201) -> d
                 WorkupStep(
                     name=f"{(subject := writer.subject())} {rng.choice(_STEP_NAMES)}",
                     slug=f"{MARK}{replica}-step-{n}",
+                    kind=original.kind,  # an action's category fits actions only
                     category=original.category,
                     what_it_shows=f"Whether {subject} is present, and how much.",
                     when_indicated=f"When leucopenia follows contact with {subject}.",
@@ -268,6 +269,7 @@ def _add_cases(writer: _Writer, originals: list[Case], replica: int, published: 
                     f"{writer.sentence(rng.choice(writer.templates(subject)), subject)}"
                 ),
                 is_practice=True,
+                version=1,  # approved: published version 1
                 **published,
             )
         )

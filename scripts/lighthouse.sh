@@ -65,7 +65,8 @@ echo "Preparing a production-mode server with the shipped content"
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_taxonomy -v0 >/dev/null
 "$PY" manage.py load_case_labels -v0 >/dev/null
-"$PY" manage.py import_cases fixtures/cases/ -v0 >/dev/null
+"$PY" manage.py create_content_loader -v0
+"$PY" manage.py import_cases --publish-as content-loader fixtures/cases/ -v0 >/dev/null
 "$PY" manage.py collectstatic --noinput -v0
 
 # Two anonymous attempts, each in its own session: one open with three steps ordered, one submitted.

@@ -59,7 +59,8 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
         ["migrate", "--noinput", "-v0"],
         ["load_taxonomy", "-v0"],
         ["load_case_labels", "-v0"],
-        ["import_cases", "fixtures/cases/", "-v0"],
+        ["create_content_loader", "-v0"],
+        ["import_cases", "--publish-as", "content-loader", "fixtures/cases/", "-v0"],
         ["create_demo_accounts"],
     ):
         subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)

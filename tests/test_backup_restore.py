@@ -54,10 +54,11 @@ CASE_FILES = sorted((BASE_DIR / "fixtures" / "cases").glob("*.yaml"))[:4]
 
 
 def load_shipped_content() -> None:
-    """The shipped taxonomy and four of the shipped cases."""
+    """The shipped taxonomy and four of the shipped cases, published as ``make content`` does."""
     call_command("load_taxonomy", verbosity=0, stdout=StringIO())
     call_command("load_case_labels", verbosity=0, stdout=StringIO())
-    call_command("import_cases", *map(str, CASE_FILES), verbosity=0, stdout=StringIO())
+    call_command("create_content_loader", verbosity=0)
+    call_command("import_cases", *map(str, CASE_FILES), publish_as="content-loader", verbosity=0, stdout=StringIO())
 
 
 def make_learner_activity() -> None:
@@ -113,7 +114,7 @@ def test_export_cases_then_import_restores_the_cases(tmp_path):
     Case.objects.all().delete()
     assert Case.objects.count() == 0
 
-    call_command("import_cases", str(tmp_path), stdout=StringIO())
+    call_command("import_cases", str(tmp_path), publish_as="content-loader", stdout=StringIO())
     assert {m: c for m, c in row_counts().items() if m.startswith("cases.")} == case_counts
     again = StringIO()
     call_command("export_cases", stdout=again)

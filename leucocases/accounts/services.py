@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -16,6 +18,12 @@ from .forms import SignUpForm
 from .models import PasswordResetRequest, Profile
 
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
+
+#: The account that publishes the shipped content (``make content``: ``import_cases`` and
+#: ``load_quizzes --publish-as content-loader``), so that every approval names someone.
+CONTENT_LOADER = "content-loader"
+#: Instructor rights (``leucocases.instructor.access.INSTRUCTOR_PERMISSION``), which publishing needs.
+CONTENT_LOADER_PERMISSION = ("cases", "change_case")
 
 
 def profile_for(user: AbstractBaseUser) -> Profile:
@@ -47,6 +55,25 @@ def submitted_attempts_for(*, user: AbstractBaseUser) -> QuerySet[Attempt]:
         .annotate(total=Subquery(current_total))
         .order_by("-submitted_at", "-pk")
     )
+
+
+def content_loader_ensure() -> tuple[AbstractBaseUser, bool]:
+    """The content-loader account, created (``True``) if missing: active, with
+    instructor rights and no usable password, so it publishes shipped content
+    from the command line and never logs in (nor resets a password: it has no
+    e-mail address). Safe to repeat; works in production, unlike the demo accounts."""
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(
+            username=CONTENT_LOADER, defaults={"first_name": "Shipped content", "is_active": True}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        app_label, codename = CONTENT_LOADER_PERMISSION
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        user.user_permissions.add(permission)
+    return user, created
 
 
 class ResetVerdict(StrEnum):

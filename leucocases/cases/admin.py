@@ -31,7 +31,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, ReviewableAdmin
+from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, LockedWithParentInline, ReviewableAdmin
+from leucocases.instructor import case_review
 from leucocases.instructor import services as instructor_services
 from leucocases.instructor.forms import ReviewCommentForm
 from leucocases.instructor.models import CaseRevision
@@ -70,15 +71,39 @@ SCORING_FIELDS = (
 # --------------------------------------------------------------------------
 
 
+def plain_text(value: str) -> str:
+    """Text as a form stores it: LF line endings, no surrounding whitespace."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 class PlainNewlinesMixin:
-    """Browsers send textarea line breaks as CRLF; store them as LF, like
-    case files, so an edited case exports as readable ``|`` blocks."""
+    """Browsers send textarea line breaks as CRLF, and a form strips the final
+    newline a case file's text ends with. Text that differs from what is stored
+    only in those ways is unchanged: not reported in the change history (it
+    once listed every text field after a difficulty-only edit) and not
+    rewritten. Changed text is stored with LF, like case files, so an edited
+    case exports as readable ``|`` blocks."""
+
+    @property
+    def changed_data(self) -> list[str]:
+        return [name for name in super().changed_data if not self._same_text(name)]
+
+    def _same_text(self, name: str) -> bool:
+        field = self.fields.get(name)
+        if not isinstance(field, forms.CharField):
+            return False
+        initial, data = self.get_initial_for_field(field, name), self[name].data
+        return isinstance(initial, str) and isinstance(data, str) and plain_text(initial) == plain_text(data)
 
     def clean(self):
         cleaned = super().clean()
         for name, value in cleaned.items():
-            if isinstance(value, str) and "\r" in value:
-                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+            if not isinstance(value, str):
+                continue
+            if self.instance.pk is not None and self._same_text(name):
+                cleaned[name] = self.get_initial_for_field(self.fields[name], name)
+            elif "\r" in value:
+                cleaned[name] = plain_text(value)
         return cleaned
 
 
@@ -90,7 +115,9 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
 
     def clean_is_practice(self):
         is_practice = self.cleaned_data["is_practice"]
-        if problems := exam_cases.practice_flag_problems(case=self.instance, is_practice=is_practice):
+        # A draft of changes is published into its case: the exams that hold that case count.
+        case = self.instance.draft_of if self.instance.draft_of_id else self.instance
+        if problems := exam_cases.practice_flag_problems(case=case, is_practice=is_practice):
             raise ValidationError(problems)
         return is_practice
 
@@ -321,7 +348,11 @@ class DiagnosisOptionForm(PlainNewlinesMixin, forms.ModelForm):
         fields = ("cause", "credit", "rationale", "references")
 
 
-class InitialLabInline(admin.StackedInline):
+class CasePartInline(LockedWithParentInline, admin.StackedInline):
+    """A part of a case (labs, the key): read-only on an approved case, like the case itself."""
+
+
+class InitialLabInline(CasePartInline):
     # Stacked, not tabular: a tabular inline's inputs have column headings but
     # no labels, which screen readers (and axe) cannot tie to the inputs.
     model = InitialLab
@@ -329,7 +360,7 @@ class InitialLabInline(admin.StackedInline):
     fields = (("name", "value", "unit"), ("reference_range", "flag", "position"))
 
 
-class FindingInline(admin.StackedInline):
+class FindingInline(CasePartInline):
     model = Finding
     form = FindingForm
     formset = FindingFormSet
@@ -338,7 +369,7 @@ class FindingInline(admin.StackedInline):
     verbose_name_plural = "Findings: the key, one per keyed workup step"
 
 
-class OrderRuleInline(admin.StackedInline):
+class OrderRuleInline(CasePartInline):
     model = OrderRule
     form = OrderRuleForm
     formset = OrderRuleFormSet
@@ -348,7 +379,7 @@ class OrderRuleInline(admin.StackedInline):
     verbose_name_plural = "Order rules: “before” must be chosen before “after” (both keyed above)"
 
 
-class DiagnosisOptionInline(admin.StackedInline):
+class DiagnosisOptionInline(CasePartInline):
     model = DiagnosisOption
     form = DiagnosisOptionForm
     formset = DiagnosisFormSet
@@ -430,6 +461,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
         "difficulty",
         "group_list",
         "review_status",
+        "version_text",
         "is_practice",
         "is_archived",
         "updated_at",
@@ -484,7 +516,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     actions = (*ReviewableAdmin.actions, "duplicate_cases", "archive_cases", "unarchive_cases")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups", "labels")
+        return super().get_queryset(request).select_related("draft_of").prefetch_related("groups", "labels")
 
     def search_index_changes(self, obj):
         # Title, presentation and initial labs are what search matches a practice case on.
@@ -498,6 +530,27 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     def is_archived(self, obj):
         return obj.archived_at is not None
 
+    @admin.display(description="version")
+    def version_text(self, obj):
+        if obj.draft_of_id is not None:
+            return f"draft of changes to “{obj.draft_of}”"
+        return obj.version or "—"
+
+    # -- review that holds (see instructor/case_review.py) -------------------
+    # ReviewableAdmin shows an approved case read-only with "Start a draft of changes".
+
+    def review_move(self, request, obj, to_status):
+        outcome = case_review.case_review_transition(case=obj, user=request.user, to_status=to_status)
+        return _published_message(outcome) if outcome.published else None
+
+    def review_draft_start(self, obj, user):
+        return case_review.case_draft_start(case=obj, user=user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # A draft of changes is not archived itself: its case is (publishing leaves the date alone).
+        return (*fields, "archived_at") if obj is not None and obj.draft_of_id else fields
+
     # -- change history: a revision after every save and every transition --
 
     def save_related(self, request, form, formsets, change):
@@ -509,25 +562,6 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
         instructor_services.case_revision_record(
             case=form.instance, user=request.user, summary=summary, only_if_changed=change
         )
-
-    def _transition(self, request, queryset, *, to_status: str, verb: str) -> None:
-        """ReviewableAdmin's actions, each move also recorded as a revision
-        (``instructor.services.case_review_transition``)."""
-        moved = []
-        for case in queryset:
-            try:
-                instructor_services.case_review_transition(case=case, user=request.user, to_status=to_status)
-            except PermissionDenied as error:
-                self.message_user(request, f"“{case}” was not {verb}: {error}", messages.ERROR)
-            except ValidationError as error:
-                self.message_user(request, f"“{case}” was not {verb}: {' '.join(error.messages)}", messages.WARNING)
-            else:
-                moved.append(case)
-        if moved:
-            names = ", ".join(f"“{case}”" for case in moved)
-            self.message_user(
-                request, f"{len(moved)} item{'s' if len(moved) != 1 else ''} {verb}: {names}.", messages.SUCCESS
-            )
 
     # -- duplicate and archive ----------------------------------------------
 
@@ -564,10 +598,10 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
             self.message_user(request, "Nothing to change: the selected cases already were.", messages.WARNING)
 
     def get_search_results(self, request, queryset, search_term):
-        """The quiz admin's case picker (autocomplete) offers active cases only."""
+        """The quiz admin's case picker (autocomplete) offers approved, active cases only."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("app_label") == "quizzes" and request.GET.get("model_name") == "quizitem":
-            queryset = queryset.filter(archived_at__isnull=True)
+            queryset = queryset.playable()
         return queryset, may_have_duplicates
 
     # -- the key check spans the three key inlines ------------------------
@@ -617,7 +651,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
                 "review_comments": case.review_comments.select_related("author"),
                 "comment_form": ReviewCommentForm(auto_id="id_review_comment_%s"),
                 "comment_url": reverse("admin:cases_case_comment", args=[case.pk]),
-                "can_comment": self.has_change_permission(request, case),
+                "can_comment": self.has_change_permission(request),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -659,7 +693,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         case = self._case_or_404(request, object_id)
-        if not self.has_change_permission(request, case):
+        if not self.has_change_permission(request):
             raise PermissionDenied
         form = ReviewCommentForm(request.POST)
         if form.is_valid():
@@ -755,6 +789,17 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
         return TemplateResponse(request, "admin/cases/case/dry_run.html", context)
 
 
+def _published_message(outcome: case_review.TransitionOutcome) -> str:
+    message = f"“{outcome.case}” version {outcome.published} is now what learners play."
+    if outcome.open_attempts:
+        n = outcome.open_attempts
+        message += (
+            f" {n} attempt{'s' if n != 1 else ''} under way continue{'s' if n == 1 else ''} on it "
+            "(choices made so far stand; graded against this version)."
+        )
+    return message
+
+
 # --------------------------------------------------------------------------
 # Attempts and reports: read-only, for instructors
 # --------------------------------------------------------------------------
@@ -799,7 +844,7 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("case", "user", "diagnosis")
     search_fields = ("case__slug", "case__title", "user__username", "user__email")
     date_hierarchy = "started_at"
-    fields = ("case", "learner", "started_at", "submitted_at", "diagnosis")
+    fields = ("case", "case_version", "learner", "started_at", "submitted_at", "diagnosis")
     readonly_fields = fields
     inlines = (ChoiceInline, GradedReportInline)
 
@@ -835,6 +880,7 @@ class GradedReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "total",
         "workup_score",
         "diagnosis_score",
+        "case_version",
         "engine_version",
         "reason",
         "created_at",

@@ -1,8 +1,10 @@
 """Copying a case's content onto another case, in bulk.
 
-Two callers need the same copy: an instructor's "Duplicate" (one case, as a
-new draft; leucocases/instructor/services.py) and ``generate_load_data``
-(every shipped case, N times). Children are copied field by field from the
+Three callers need the same copy: an instructor's "Duplicate" (one case, as a
+new draft; leucocases/instructor/services.py), a draft of changes to an
+approved case and its publication (``case_content_replace``;
+leucocases/instructor/case_review.py) and ``generate_load_data`` (every
+shipped case, N times). Children are copied field by field from the
 model's own field list, so a field added to a finding or an order rule is
 copied without anyone remembering to add it here.
 
@@ -19,10 +21,11 @@ from django.db import models
 from .models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
 
 #: Case fields that make a case itself rather than its content: identity, the
-#: review record and the archive date. ``case_content_fields`` leaves them out.
+#: review record, the published version, the archive date and the case a draft
+#: of changes belongs to. ``case_content_fields`` leaves them out.
 CASE_IDENTITY_FIELDS = frozenset(
     {"id", "slug", "title", "review_status", "author", "reviewer", "reviewed_at", "created_at", "updated_at"}
-    | {"archived_at"}
+    | {"archived_at", "version", "draft_of"}
 )
 
 #: The parts with references, in the order they are copied.
@@ -75,6 +78,22 @@ def copy_case_parts(
             for option, _ in rows:
                 option.cause_id = cause_id_for(option.cause_id)
         _bulk_create_with_references(model, rows)
+
+
+def case_content_replace(*, source: Case, target: Case) -> None:
+    """Make saved ``target`` say exactly what ``source`` says: title, content,
+    scoring, groups, labels and every part of the key, replaced in place. ``target`` keeps its
+    id, slug, review record, version, archive date and attempts (choices name
+    catalogue steps, not findings; reports are frozen copies)."""
+    for name, value in case_content_fields(source).items():
+        setattr(target, name, value)
+    target.title = source.title
+    target.save()
+    target.groups.clear()
+    target.labels.clear()
+    for related_name in ("initial_labs", "findings", "order_rules", "diagnosis_options"):
+        getattr(target, related_name).all().delete()
+    copy_case_parts([(source, target)])
 
 
 def _bulk_create_with_references(model: type[models.Model], rows: list[tuple[models.Model, Iterable]]) -> None:

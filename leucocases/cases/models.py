@@ -59,6 +59,14 @@ class CaseLabel(models.Model):
 
 
 class CaseQuerySet(ReviewableQuerySet):
+    def published(self):
+        """Approved cases; a draft of changes to one is never among them."""
+        return super().published().filter(draft_of__isnull=True)
+
+    def live(self):
+        """Cases themselves, without the drafts of changes to approved ones."""
+        return self.filter(draft_of__isnull=True)
+
     def active(self):
         return self.filter(archived_at__isnull=True)
 
@@ -111,6 +119,15 @@ class Case(Reviewable):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     harmful_cap = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("40"))
+    #: The published version learners play: 1 from the first approval, one
+    #: more each time a draft of changes is approved; 0 until first approved.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    #: Set on a draft of changes to an approved case (at most one per case):
+    #: never listed or playable; approving it copies it into ``draft_of`` in
+    #: place, as the next version, and deletes it.
+    draft_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pending_draft", editable=False
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -122,6 +139,17 @@ class Case(Reviewable):
 
     def get_absolute_url(self):
         return reverse("cases:play", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return super().is_published and self.draft_of_id is None
+
+    @property
+    def is_locked(self) -> bool:
+        """An approved case is never edited in place: its content and key
+        change through a draft of changes (``pending_draft``) that is reviewed
+        and approved in turn, while learners keep playing this version."""
+        return self.is_published
 
     @property
     def is_playable(self) -> bool:
@@ -239,6 +267,9 @@ class Attempt(models.Model):
     )
     # Anonymous practice: the session owns the attempt until the visitor logs in.
     session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    #: The case's published version when the attempt started (None: started
+    #: before versions were recorded). The report records the one it was graded on.
+    case_version = models.PositiveIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     diagnosis = models.ForeignKey(Cause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -301,6 +332,9 @@ class GradedReport(models.Model):
     total = models.FloatField()
     workup_score = models.FloatField()
     diagnosis_score = models.FloatField()
+    #: The case's published version the key came from (None: graded before
+    #: versions were recorded).
+    case_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, default="submission")

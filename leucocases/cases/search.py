@@ -5,7 +5,8 @@ card on the case list shows. Not its presentation: a question naming a cause
 ("thiopurines", "acute leukaemia") would then list the cases whose story
 mentions it, a ranking an attacker could read the answers from. Never its
 learning objectives, findings, diagnosis key or cause groups. Only practice
-cases learners can open appear, and never a case an exam locks.
+cases learners can open appear, and never a case an exam locks; a draft of
+changes to a case is not indexed at all.
 """
 
 from collections.abc import Collection
@@ -20,7 +21,8 @@ KIND = SearchEntry.Kind.CASE
 
 
 def case_documents(ids: Collection[int] | None):
-    cases = Case.objects.prefetch_related("labels").order_by("pk")
+    # A draft of changes is never indexed: its case is, as learners get it.
+    cases = Case.objects.live().prefetch_related("labels").order_by("pk")
     if ids is not None:
         cases = cases.filter(pk__in=list(ids))
     for case in cases.iterator(chunk_size=500):

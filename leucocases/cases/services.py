@@ -88,7 +88,7 @@ def attempt_start_or_resume(
     if user is not None and user.is_authenticated:
         attempt = Attempt.objects.owned_by(user=user).open().filter(case=case, quiz_attempt__isnull=True).first()
         if attempt is None:
-            attempt = Attempt.objects.create(case=case, user=user)
+            attempt = Attempt.objects.create(case=case, user=user, case_version=case.version)
         return attempt
 
     if not session.session_key:
@@ -100,7 +100,7 @@ def attempt_start_or_resume(
         .first()
     )
     if attempt is None:
-        attempt = Attempt.objects.create(case=case, session_key=session.session_key)
+        attempt = Attempt.objects.create(case=case, session_key=session.session_key, case_version=case.version)
         ids = [int(i) for i in session.get(ANON_ATTEMPTS_SESSION_KEY, [])]
         session[ANON_ATTEMPTS_SESSION_KEY] = [*ids, attempt.pk]
     return attempt
@@ -212,6 +212,7 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, enforce_deadlin
                     total=report.total,
                     workup_score=report.workup_score,
                     diagnosis_score=report.diagnosis_score,
+                    case_version=locked.case.version,
                 )
         except IntegrityError:
             # one_current_report_per_attempt: another request stored it first.

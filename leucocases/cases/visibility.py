@@ -53,6 +53,14 @@ def exam_items_in_force(*, now: datetime | None = None) -> QuerySet[QuizItem]:
     )
 
 
+def items_outside(items: QuerySet[QuizItem], quiz: Any) -> QuerySet[QuizItem]:
+    """``items`` less those of ``quiz`` (a quiz, its id or an ``OuterRef`` to
+    one) and of its draft of changes: a draft of changes to an exam holds the
+    exam's cases as the exam does (it locks them too), but it is the same exam,
+    not another quiz sharing them."""
+    return items.exclude(quiz=quiz).exclude(quiz__draft_of=quiz)
+
+
 def without_exam_cases(cases: QuerySet[Case], *, now: datetime | None = None) -> QuerySet[Case]:
     """``cases`` less those an exam in force locks: what may be played outside an exam."""
     return cases.exclude(pk__in=exam_items_in_force(now=now).values("case_id"))
@@ -85,7 +93,7 @@ def attempts_with_visible_reports(
     in_force = exam_items_in_force(now=now)
     # A finished attempt in the very exam that locks the case (and in no other exam in force).
     in_own_finished_exam = Q(quiz_attempt__finished_at__isnull=False) & ~Exists(
-        in_force.filter(case=OuterRef("case")).exclude(quiz=OuterRef("quiz_attempt__quiz"))
+        items_outside(in_force.filter(case=OuterRef("case")), OuterRef("quiz_attempt__quiz"))
     )
     visible = (
         Attempt.objects.owned_by(user=user, session_key=session_key)
@@ -122,6 +130,7 @@ __all__ = [
     "attempts_with_visible_reports",
     "case_is_exam_locked",
     "exam_items_in_force",
+    "items_outside",
     "reader_cases_for_cause",
     "without_exam_cases",
 ]

@@ -71,3 +71,10 @@ class Reviewable(models.Model):
     @property
     def is_published(self) -> bool:
         return self.review_status == ReviewStatus.APPROVED
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether approval is final. Models whose approved rows change only
+        through a reviewed draft of changes (cases, quizzes) say so once
+        approved; an approved taxonomy page may still go back to draft."""
+        return False

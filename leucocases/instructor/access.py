@@ -17,8 +17,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 INSTRUCTOR_PERMISSION = "cases.change_case"
@@ -26,6 +27,16 @@ INSTRUCTOR_PERMISSION = "cases.change_case"
 
 def is_instructor(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.has_perm(INSTRUCTOR_PERMISSION))
+
+
+def instructor_named(username: str) -> Any:
+    """The active instructor account ``username``, for the commands that act
+    for someone (``import_cases --publish-as``); ``ValidationError`` if none."""
+    User = get_user_model()
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if not is_instructor(user):
+        raise ValidationError(f"“{username}” is not an active account with instructor rights.", code="not_instructor")
+    return user
 
 
 def instructor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -44,6 +44,10 @@ class CaseRevision(models.Model):
     )
     created_at = models.DateTimeField()
     summary = models.CharField(max_length=300)
+    #: The content or key changed in this entry (not only the review status or
+    #: the archive date): its user is then one of the case's editors, who may
+    #: not review or approve it.
+    edited = models.BooleanField(default=True)
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices)
     archived_at = models.DateTimeField(null=True, blank=True)
     #: The case file export (YAML) of the case as it stood after the change.

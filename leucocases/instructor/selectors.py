@@ -617,8 +617,10 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
 
 
 def quizzes_for_index() -> QuerySet[Quiz]:
-    return Quiz.objects.order_by("title").prefetch_related("cohorts")
+    """Quizzes, each with its draft of changes if one is under way (not listed apart)."""
+    return Quiz.objects.live().select_related("pending_draft").order_by("title").prefetch_related("cohorts")
 
 
 def cases_for_index() -> QuerySet[Case]:
-    return Case.objects.order_by(F("archived_at").asc(nulls_first=True), "title")
+    """Cases, each with its draft of changes if one is under way (not listed apart)."""
+    return Case.objects.live().select_related("pending_draft").order_by(F("archived_at").asc(nulls_first=True), "title")

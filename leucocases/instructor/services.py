@@ -3,6 +3,7 @@
 Keyword-only functions named ``<thing>_<action>``. The case admin calls the
 case ones (``leucocases/cases/admin.py``); the regrade pages call the regrade
 ones. Every change to a case made through here leaves a ``CaseRevision``.
+Review moves, drafts of changes and publishing are in ``case_review``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +29,7 @@ from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
-from leucocases.editorial.services import review_transition
+from leucocases.editorial.services import free_slug
 from leucocases.taxonomy.search.index import search_index_refresh
 from leucocases.taxonomy.search.models import SearchEntry
 
@@ -47,13 +49,21 @@ def case_snapshot(*, case: Case) -> str:
 
 
 def case_revision_record(
-    *, case: Case, user: Any, summary: str, only_if_changed: bool = False, now: datetime | None = None
+    *,
+    case: Case,
+    user: Any,
+    summary: str,
+    only_if_changed: bool = False,
+    edited: bool | None = None,
+    now: datetime | None = None,
 ) -> CaseRevision | None:
     """Store a revision of ``case`` as it stands now, numbered after the last.
 
     With ``only_if_changed`` nothing is stored (and None returned) when the
     case file, review status and archived date equal the latest revision's:
-    saving an unchanged form adds no noise to the history.
+    saving an unchanged form adds no noise to the history. ``edited`` says
+    whether the content changed (review moves and archiving pass False); by
+    default it is worked out from the case file against the latest revision's.
     """
     with transaction.atomic():
         # Locks the case row (PostgreSQL): two saves at once get numbers in turn.
@@ -63,7 +73,7 @@ def case_revision_record(
         if (
             only_if_changed
             and latest is not None
-            and latest.casefile == casefile
+            and snapshot_lines(latest.casefile) == snapshot_lines(casefile)
             and latest.review_status == locked.review_status
             and latest.archived_at == locked.archived_at
         ):
@@ -71,6 +81,9 @@ def case_revision_record(
         return CaseRevision.objects.create(
             case=locked,
             number=(latest.number if latest else 0) + 1,
+            edited=(latest is None or _content_lines(latest.casefile) != _content_lines(casefile))
+            if edited is None
+            else edited,
             user=user if user is not None and getattr(user, "is_authenticated", False) else None,
             created_at=now or timezone.now(),
             summary=summary[:300],
@@ -80,6 +93,22 @@ def case_revision_record(
         )
 
 
+_BLOCK_CHOMPING = re.compile(r"(:|-) \|[-+]$")
+
+
+def snapshot_lines(text: str) -> list[str]:
+    """A snapshot's lines as the history compares them: whatever the line
+    endings, without trailing spaces, and without the YAML block marker that
+    only says whether a text ended with a newline (``|-`` or ``|``), which
+    changes nothing a learner reads."""
+    return [_BLOCK_CHOMPING.sub(r"\1 |", line.rstrip()) for line in text.splitlines()]
+
+
+def _content_lines(casefile: str) -> list[str]:
+    # The case file's top-level status line is the review record, not content.
+    return [line for line in snapshot_lines(casefile) if not line.startswith("status: ")]
+
+
 @dataclass(frozen=True, slots=True)
 class DiffLine:
     kind: str  # "add", "remove", "hunk", "context", "file"
@@ -87,9 +116,10 @@ class DiffLine:
 
 
 def revision_diff(*, older: CaseRevision | None, newer: CaseRevision) -> tuple[DiffLine, ...]:
-    """A unified diff from ``older`` to ``newer`` (from nothing for the first)."""
-    before = older.snapshot_text.splitlines() if older is not None else []
-    after = newer.snapshot_text.splitlines()
+    """A unified diff from ``older`` to ``newer`` (from nothing for the first),
+    of normalised text (``snapshot_lines``)."""
+    before = snapshot_lines(older.snapshot_text) if older is not None else []
+    after = snapshot_lines(newer.snapshot_text)
     lines = []
     for raw in difflib.unified_diff(
         before,
@@ -134,18 +164,6 @@ def admin_change_summary(*, add: bool, changed_fields: list[str], formsets: list
     return ("Edited in the admin: " + "; ".join(parts) + ".") if parts else "Saved in the admin."
 
 
-def case_review_transition(*, case: Case, user: Any, to_status: str) -> Case:
-    """Move ``case`` through review (``editorial.services.review_transition``,
-    with its rules: no self-approval, allowed moves only) and record it."""
-    before = ReviewStatus(case.review_status).label
-    with transaction.atomic():
-        review_transition(obj=case, user=user, to_status=to_status)
-        case_revision_record(
-            case=case, user=user, summary=f"Review status: {before} → {ReviewStatus(to_status).label}."
-        )
-    return case
-
-
 # --------------------------------------------------------------------------
 # Review comments
 # --------------------------------------------------------------------------
@@ -167,15 +185,7 @@ def review_comment_add(*, case: Case, user: Any, body: str) -> ReviewComment:
 
 def copy_slug(*, slug: str) -> str:
     """``<slug>-copy``, or ``<slug>-copy-2``, ``-3`` … when taken (max 120 characters)."""
-    max_length = Case._meta.get_field("slug").max_length
-    base = f"{slug[: max_length - len('-copy-999')]}-copy"
-    taken = set(Case.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(model=Case, slug=slug, suffix="-copy")
 
 
 def case_duplicate(*, case: Case, user: Any) -> Case:
@@ -204,7 +214,7 @@ def case_archive(*, case: Case, user: Any, now: datetime | None = None) -> bool:
         changed = Case.objects.filter(pk=case.pk, archived_at__isnull=True).update(archived_at=now or timezone.now())
         if changed:
             case.refresh_from_db(fields=["archived_at"])
-            case_revision_record(case=case, user=user, summary="Archived.")
+            case_revision_record(case=case, user=user, summary="Archived.", edited=False)
     return bool(changed)
 
 
@@ -214,7 +224,7 @@ def case_unarchive(*, case: Case, user: Any) -> bool:
         changed = Case.objects.filter(pk=case.pk, archived_at__isnull=False).update(archived_at=None)
         if changed:
             case.refresh_from_db(fields=["archived_at"])
-            case_revision_record(case=case, user=user, summary="Unarchived.")
+            case_revision_record(case=case, user=user, summary="Unarchived.", edited=False)
     return bool(changed)
 
 
@@ -349,6 +359,7 @@ def case_regrade_apply(
     changed = unchanged = 0
     with transaction.atomic():
         lines, current_fingerprint = _regrade_lines(case)
+        version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
         if fingerprint is not None and fingerprint != current_fingerprint:
             raise ValidationError(
                 "The key changed since the preview was made; check the new preview before applying.",
@@ -376,6 +387,7 @@ def case_regrade_apply(
                         total=report.total,
                         workup_score=report.workup_score,
                         diagnosis_score=report.diagnosis_score,
+                        case_version=version,
                         reason=reason,
                     )
                     report_digest_store(report=graded)

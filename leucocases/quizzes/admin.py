@@ -1,12 +1,20 @@
-"""Admin for cohorts and quizzes (quizzes go through the review workflow), and
-a read-only view of quiz attempts for instructors."""
+"""Admin for cohorts and quizzes (quizzes go through the review workflow, see
+``review``: approved quizzes are read-only and change through a draft of
+changes), and a read-only view of quiz attempts for instructors."""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
-from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_DISPLAY, REVIEW_LIST_FILTER, ReviewableAdmin
+from leucocases.editorial.admin import (
+    REVIEW_FIELDSET,
+    REVIEW_LIST_DISPLAY,
+    REVIEW_LIST_FILTER,
+    LockedWithParentInline,
+    ReviewableAdmin,
+)
 
+from . import review
 from .exam_cases import exam_case_problems, memberships
 from .models import Cohort, Quiz, QuizAttempt, QuizItem
 
@@ -61,7 +69,7 @@ class QuizItemFormSet(BaseInlineFormSet):
                 form.add_error("case", error)
 
 
-class QuizItemInline(admin.TabularInline):
+class QuizItemInline(LockedWithParentInline, admin.TabularInline):
     model = QuizItem
     formset = QuizItemFormSet
     extra = 1
@@ -72,7 +80,7 @@ class QuizItemInline(admin.TabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(ReviewableAdmin):
-    list_display = ("title", "mode", "time_limit_minutes", "case_count", *REVIEW_LIST_DISPLAY)
+    list_display = ("title", "mode", "time_limit_minutes", "case_count", *REVIEW_LIST_DISPLAY, "draft_of")
     list_filter = ("mode", "cohorts", *REVIEW_LIST_FILTER)
     search_fields = ("title", "slug", "description")
     prepopulated_fields = {"slug": ("title",)}
@@ -95,11 +103,19 @@ class QuizAdmin(ReviewableAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_items=Count("items", distinct=True))
+        return super().get_queryset(request).select_related("draft_of").annotate(n_items=Count("items", distinct=True))
 
     @admin.display(description="Cases", ordering="n_items")
     def case_count(self, obj):
         return obj.n_items
+
+    # -- review that holds (see ``review``) ---------------------------------
+
+    def review_move(self, request, obj, to_status):
+        review.quiz_review_transition(quiz=obj, user=request.user, to_status=to_status)
+
+    def review_draft_start(self, obj, user):
+        return review.quiz_draft_start(quiz=obj, user=user)
 
 
 @admin.register(QuizAttempt)

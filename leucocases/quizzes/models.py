@@ -33,6 +33,14 @@ class Cohort(models.Model):
 
 
 class QuizQuerySet(ReviewableQuerySet):
+    def published(self):
+        """Approved quizzes; a draft of changes to one is never among them."""
+        return super().published().filter(draft_of__isnull=True)
+
+    def live(self):
+        """Quizzes themselves, without the drafts of changes to approved ones."""
+        return self.filter(draft_of__isnull=True)
+
     def available(self, now=None):
         """Published and inside its availability window."""
         now = now or timezone.now()
@@ -70,6 +78,11 @@ class Quiz(Reviewable):
         Cohort, blank=True, related_name="quizzes", help_text="Leave empty to offer the quiz to every learner."
     )
     cases = models.ManyToManyField(Case, through="QuizItem", related_name="quizzes")
+    #: Set on a draft of changes to an approved quiz (at most one per quiz):
+    #: never offered to learners; approving it copies it into ``draft_of``.
+    draft_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pending_draft", editable=False
+    )
 
     objects = QuizQuerySet.as_manager()
 
@@ -82,6 +95,15 @@ class Quiz(Reviewable):
 
     def get_absolute_url(self):
         return reverse("quizzes:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return super().is_published and self.draft_of_id is None
+
+    @property
+    def is_locked(self) -> bool:
+        """An approved quiz is never edited in place (see ``Case.is_locked``)."""
+        return self.is_published
 
     def clean(self):
         super().clean()
@@ -118,6 +140,19 @@ class QuizItem(models.Model):
 
     def __str__(self):
         return f"{self.quiz.slug} #{self.position}: {self.case.slug}"
+
+    def clean(self):
+        super().clean()
+        # A draft case (a fresh duplicate, a draft of changes) would show in
+        # instructor results as a column no learner ever sees.
+        if self.case_id is not None and not Case.objects.published().filter(pk=self.case_id).exists():
+            raise ValidationError(
+                {
+                    "case": ValidationError(
+                        "A quiz takes approved cases only; this one is not approved.", code="case_not_approved"
+                    )
+                }
+            )
 
 
 class QuizAttempt(models.Model):

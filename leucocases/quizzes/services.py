@@ -30,7 +30,7 @@ from django.utils import formats, timezone
 from leucocases.cases import services as case_services
 from leucocases.cases.grading import InvalidKeyError
 from leucocases.cases.models import Attempt, Case, GradedReport
-from leucocases.cases.visibility import exam_items_in_force
+from leucocases.cases.visibility import exam_items_in_force, items_outside
 from leucocases.taxonomy.models import CauseGroup
 
 from . import hooks, progress
@@ -57,7 +57,7 @@ def quiz_playable_items(*, quiz: Quiz) -> QuerySet[QuizItem]:
     and held by no exam in force but this quiz (``cases.visibility``; a quiz
     that breaks the exam-case rule, e.g. one saved before the rule existed,
     still cannot open another exam's case)."""
-    held_elsewhere = exam_items_in_force().exclude(quiz=quiz).values("case_id")
+    held_elsewhere = items_outside(exam_items_in_force(), quiz).values("case_id")
     return (
         quiz.items.filter(case__in=Case.objects.playable())
         .exclude(case__in=held_elsewhere)
@@ -234,7 +234,10 @@ def quiz_attempt_start_or_resume(*, quiz: Quiz, user: AbstractBaseUser, now: dat
             # Created in quiz order, so the ids keep that order even if the
             # quiz is edited while this attempt is under way.
             Attempt.objects.bulk_create(
-                [Attempt(case=item.case, user=user, quiz_attempt=quiz_attempt) for item in items]
+                [
+                    Attempt(case=item.case, user=user, quiz_attempt=quiz_attempt, case_version=item.case.version)
+                    for item in items
+                ]
             )
     except IntegrityError:
         # one_open_quiz_attempt: a second tab started it a moment ago.

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from leucocases.cases.casefile.importer import casefile_import
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.services import attempt_submit
+from leucocases.instructor.case_review import case_files_import
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 
 from .casefile_factories import CASE_DOCUMENT, make_catalogue, write_case_file
@@ -33,7 +33,7 @@ def admin_client(client, staff):
 @pytest.fixture
 def case(db, tmp_path):
     make_catalogue()
-    result = casefile_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
+    result = case_files_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
     assert result.ok, result.errors
     return Case.objects.get()
 

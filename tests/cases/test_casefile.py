@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leucocases.cases.casefile.exporter import case_spec, casefile_export
-from leucocases.cases.casefile.importer import casefile_import
 from leucocases.cases.casefile.schema import (
     MAX_LENGTHS,
     SCORING_DECIMALS,
@@ -23,6 +23,7 @@ from leucocases.cases.casefile.schema import (
 )
 from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 from leucocases.cases.services import attempt_submit
+from leucocases.instructor.case_review import case_files_import
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .casefile_factories import (
@@ -324,12 +325,13 @@ def catalogue(db):
 @pytest.mark.django_db
 class TestImport:
     def test_a_case_file_creates_the_case_and_its_key(self, catalogue, tmp_path):
-        """Importing the documented case stores every part of it."""
-        result = casefile_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
+        """Importing the documented case stores every part of it, as a draft for review
+        (its file says ``status: approved``: a request, published only with a publisher)."""
+        result = case_files_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
         assert result.errors == []
         assert result.created == ["thiopurine-normal-tpmt"]
         case = Case.objects.get(slug="thiopurine-normal-tpmt")
-        assert case.review_status == "approved"
+        assert (case.review_status, case.version, case.reviewer) == ("draft", 0, None)
         assert list(case.groups.values_list("slug", flat=True)) == ["medication"]
         assert [(lab.name, lab.flag) for lab in case.initial_labs.all()] == [
             ("White cell count", "low"),
@@ -357,7 +359,7 @@ class TestImport:
         write_case_file(tmp_path, "b-bad.yaml", with_finding(3, step="no-such-step"))
         write_case_file(tmp_path, "c-good.yaml", make_case_document(slug="good-two"))
         before = row_counts()
-        result = casefile_import(paths=[tmp_path])
+        result = case_files_import(paths=[tmp_path])
         assert [str(e) for e in result.errors] == [
             f"{tmp_path / 'b-bad.yaml'}: case 'thiopurine-normal-tpmt': findings[3].step: unknown workup step "
             "'no-such-step'"
@@ -369,7 +371,7 @@ class TestImport:
         """All files are checked before reporting, so one run lists every error."""
         write_case_file(tmp_path, "a.yaml", with_finding(0, tier="critical"))
         write_case_file(tmp_path, "b.yaml", "slug: [\n")
-        result = casefile_import(paths=[tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "missing.yaml"])
+        result = case_files_import(paths=[tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "missing.yaml"])
         files = [Path(e.file).name for e in result.errors]
         assert files == ["missing.yaml", "a.yaml", "b.yaml"]
         assert str(result.errors[0]).endswith("missing.yaml: no such file or directory")
@@ -379,7 +381,7 @@ class TestImport:
         """Two files may not define the same case."""
         write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)
         write_case_file(tmp_path, "b.yaml", CASE_DOCUMENT)
-        result = casefile_import(paths=[tmp_path])
+        result = case_files_import(paths=[tmp_path])
         assert [str(e) for e in result.errors] == [
             f"{tmp_path / 'b.yaml'}: case 'thiopurine-normal-tpmt': slug: the slug is also used by a case in "
             f"{tmp_path / 'a.yaml'}"
@@ -388,7 +390,7 @@ class TestImport:
     def test_reimport_updates_in_place_and_keeps_past_reports(self, catalogue, tmp_path):
         """Re-importing a slug replaces the key in the same case row; a past attempt's report is unchanged."""
         path = write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)
-        casefile_import(paths=[path])
+        case_files_import(paths=[path])
         case = Case.objects.get()
         attempt = Attempt.objects.create(case=case, session_key="s" * 32)
         for position, slug in enumerate(["peripheral-smear", "bone-marrow-biopsy"], start=1):
@@ -402,7 +404,7 @@ class TestImport:
         changed["findings"][0]["rationale"] = "A new rationale."
         changed["initial_labs"] = changed["initial_labs"][:1]
         write_case_file(tmp_path, "a.yaml", changed)
-        result = casefile_import(paths=[path])
+        result = case_files_import(paths=[path])
 
         assert result.updated == ["thiopurine-normal-tpmt"]
         assert Case.objects.count() == 1
@@ -421,9 +423,9 @@ class TestImport:
     def test_reimporting_the_same_file_changes_nothing(self, catalogue, tmp_path):
         """An identical re-import reports the case unchanged and keeps its rows."""
         path = write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)
-        casefile_import(paths=[path])
+        case_files_import(paths=[path])
         finding_pks = sorted(Finding.objects.values_list("pk", flat=True))
-        result = casefile_import(paths=[path])
+        result = case_files_import(paths=[path])
         assert (result.created, result.updated, result.unchanged) == ([], [], ["thiopurine-normal-tpmt"])
         assert sorted(Finding.objects.values_list("pk", flat=True)) == finding_pks
 
@@ -431,11 +433,11 @@ class TestImport:
         """Exported YAML re-imports to the same rows and exports to the same bytes."""
         second = make_case_document(slug="second-case", scoring={"harmful_cap": 30, "low_yield_penalty": 2.5})
         second["order_rules"][0]["counts_as_harmful"] = False
-        casefile_import(paths=[write_case_file(tmp_path, "in.yaml", case_yaml(CASE_DOCUMENT, second))])
+        case_files_import(paths=[write_case_file(tmp_path, "in.yaml", case_yaml(CASE_DOCUMENT, second))])
         first_export = casefile_export(cases=Case.objects.order_by("slug"))
 
         Case.objects.all().delete()
-        result = casefile_import(paths=[write_case_file(tmp_path, "out.yaml", first_export)])
+        result = case_files_import(paths=[write_case_file(tmp_path, "out.yaml", first_export)])
         assert result.created == ["second-case", "thiopurine-normal-tpmt"]
         assert casefile_export(cases=Case.objects.order_by("slug")) == first_export
         assert "  scoring:\n    low_yield_penalty: 2.5\n    harmful_cap: 30\n" in first_export
@@ -443,6 +445,6 @@ class TestImport:
 
     def test_exported_case_matches_the_imported_spec(self, catalogue, tmp_path):
         """What is read back from the database is what the file said."""
-        casefile_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
+        case_files_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
         expected = parse_text(case_yaml(CASE_DOCUMENT), file="a.yaml").cases[0]
-        assert case_spec(Case.objects.get()) == expected
+        assert case_spec(Case.objects.get()) == replace(expected, status="draft")

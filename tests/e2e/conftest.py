@@ -126,4 +126,7 @@ def site_content(transactional_db):
     quiet = StringIO()
     call_command("load_taxonomy", verbosity=0, stdout=quiet)
     call_command("load_case_labels", verbosity=0, stdout=quiet)
-    call_command("import_cases", str(BASE_DIR / "fixtures" / "cases"), verbosity=0, stdout=quiet)
+    call_command("create_content_loader", verbosity=0)
+    call_command(
+        "import_cases", str(BASE_DIR / "fixtures" / "cases"), publish_as="content-loader", verbosity=0, stdout=quiet
+    )

@@ -201,7 +201,11 @@ def test_admin_pages_we_configure(page: Page, site_content):
         exclude=[".selector .help-tooltip", ".select2-search__field"],
     )
     checks.visit("admin case changelist", "/admin/cases/case/")
-    checks.visit("admin case change form", f"/admin/cases/case/{case.pk}/change/")
+    checks.visit("admin case change form (approved: read-only)", f"/admin/cases/case/{case.pk}/change/")
+    # An approved case changes through a draft of changes: the whole editable form, with its notice.
+    page.get_by_role("button", name="Start a draft of changes").click()
+    expect(page.get_by_role("heading", name=re.compile("Draft of changes to"))).to_be_visible()
+    checks.check("admin case change form (draft of changes)")
     # Our own admin page: grade a path against the key (a marrow biopsy before the smear is premature).
     checks.visit("admin case dry run", f"/admin/cases/case/{case.pk}/dry-run/")
     page.get_by_label("Steps, in the order chosen").fill("bone-marrow-biopsy, peripheral-smear, prior-counts")

@@ -21,7 +21,7 @@ NARROW = {"width": 360, "height": 740}
 
 @pytest.fixture
 def quizzes(site_content):
-    call_command("load_quizzes", verbosity=0, stdout=StringIO())
+    call_command("load_quizzes", publish_as="content-loader", verbosity=0, stdout=StringIO())
 
 
 def check(page: Page, sent: dict[str, str], name: str) -> None:

@@ -74,3 +74,8 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
     for name, value in reader.data:
         data.setdefault(name, []).append(value)
     return data
+
+
+def as_browser_posts(data: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``data`` with every line break as CRLF, as browsers send textarea text."""
+    return {name: [value.replace("\n", "\r\n") for value in values] for name, values in data.items()}

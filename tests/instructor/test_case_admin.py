@@ -13,9 +13,9 @@ from leucocases.cases.casefile.exporter import case_spec
 from leucocases.cases.models import Case, Finding, Tier
 from leucocases.editorial.models import ReviewStatus
 from leucocases.instructor.models import CaseRevision, ReviewComment
-from leucocases.instructor.services import case_revision_record
+from leucocases.instructor.services import case_revision_record, revision_diff
 
-from .admin_forms import form_data
+from .admin_forms import as_browser_posts, form_data
 from .factories import GOOD_PATH, make_case, make_graded_attempt, make_instructor, make_learner
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,43 @@ class TestHistory:
         assert document["presentation"] == "A **52-year-old** woman."
         tiers = {f["step"]: f["tier"] for f in document["findings"]}
         assert tiers["b12-folate"] == "harmful"
+
+    def test_a_difficulty_only_edit_is_reported_as_that_alone(self, client, author, draft):
+        """Posted as a browser does (CRLF line breaks; text fields ending in a newline, as
+        in case files), changing only the difficulty records "changed difficulty" and a
+        diff of the difficulty line alone, and leaves the stored text as it was."""
+        presentation = "A 46-year-old woman.\n\n**Examination:** pale.\n"
+        Case.objects.filter(pk=draft.pk).update(presentation=presentation, learning_objectives="- One.\n- Two.\n")
+        Finding.objects.filter(case=draft).update(result="Line one.\nLine two.\n", rationale="Why.\nBecause.\n")
+        case_revision_record(case=draft, user=author, summary="Start.")
+        data = as_browser_posts(form_data(client.get(change_url(draft)).content.decode(), "case_form"))
+        data["difficulty"] = [str(Case.Difficulty.ADVANCED)]
+        response = client.post(change_url(draft), data)
+        assert response.status_code == 302, text(response)[:3000]
+
+        revision = CaseRevision.objects.get(case=draft, number=2)
+        assert revision.summary == "Edited in the admin: changed difficulty."
+        first = CaseRevision.objects.get(case=draft, number=1)
+        changed = [line.text for line in revision_diff(older=first, newer=revision) if line.kind in ("add", "remove")]
+        assert changed == [
+            "-difficulty: intermediate",
+            "+difficulty: advanced",
+        ]
+        draft.refresh_from_db()
+        assert draft.presentation == presentation
+        assert set(Finding.objects.filter(case=draft).values_list("result", flat=True)) == {"Line one.\nLine two.\n"}
+
+    def test_the_diff_ignores_line_endings_and_final_newlines(self, author, draft):
+        """Two snapshots that differ only in CRLF, trailing spaces and a text's final
+        newline (YAML ``|`` against ``|-``) show no change."""
+        Case.objects.filter(pk=draft.pk).update(presentation="One.\nTwo.")
+        first = case_revision_record(case=draft, user=author, summary="First.")
+        assert "presentation: |-" in first.casefile
+        lf = first.casefile.replace("presentation: |-", "presentation: |")
+        crlf = lf.replace("\n", "  \r\n")
+        older = CaseRevision(case=draft, number=1, casefile=lf)
+        newer = CaseRevision(case=draft, number=2, casefile=crlf)
+        assert not [line for line in revision_diff(older=older, newer=newer) if line.kind in ("add", "remove")]
 
     def test_saving_without_changes_adds_no_revision(self, client, author, draft):
         """A save that changes nothing after a recorded revision leaves the history alone."""

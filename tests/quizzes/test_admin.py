@@ -39,7 +39,7 @@ def test_cohort_admin_puts_learners_and_instructors_in_a_cohort(admin_client):
 
 
 def test_quiz_admin_has_the_case_inline_ordered_by_position_and_review_fields(admin_client):
-    quiz = make_quiz(title="Admin quiz", n_cases=2)
+    quiz = make_quiz(title="Admin quiz", n_cases=2, status=ReviewStatus.DRAFT)
     html = admin_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
     assert "items-0-position" in html and "items-1-case" in html
     assert 'id="id_cohorts"' in html

@@ -11,6 +11,7 @@ from django.core.management import CommandError
 from django.urls import reverse
 
 from leucocases.cases.models import Case
+from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.content import QuizFileError, load_quizzes, validate_quizzes
 from leucocases.quizzes.models import Quiz, QuizItem
 from tests.instructor.admin_forms import form_data
@@ -90,8 +91,12 @@ def test_putting_an_exam_case_in_another_quiz_is_refused_either_way(admin_client
 
 
 def test_switching_a_practice_quiz_to_exam_mode_checks_its_cases(admin_client):
-    """The rule applies to the mode being saved, not the stored one."""
-    quiz = make_quiz(cases=[make_case(title="Practised here", is_practice=True).case], mode=Quiz.Mode.PRACTICE)
+    """The rule applies to the mode being saved, not the stored one (a draft: approved quizzes are read-only)."""
+    quiz = make_quiz(
+        cases=[make_case(title="Practised here", is_practice=True).case],
+        mode=Quiz.Mode.PRACTICE,
+        status=ReviewStatus.DRAFT,
+    )
     url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
     data = form_data(admin_client.get(url).content.decode(), "quiz_form")
     data["mode"] = [Quiz.Mode.EXAM]
@@ -111,15 +116,19 @@ def test_an_exam_of_exam_only_cases_saves(admin_client):
 
 
 def test_marking_an_exam_case_practice_is_refused_in_the_case_admin(admin_client):
+    """Refused on the case's draft of changes (an approved case is read-only), which would be
+    published into the exam's case."""
     case = make_case(title="Exam case", is_practice=False).case
     make_quiz(cases=[case], mode=Quiz.Mode.EXAM, title="The big exam")
-    url = reverse("admin:cases_case_change", args=[case.pk])
+    assert admin_client.post(reverse("admin:cases_case_draft_start", args=[case.pk])).status_code == 302
+    draft = Case.objects.get(draft_of=case)
+    url = reverse("admin:cases_case_change", args=[draft.pk])
     data = form_data(admin_client.get(url).content.decode(), "case_form")
     data["is_practice"] = ["on"]
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "This case is in the exam “The big exam”, so it cannot be a practice case" in page_text(response)
-    assert Case.objects.get(pk=case.pk).is_practice is False
+    assert Case.objects.get(pk=draft.pk).is_practice is False
     data.pop("is_practice")
     assert admin_client.post(url, data).status_code == 302
 
@@ -168,12 +177,17 @@ def test_load_quizzes_checks_against_quizzes_already_in_the_database(tmp_path):
     assert errors == [
         "quizzes (exam).cases: “taken” is also in the quiz “Old practice”: an exam's cases are in no other quiz."
     ]
-    # Rewriting the old quiz in the same file (here: another case) frees "taken" for the exam.
+    # Rewriting the old quiz in the same file (here: another case) frees "taken" for the exam,
+    # when the approved old quiz is published with it (--publish-as) ...
     other = make_case(slug="other", is_practice=False).case
     data = {
         "quizzes": [
             {"slug": "exam", "title": "Exam", "mode": "exam", "cases": ["taken"]},
-            {"slug": "old-practice", "title": "Old practice", "cases": [other.slug]},
+            {"slug": "old-practice", "title": "Old practice", "status": "approved", "cases": [other.slug]},
         ]
     }
-    assert validate_quizzes(data)[1] == []
+    assert validate_quizzes(data, publishing=True)[1] == []
+    # ... not when the change goes into its draft of changes: learners keep the approved quiz, and "taken".
+    assert validate_quizzes(data)[1] == [
+        "quizzes (exam).cases: “taken” is also in the quiz “Old practice”: an exam's cases are in no other quiz."
+    ]

@@ -9,6 +9,7 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from leucocases.accounts.services import CONTENT_LOADER
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.content import DEFAULT_PATH, validate_quizzes
 from leucocases.quizzes.models import Quiz, QuizItem
@@ -22,12 +23,18 @@ CASES_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
 
 @pytest.fixture
 def shipped_cases(shipped_content):
-    call_command("import_cases", str(CASES_DIR), verbosity=0, stdout=StringIO())
+    """The shipped cases, published as ``make content`` does."""
+    call_command("create_content_loader", verbosity=0)
+    call_command("import_cases", str(CASES_DIR), publish_as=CONTENT_LOADER, verbosity=0, stdout=StringIO())
 
 
 def load(path=None, **options):
+    """load_quizzes, published as ``make content`` does unless ``publish_as`` says otherwise."""
     out, err = StringIO(), StringIO()
     args = [str(path)] if path else []
+    options.setdefault("publish_as", CONTENT_LOADER)
+    if options["publish_as"] is None:
+        del options["publish_as"]
     call_command("load_quizzes", *args, stdout=out, stderr=err, **options)
     return out.getvalue(), err.getvalue()
 
@@ -109,17 +116,17 @@ def test_loading_twice_changes_nothing(shipped_cases):
     assert sorted(QuizItem.objects.values_list("pk", flat=True)) == item_ids
 
 
-def test_a_changed_file_updates_in_place_and_keeps_an_editors_status(shipped_cases, tmp_path):
-    """Upsert by slug: new title and case list replace the old; a quiz an editor returned to draft stays draft."""
-    load()
-    Quiz.objects.filter(slug="a-low-count-found-by-chance").update(review_status=ReviewStatus.DRAFT)
+def test_a_changed_file_updates_a_quiz_under_review_in_place_and_keeps_its_status(shipped_cases, tmp_path):
+    """Upsert by slug: new title and case list replace the old; the status the workflow gave stays."""
     data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    load(write(tmp_path, data), publish_as=None)
+    Quiz.objects.filter(slug="a-low-count-found-by-chance").update(review_status=ReviewStatus.UNDER_REVIEW)
     data["quizzes"][0]["title"] = "Found on a routine test"
     data["quizzes"][0]["cases"] = ["well-man-low-count-before-surgery", "crohns-azathioprine-routine-count"]
-    out, _ = load(write(tmp_path, data), verbosity=2)
+    out, _ = load(write(tmp_path, data), publish_as=None, verbosity=2)
     assert "1 updated, 3 unchanged" in out and "updated: a-low-count-found-by-chance" in out
     quiz = Quiz.objects.get(slug="a-low-count-found-by-chance")
-    assert quiz.title == "Found on a routine test" and quiz.review_status == ReviewStatus.DRAFT
+    assert quiz.title == "Found on a routine test" and quiz.review_status == ReviewStatus.UNDER_REVIEW
     assert list(quiz.items.values_list("position", "case__slug")) == [
         (1, "well-man-low-count-before-surgery"),
         (2, "crohns-azathioprine-routine-count"),

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from leucocases.accounts.services import CONTENT_LOADER
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.models import Quiz, QuizAttempt
@@ -39,7 +40,8 @@ def test_old_case_slugs_are_renamed_unless_the_new_one_is_taken():
 def test_the_old_group_themed_quizzes_are_retired_and_the_shipped_quizzes_then_load(shipped_content):
     """Before: "Drugs and toxins" shares a case with the new exam, so load_quizzes refuses the file.
     After the migration it is a draft with no cases, its attempts kept, and the file loads."""
-    call_command("import_cases", str(CASES_DIR), verbosity=0, stdout=StringIO())
+    call_command("create_content_loader", verbosity=0)
+    call_command("import_cases", str(CASES_DIR), publish_as=CONTENT_LOADER, verbosity=0, stdout=StringIO())
     exam_case = Case.objects.get(slug="endocarditis-week-three")
     old = make_quiz(
         cases=[exam_case, Case.objects.get(slug="breast-cancer-day-ten")],
@@ -51,12 +53,12 @@ def test_the_old_group_themed_quizzes_are_retired_and_the_shipped_quizzes_then_l
     Attempt.objects.create(case=exam_case, user=attempt.user, quiz_attempt=attempt)
     edited = make_quiz(cases=[], mode=Quiz.Mode.PRACTICE, slug="marrow-and-malignancy", title="Renamed by an editor")
     with pytest.raises(CommandError):
-        call_command("load_quizzes", verbosity=0, stdout=StringIO(), stderr=StringIO())
+        call_command("load_quizzes", publish_as=CONTENT_LOADER, verbosity=0, stdout=StringIO(), stderr=StringIO())
 
     retire_quizzes.forwards(apps, None)
     old.refresh_from_db()
     assert old.review_status == ReviewStatus.DRAFT and not old.items.exists()
     assert QuizAttempt.objects.filter(quiz=old).count() == 1 and Attempt.objects.filter(quiz_attempt=attempt).exists()
     assert Quiz.objects.get(pk=edited.pk).review_status == ReviewStatus.APPROVED  # not the shipped one: left alone
-    call_command("load_quizzes", verbosity=0, stdout=StringIO())
+    call_command("load_quizzes", publish_as=CONTENT_LOADER, verbosity=0, stdout=StringIO())
     assert Quiz.objects.get(slug="leucopenia-workup-timed-exam").cases.filter(pk=exam_case.pk).exists()

@@ -49,7 +49,9 @@ def prepare_database(name: str, env: dict[str, str]) -> str:
         assert loaded.returncode == 0, loaded.stderr
         labelled = manage("load_case_labels", "-v0", env=env)
         assert labelled.returncode == 0, labelled.stderr
-        imported = manage("import_cases", "fixtures/cases/", env=env)
+        loader = manage("create_content_loader", "-v0", env=env)
+        assert loader.returncode == 0, loader.stderr
+        imported = manage("import_cases", "--publish-as", "content-loader", "fixtures/cases/", env=env)
         assert imported.returncode == 0, imported.stderr
     return url
 

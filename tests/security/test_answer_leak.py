@@ -229,8 +229,9 @@ class Findings:
 @pytest.fixture
 def shipped_site(shipped_content):
     quiet = StringIO()
-    call_command("import_cases", "fixtures/cases/", verbosity=0, stdout=quiet)
-    call_command("load_quizzes", verbosity=0, stdout=quiet)
+    call_command("create_content_loader", verbosity=0)  # published as make content does
+    call_command("import_cases", "fixtures/cases/", publish_as="content-loader", verbosity=0, stdout=quiet)
+    call_command("load_quizzes", publish_as="content-loader", verbosity=0, stdout=quiet)
     secrets = {
         case.slug: Secret.of(case)
         for case in Case.objects.prefetch_related("groups", "findings", "order_rules", "diagnosis_options__cause")

@@ -2,7 +2,7 @@
 
 ``schema`` is pure (no Django): it parses, checks and writes the format.
 ``importer`` and ``exporter`` connect it to the database; import them
-directly (``from leucocases.cases.casefile.importer import casefile_import``)
+directly (``from leucocases.cases.casefile.importer import casefile_read``)
 so that importing this package never pulls in Django.
 """
 

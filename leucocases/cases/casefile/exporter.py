@@ -39,6 +39,7 @@ def cases_for_export(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases with everything ``case_spec`` reads, in a fixed number of queries."""
     references = Prefetch("references", queryset=Reference.objects.order_by("number", "key"))
     queryset = Case.objects.all() if queryset is None else queryset
+    queryset = queryset.select_related("draft_of")  # a draft of changes is exported under its case's slug
     return queryset.order_by("slug").prefetch_related(
         Prefetch("groups", queryset=CauseGroup.objects.order_by("position", "name", "slug")),
         Prefetch("labels", queryset=CaseLabel.objects.order_by("position", "name", "slug")),
@@ -62,7 +63,8 @@ def case_spec(case: Case) -> CaseSpec:
     if not hasattr(case, "_prefetched_objects_cache") or "findings" not in case._prefetched_objects_cache:
         case = cases_for_export(Case.objects.filter(pk=case.pk)).get()
     return CaseSpec(
-        slug=case.slug,
+        # A draft of changes is the next version of its case: it says so in its file.
+        slug=case.draft_of.slug if case.draft_of_id else case.slug,
         title=case.title,
         status=case.review_status,
         difficulty=_DIFFICULTY_NAMES[case.difficulty],

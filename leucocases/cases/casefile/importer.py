@@ -1,10 +1,14 @@
-"""Import case files into the database: check everything, then write everything.
+"""Read case files and write them into case rows: the two halves of an import.
 
-Every file is read and checked (structure, identifiers against the database,
-the key's rules) before anything is written; one error anywhere means nothing
-is written. The writes then happen in one transaction.
+``casefile_read`` reads and checks every file (structure, identifiers against
+the database, the key's rules) and writes nothing; one error anywhere and the
+import writes nothing. ``CaseWriter`` then writes a checked spec's content and
+key onto a case row, or into a new draft. Which row, with which review status
+and history, is the review workflow's decision, not the file's: the whole
+import is ``leucocases.instructor.case_review.case_files_import``, run by the
+``import_cases`` command.
 
-Re-importing a slug updates that case in place (same primary key): its
+Writing into an existing row updates it in place (same primary key): its
 fields, groups, labels, initial labs and key (findings, order rules, diagnosis
 options) are replaced. Attempts, their choices and their graded reports are
 never touched: choices point at workup steps, not findings, and a report is a
@@ -19,17 +23,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
-
 from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
+from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
-from leucocases.taxonomy.search.index import search_index_refresh
-from leucocases.taxonomy.search.models import SearchEntry
 
 from .exporter import case_spec
 from .schema import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 
-__all__ = ["CASE_FILE_SUFFIXES", "ImportResult", "casefile_import", "case_file_paths", "known_ids"]
+__all__ = ["CASE_FILE_SUFFIXES", "CaseWriter", "ImportResult", "case_file_paths", "casefile_read", "known_ids"]
 
 CASE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -43,6 +44,13 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
     errors: list[CaseFileError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: Created or updated cases that went live (approved) with this import.
+    published: list[str] = field(default_factory=list)
+    #: Approved cases whose update went into their draft of changes, for
+    #: review: learners keep playing the approved version.
+    pending: list[str] = field(default_factory=list)
+    #: The checked cases, with the file each came from (``casefile_read``).
+    specs: list[tuple[str, CaseSpec]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,16 +89,14 @@ def case_file_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[CaseF
     return unique, errors
 
 
-def casefile_import(*, paths: Sequence[str | Path]) -> ImportResult:
-    """Check every case file under ``paths``; if all is well, save every case.
+def casefile_read(*, paths: Sequence[str | Path]) -> ImportResult:
+    """Read and check every case file under ``paths``; write nothing.
 
-    Returns the slugs created, updated and unchanged, or the errors (and then
-    nothing was written).
+    Returns the checked specs with their files, or the errors.
     """
     files, errors = case_file_paths(paths)
     result = ImportResult(errors=errors, files=[str(f) for f in files])
     known = known_ids()
-    specs: list[CaseSpec] = []
     defined_in: dict[str, str] = {}
     for file in files:
         name = str(file)
@@ -110,22 +116,12 @@ def casefile_import(*, paths: Sequence[str | Path]) -> ImportResult:
                 result.errors.append(CaseFileError(name, spec.slug, "slug", message, "duplicate_slug"))
                 continue
             defined_in[spec.slug] = name
-            specs.append(spec)
-    if result.errors:
-        return result
-
-    with transaction.atomic():
-        writer = _Writer()
-        for spec in specs:
-            outcome = writer.save(spec)
-            getattr(result, outcome).append(spec.slug)
-        written = Case.objects.filter(slug__in=[*result.created, *result.updated]).values_list("pk", flat=True)
-        search_index_refresh(kind=SearchEntry.Kind.CASE, ids=written)
+            result.specs.append((name, spec))
     return result
 
 
-class _Writer:
-    """Saves checked specs, looking identifiers up once per import."""
+class CaseWriter:
+    """Writes checked specs onto case rows, looking identifiers up once per import."""
 
     def __init__(self) -> None:
         self.steps = dict(WorkupStep.objects.values_list("slug", "pk"))
@@ -134,16 +130,18 @@ class _Writer:
         self.labels = dict(CaseLabel.objects.values_list("slug", "pk"))
         self.references = dict(Reference.objects.values_list("key", "pk"))
 
-    def save(self, spec: CaseSpec) -> str:
-        """Create or update one case; return "created", "updated" or "unchanged"."""
-        case = Case.objects.filter(slug=spec.slug).first()
-        if case is not None and _comparable(case_spec(case)) == _comparable(spec):
-            return "unchanged"
-        outcome = "created" if case is None else "updated"
+    @staticmethod
+    def says(spec: CaseSpec, case: Case) -> bool:
+        """Whether ``case``'s content and key are what ``spec`` says (the
+        file's ``status`` aside: the review workflow owns a case's status)."""
+        return _comparable(case_spec(case)) == _comparable(spec)
+
+    def write(self, spec: CaseSpec, case: Case | None, *, author=None) -> Case:
+        """Write ``spec``'s content and key onto ``case``, or into a new draft
+        authored by ``author``; the review status and record are left alone."""
         if case is None:
-            case = Case(slug=spec.slug)
+            case = Case(slug=spec.slug, review_status=ReviewStatus.DRAFT, author=author)
         case.title = spec.title
-        case.review_status = spec.status
         case.difficulty = DIFFICULTIES[spec.difficulty]
         case.is_practice = spec.practice
         case.presentation = spec.presentation
@@ -204,17 +202,19 @@ class _Writer:
                 rationale=d.rationale,
             )
             option.references.set(self._refs(d.citations))
-        return outcome
+        return case
 
     def _refs(self, keys: Iterable[str]) -> list[int]:
         return [self.references[k] for k in keys]
 
 
 def _comparable(spec: CaseSpec) -> CaseSpec:
-    """The spec with its unordered parts (groups, labels and citations are
-    sets in the database) in a fixed order, to tell "unchanged" from "updated"."""
+    """The spec without its status, and with its unordered parts (groups,
+    labels and citations are sets in the database) in a fixed order, to tell
+    "unchanged" from "updated"."""
     return replace(
         spec,
+        status="",
         groups=tuple(sorted(spec.groups)),
         labels=tuple(sorted(spec.labels)),
         findings=tuple(replace(f, citations=tuple(sorted(f.citations))) for f in spec.findings),

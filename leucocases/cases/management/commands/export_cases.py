@@ -23,14 +23,17 @@ class Command(BaseCommand):
             nargs="+",
             default=[],
             metavar="SLUG",
-            help="Export only these cases (repeatable). Default: every case.",
+            help="Export only these cases (repeatable; a draft of changes by its own slug, <slug>--draft). "
+            "Default: every case, without drafts of changes.",
         )
         parser.add_argument("--out", metavar="DIR", help="Write one <slug>.yaml per case into this directory.")
 
     def handle(self, *args, slugs, out, **options):
-        queryset = Case.objects.all()
+        # Cases as learners get them; a draft of changes is exported by its own slug only.
+        queryset = Case.objects.live()
         if slugs:
             wanted = list(dict.fromkeys(slugs))
+            queryset = Case.objects.all()
             found = set(Case.objects.filter(slug__in=wanted).values_list("slug", flat=True))
             missing = [s for s in wanted if s not in found]
             if missing:

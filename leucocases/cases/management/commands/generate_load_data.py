@@ -127,7 +127,14 @@ class Command(BaseCommand):
             self.say("Loading the shipped content first...")
             call_command("load_taxonomy", verbosity=0, stdout=StringIO())
             call_command("load_case_labels", verbosity=0, stdout=StringIO())
-            call_command("import_cases", str(settings.BASE_DIR / "fixtures" / "cases"), verbosity=0, stdout=StringIO())
+            call_command("create_content_loader", verbosity=0)
+            call_command(
+                "import_cases",
+                str(settings.BASE_DIR / "fixtures" / "cases"),
+                publish_as="content-loader",
+                verbosity=0,
+                stdout=StringIO(),
+            )
         rng = random.Random(seed)
         with transaction.atomic():
             self._copy_content(scale)
@@ -183,7 +190,7 @@ class Command(BaseCommand):
         originals = list(
             Cause.objects.exclude(slug__regex=r"-x[0-9]+$").prefetch_related("mechanisms", "facts__references")
         )
-        cases = list(cases_for_export(Case.objects.exclude(slug__regex=r"-x[0-9]+$")))
+        cases = list(cases_for_export(Case.objects.live().exclude(slug__regex=r"-x[0-9]+$")))
         self.say(f"Copying {len(originals)} causes and {len(cases)} cases {scale - 1} times...")
         for k in range(1, scale):
             suffix = copy_suffix(k)
@@ -245,6 +252,7 @@ class Command(BaseCommand):
                     slug=f"{c.slug}{suffix}",
                     review_status=c.review_status,
                     reviewed_at=c.reviewed_at,
+                    version=c.version,
                 )
                 for c in cases
             ]

@@ -1,22 +1,45 @@
-"""manage.py import_cases PATH... : check every case file, then save all or nothing."""
+"""manage.py import_cases PATH... [--author USERNAME] [--publish-as USERNAME]:
+check every case file, then save all or nothing, through the review workflow."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from leucocases.cases.casefile.importer import casefile_import
+from leucocases.instructor.access import instructor_named
+from leucocases.instructor.case_review import case_files_import
 
 
 class Command(BaseCommand):
     help = (
         "Import case files (YAML or JSON, see docs/case-format.md). Directories are searched "
         "recursively. Every file is checked first; one error anywhere and nothing is written. "
-        "Re-importing a slug updates that case in place; attempts and their reports are kept."
+        "Cases are imported as drafts for review: new cases as new drafts, approved cases into their "
+        "draft of changes (learners keep playing the approved version). With --publish-as, files that "
+        "say 'status: approved' are published, recorded as that instructor's approval. Attempts and "
+        "their reports are kept."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="A case file or a directory of them.")
+        parser.add_argument(
+            "--author",
+            metavar="USERNAME",
+            help="The instructor who wrote the files: recorded as the author of new cases and of each change; "
+            "they may not review or approve them.",
+        )
+        parser.add_argument(
+            "--publish-as",
+            metavar="USERNAME",
+            help="Publish the files that say 'status: approved', recorded as this instructor's approval "
+            "(e.g. content-loader, see create_content_loader). Refused for a case this person wrote or edited.",
+        )
 
-    def handle(self, *args, paths, **options):
-        result = casefile_import(paths=paths)
+    def handle(self, *args, paths, author, publish_as, **options):
+        try:
+            author_user = instructor_named(author) if author else None
+            publisher = instructor_named(publish_as) if publish_as else None
+            result = case_files_import(paths=paths, author=author_user, publisher=publisher)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
@@ -24,13 +47,24 @@ class Command(BaseCommand):
             raise CommandError(f"{count} error{'s' if count != 1 else ''} found; nothing was imported.")
         total = len(result.created) + len(result.updated) + len(result.unchanged)
         files = len(result.files)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported {total} case{'s' if total != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
-                f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged."
-            )
+        summary = (
+            f"Imported {total} case{'s' if total != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
+            f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged"
         )
+        if publisher is not None:
+            summary += f"; {len(result.published)} published as {publisher.get_username()}"
+        self.stdout.write(self.style.SUCCESS(summary + "."))
+        drafts = len(result.created) + len(result.updated) - len(result.published)
+        if drafts and options["verbosity"] > 0:
+            line = "1 case was imported as a draft" if drafts == 1 else f"{drafts} cases were imported as drafts"
+            line += " for review"
+            if result.pending:
+                line += (
+                    f" ({len(result.pending)} into the draft of changes of an approved case, "
+                    "which learners keep playing until it is approved)"
+                )
+            self.stdout.write(line + ".")
         if options["verbosity"] >= 2:
-            for outcome in ("created", "updated", "unchanged"):
+            for outcome in ("created", "updated", "unchanged", "published", "pending"):
                 for slug in getattr(result, outcome):
                     self.stdout.write(f"  {outcome}: {slug}")

@@ -1,39 +1,65 @@
-"""``manage.py load_quizzes [PATH]``: validate the quiz file, then load it all or nothing."""
+"""``manage.py load_quizzes [PATH] [--author USERNAME] [--publish-as USERNAME]``: validate the
+quiz file, then load it all or nothing, through the review workflow."""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from leucocases.instructor.access import instructor_named
 from leucocases.quizzes.content import DEFAULT_PATH, QuizFileError, load_quizzes_file
 
 
 class Command(BaseCommand):
     help = (
         "Load quizzes from a YAML file (default fixtures/quizzes.yaml; the format is in "
-        "leucocases/quizzes/content.py). Cases must be imported first. Every error is reported and "
-        "nothing is written if there is one; re-running updates quizzes in place by slug."
+        "leucocases/quizzes/content.py). Cases must be imported and approved first. Every error is reported "
+        "and nothing is written if there is one. Quizzes are loaded as drafts for review (an approved quiz "
+        "into its draft of changes); with --publish-as, quizzes that say 'status: approved' are published, "
+        "recorded as that instructor's approval. Re-running updates quizzes by slug."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help="YAML file to load.")
+        parser.add_argument(
+            "--author", metavar="USERNAME", help="The instructor who wrote the file (may not approve it)."
+        )
+        parser.add_argument(
+            "--publish-as",
+            metavar="USERNAME",
+            help="Publish the quizzes that say 'status: approved', recorded as this instructor's approval "
+            "(e.g. content-loader, see create_content_loader).",
+        )
 
-    def handle(self, *args, path: str, **options):
+    def handle(self, *args, path: str, author, publish_as, **options):
         try:
-            summary = load_quizzes_file(Path(path))
+            author_user = instructor_named(author) if author else None
+            publisher = instructor_named(publish_as) if publish_as else None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        try:
+            summary = load_quizzes_file(Path(path), author=author_user, publisher=publisher)
         except QuizFileError as exc:
             for error in exc.errors:
                 self.stderr.write(f"{path}: {error}")
             count = len(exc.errors)
             raise CommandError(f"{count} error{'s' if count != 1 else ''} in {path}; nothing was written.") from None
         if options["verbosity"] > 0:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Loaded {summary.total} quiz{'zes' if summary.total != 1 else ''} from {path}: "
-                    f"{len(summary.created)} created, {len(summary.updated)} updated, "
-                    f"{len(summary.unchanged)} unchanged."
-                )
+            line = (
+                f"Loaded {summary.total} quiz{'zes' if summary.total != 1 else ''} from {path}: "
+                f"{len(summary.created)} created, {len(summary.updated)} updated, "
+                f"{len(summary.unchanged)} unchanged"
             )
+            if publisher is not None:
+                line += f"; {len(summary.published)} published as {publisher.get_username()}"
+            self.stdout.write(self.style.SUCCESS(line + "."))
+            drafts = len(summary.created) + len(summary.updated) - len(summary.published)
+            if drafts:
+                line = "1 quiz was loaded as a draft" if drafts == 1 else f"{drafts} quizzes were loaded as drafts"
+                if summary.pending:
+                    line += f" ({len(summary.pending)} into the draft of changes of an approved quiz)"
+                self.stdout.write(line + " for review.")
         if options["verbosity"] >= 2:
-            for outcome in ("created", "updated", "unchanged"):
+            for outcome in ("created", "updated", "unchanged", "published", "pending"):
                 for slug in getattr(summary, outcome):
                     self.stdout.write(f"  {outcome}: {slug}")
