@@ -239,6 +239,7 @@ def generate(*, scale: int, questions: Iterable[str], seed: int = 20261201) -> d
                 WorkupStep(
                     name=f"{(subject := writer.subject())} {rng.choice(_STEP_NAMES)}",
                     slug=f"{MARK}{replica}-step-{n}",
+                    kind=original.kind,
                     category=original.category,
                     what_it_shows=f"Whether {subject} is present, and how much.",
                     when_indicated=f"When leucopenia follows contact with {subject}.",
