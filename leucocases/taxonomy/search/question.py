@@ -15,19 +15,23 @@ from dataclasses import dataclass, field, replace
 
 from . import engines, polarity
 from .analysis import Token, question_tokens
+from .generic import is_generic
 from .snapshot import Snapshot
-from .synonyms import SynonymTable
+from .synonyms import Expansion, SynonymTable
 
 #: Trigram similarity a misspelling needs to be read as a content word (pg_trgm's own default).
 SPELLING_THRESHOLD = 0.3
+#: ... and to be read as a word of the synonym table, which reaches a whole group: a closer likeness.
+VOCABULARY_SPELLING_THRESHOLD = 0.45
 #: How much a corrected word counts, next to one typed as the content spells it.
 CORRECTION_WEIGHT = 0.8
 MIN_WORD_FOR_SPELLING = 4
 #: A concept in more than this share of entries does not pick candidates when rarer ones can
 #: (it still counts in their ranking): on this site nearly every entry says "leucopenia".
 COMMON_SHARE = 0.25
-#: How much a word counts that the site uses, but no fact does, next to one it never uses (``_cap_unknown``).
-SITE_WORD_SHARE = 0.5
+#: How much a generic word ("deficiency", "causes", "low": fixtures/search_generic_words.yaml) counts in
+#: deciding whether a fact answers, next to what its rarity alone would give it.
+GENERIC_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -42,16 +46,44 @@ class Concept:
     known: bool = True  # False: no fact holds it, and it is not in the synonym table
     common: bool = False  # in more than COMMON_SHARE of all entries ("leucopenia" here)
     raised: bool = False  # names a raised count ("high white count"): not what the site covers
+    generic: bool = False  # a generic word as typed ("deficiency", "causes"): see ``generic``
+    #: alternatives only related to the words, not the same in other words: a class they belong to
+    #: ("checkpoint inhibitor" for "Keytruda") or a member of the class they name ("azathioprine" for
+    #: "immunosuppressants"). They match, but an entry naming the thing itself ranks first.
+    related: frozenset[tuple[str, ...]] = frozenset()
+    #: the related alternatives naming a class the words belong to: they count only on the page an entry sits
+    #: on (the checkpoint-inhibitor page answers "Keytruda"; a fact on another page mentioning "drug
+    #: interactions" in passing does not answer "clozapine")
+    broader: frozenset[tuple[str, ...]] = frozenset()
+    #: a related class name → sibling phrases holding it, whose occurrences do not count ("leukaemia" in
+    #: "acute leukaemia" is not a match for "hairy cell leukaemia")
+    inside: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+    @property
+    def own(self) -> set[tuple[str, ...]]:
+        """The alternatives that say the same thing as the words typed."""
+        return set(self.alternatives) - self.related
 
     @property
     def terms(self) -> set[str]:
         return {t for alternative in self.alternatives for t in alternative}
+
+    @property
+    def specific(self) -> bool:
+        """What the question is about, as opposed to how it asks: neither generic nor said everywhere on the site.
+
+        Known or not: an unknown specific word ("paracetamol") is a subject the site does not cover."""
+        return not (self.generic or self.common or self.raised)
 
 
 @dataclass(frozen=True)
 class Question:
     text: str
     concepts: list[Concept] = field(default_factory=list)
+
+    @property
+    def specific(self) -> list[Concept]:
+        return [c for c in self.concepts if c.specific]
 
     @property
     def raised_count(self) -> str:
@@ -118,16 +150,15 @@ def read_question(text: str, snapshot: Snapshot) -> Question:
         return Question(text=text)
     table = snapshot.synonyms
     parts = polarity.read(_parts(tokens, table), table)
-    counts, total = snapshot.documents, max(snapshot.total, 1)
-    fact_counts, total_facts = snapshot.facts, max(snapshot.total_facts, 1)
     unknown = [
         part.phrase[0]
         for part in parts
         if len(part.phrase) == 1
         and not part.raised
-        and part.phrase[0] not in counts
+        and part.phrase[0] not in snapshot.documents
         and len(part.typed) >= MIN_WORD_FOR_SPELLING
         and not part.typed.isdigit()
+        and not is_generic(part.words)
         and len(table.alternatives(part.phrase)) == 1
     ]
     corrections = engines.closest_terms(unknown, threshold=SPELLING_THRESHOLD) if unknown else {}
@@ -136,69 +167,91 @@ def read_question(text: str, snapshot: Snapshot) -> Question:
         if part.raised:
             concepts.append(Concept(typed=part.typed, alternatives=(), idf=0.0, coverage_weight=0.0, raised=True))
             continue
-        alternatives = table.alternatives(part.phrase)
-        correction = corrections.get(part.phrase[0]) if len(alternatives) == 1 else None
-        if correction is not None:
-            concepts.append(
-                Concept(
-                    typed=part.typed,
-                    alternatives=tuple(table.alternatives((correction.term,))),
-                    idf=idf(correction.documents, total),
-                    coverage_weight=idf(correction.facts, total_facts),
-                    documents=correction.documents,
-                    weight=CORRECTION_WEIGHT,
-                    known=correction.facts > 0,
-                    corrected_to=correction.word,
-                    common=correction.documents > COMMON_SHARE * total,
-                )
-            )
-            continue
-        documents = max(_documents(a, counts) for a in alternatives)
-        facts = max(_documents(a, fact_counts) for a in alternatives)
-        # A word from the synonym table is medical vocabulary even when no fact holds it (EBV): it stays weighty.
-        known = facts > 0 or len(alternatives) > 1
-        concepts.append(
-            Concept(
-                typed=part.typed,
-                alternatives=tuple(alternatives),
-                idf=idf(documents, total),
-                coverage_weight=idf(facts, total_facts),
-                documents=sum(_documents(a, counts) for a in alternatives),
-                known=known,
-                common=documents > COMMON_SHARE * total,
-            )
-        )
+        generic = len(part.words) == 1 and is_generic(part.words)
+        if len(part.phrase) == 1 and part.phrase[0] in unknown:
+            corrected = _corrected(part, corrections.get(part.phrase[0]), snapshot)
+            if corrected is not None:
+                concepts.append(corrected)
+                continue
+        concepts.append(_concept(part.typed, table.expand(part.phrase), snapshot, generic=generic))
     return Question(text=text, concepts=_cap_unknown(_merge_repeats(concepts)))
+
+
+def _concept(typed: str, expansion: Expansion, snapshot: Snapshot, **extra) -> Concept:
+    """A concept weighed by the rarity of the words typed and what means the same (not of related words: a
+    question naming Keytruda is as specific as Keytruda, though only "checkpoint inhibitor" finds a fact)."""
+    counts, total = snapshot.documents, max(snapshot.total, 1)
+    alternatives = expansion.alternatives
+    own = [a for a in alternatives if a not in expansion.related]
+    documents = max(_documents(a, counts) for a in own)
+    facts = max(_documents(a, snapshot.facts) for a in own)
+    weight = idf(facts, max(snapshot.total_facts, 1))
+    if extra.get("generic"):
+        # A generic word no fact holds is a turn of phrase ("main causes"): it weighs nothing.
+        weight = weight * GENERIC_SHARE if facts else 0.0
+    any_fact = facts or max(_documents(a, snapshot.facts) for a in alternatives)
+    return Concept(
+        typed=typed,
+        alternatives=tuple(alternatives),
+        related=expansion.related,
+        broader=expansion.broader,
+        inside=expansion.inside,
+        idf=idf(documents, total),
+        coverage_weight=weight,
+        documents=sum(_documents(a, counts) for a in alternatives),
+        # A word from the synonym table is medical vocabulary even when no fact holds it: it stays weighty.
+        known=any_fact > 0 or len(alternatives) > 1,
+        common=documents > COMMON_SHARE * total,
+        **extra,
+    )
+
+
+def _corrected(part: polarity.Part, found: engines.Correction | None, snapshot: Snapshot) -> Concept | None:
+    """A misspelt word read as the closest word of the content, or of the synonym table when that is closer
+    ("pembrolizumb" is pembrolizumab, a member of the checkpoint inhibitors, which the content names)."""
+    table = snapshot.synonyms
+    in_table = table.closest_word(part.phrase[0], threshold=VOCABULARY_SPELLING_THRESHOLD)
+    if in_table is not None and (found is None or in_table[1] > found.similarity):
+        word, _ = in_table
+        expansion = table.expand((word,))
+        return _concept(part.typed, expansion, snapshot, weight=CORRECTION_WEIGHT, corrected_to=table.spelled[word])
+    if found is None:
+        return None
+    return _concept(
+        part.typed,
+        table.expand((found.term,)),
+        snapshot,
+        weight=CORRECTION_WEIGHT,
+        corrected_to=found.word,
+        generic=is_generic((found.word,)),
+    )
 
 
 def _cap_unknown(concepts: list[Concept]) -> list[Concept]:
     """A word no fact uses weighs as much as the question's most specific known word, no more.
 
-    It may be the subject ("paracetamol") or a turn of phrase ("main", "first
-    step"), and without a language model we cannot tell which: capped like
-    this, two unknown words against one known one still outweigh it (not
-    covered), while one unknown word beside the subject does not block an
-    answer. A word the site uses elsewhere (a cause page, a case, the workup
-    catalogue) but no fact does is on the site's subject, only not in a fact's
-    words: it counts ``SITE_WORD_SHARE`` of that.
+    It may be the subject ("paracetamol") or a turn of phrase ("first step"),
+    and without a language model we cannot tell which: capped like this, an
+    unknown word beside the subject alone makes the question half covered, not
+    enough to answer ("amoxicillin rash"), while the subject with a word of the
+    site's own subject ("leucopenia") is answered. A word the site uses
+    elsewhere (a workup page, a case title) but no fact does counts the same:
+    no fact answers that part of the question. Generic words never count as
+    unknown (they weigh little: ``generic``).
     """
-    known = [c.coverage_weight for c in concepts if c.known and not c.raised]
-    if not known:
+    # Generic and everyday words do not set the cap: beside "deficiency" alone, an unknown word keeps its
+    # full weight (and, being specific, it must be matched for an answer: ``answer.answers``).
+    specific = [c.coverage_weight for c in concepts if c.known and c.specific]
+    if not specific:
         return concepts
-    cap = max(known)
-    out = []
-    for concept in concepts:
-        if not concept.known:
-            weight = min(concept.coverage_weight, cap) * (SITE_WORD_SHARE if concept.documents else 1.0)
-            concept = replace(concept, coverage_weight=weight)
-        out.append(concept)
-    return out
+    cap = max(specific)
+    return [c if c.known else replace(c, coverage_weight=min(c.coverage_weight, cap)) for c in concepts]
 
 
 def _merge_repeats(concepts: list[Concept]) -> list[Concept]:
-    """A concept typed twice ("wbc … white count") counts once."""
+    """A concept typed twice ("wbc … white count") counts once (two members of one class are two concepts)."""
     out: list[Concept] = []
     for concept in concepts:
-        if concept.raised or not any(set(concept.alternatives) & set(seen.alternatives) for seen in out):
+        if concept.raised or not any(concept.own & seen.own for seen in out):
             out.append(concept)
     return out
