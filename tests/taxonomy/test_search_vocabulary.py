@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from leucocases.taxonomy.search.answer import ask, ranked_facts
+from leucocases.taxonomy.search.answer import CANDIDATES, ask, ranked_facts
 from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
 from leucocases.taxonomy.search.models import Synonym, SynonymGroup
+from leucocases.taxonomy.search.question import read_question
+from leucocases.taxonomy.search.snapshot import current_snapshot
 from leucocases.taxonomy.search.synonyms import SynonymFileError, load_synonyms_file
 
 from .factories import make_cause, make_fact, make_reference, make_topic
@@ -195,6 +197,19 @@ def test_vocabulary_spelling_and_classes_add_no_query(content):
         return len(captured)
 
     assert queries("keytrudda leucopenia") == queries("checkpoint inhibitor leucopenia")
+
+
+def test_the_database_is_asked_only_about_names_the_content_holds(content):
+    """A class lists dozens of drugs the content never names: the candidates query leaves them out, and a phrase
+    holding a shorter alternative ("tpmt test" holding "tpmt") adds nothing to find."""
+    make_fact(cause=make_cause(name="Chemotherapy"), key="chemo", text="Chemotherapy suppresses the marrow.")
+    search_index_rebuild()
+    vocabulary("Chemotherapy", ["chemotherapy", "chemo", "chemotherapy drugs"], members=["folfox", "carboplatin"])
+    vocabulary("TPMT", ["tpmt", "tpmt test", "thiopurine methyltransferase"])
+
+    retrieval = read_question("chemo or a tpmt test", current_snapshot()).retrieval(CANDIDATES, budget=600)
+    assert retrieval.any_of == ((("chemotherapi",),), (("tpmt",),))
+    assert answer_keys("folfox leucopenia") == ["chemo"]  # named nowhere, found through its class
 
 
 # --- the file and the admin ------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class _Field:
 
 def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) -> list[Ranked]:
     """Every hit scored by BM25F (averages over the whole index), coverage and page match, best first."""
-    concepts = [c for c in question.concepts if c.alternatives]
+    concepts = [c for c in question.concepts if c.searchable]
     total_weight = sum(c.coverage_weight for c in question.concepts) or 1.0
     ranked = []
     for hit in hits:
@@ -146,7 +146,7 @@ def _weighted_frequency(
     for name, weight in FIELD_WEIGHTS.items():
         values = fields[name]
         found = 0
-        for alternative in concept.alternatives:
+        for alternative in concept.searchable:
             if name != _CLASS_FIELD and alternative in concept.broader:
                 continue
             n = values.occurrences(alternative)

@@ -1,13 +1,17 @@
 """A question read into concepts: its content words, their synonyms, and spelling corrections.
 
 "what causes low white count" becomes two concepts: *causes* (the term
-``caus``) and *low white count*, a phrase of the synonym table, which stands
-for every phrase of its group (leucopenia, low wbc, …). A word the index has
-never seen is looked up by trigram similarity ("azothioprine" is read as
-azathioprine), and a word with no close match stays in the question with no
-alternative: it still counts when ``answer`` decides whether the site covers
-the question. Direction words next to a count are read by ``polarity``
-("lower white cells" is leucopenia; "a high white count" is a raised count).
+``caus``, a generic word) and *low white count*, a phrase of the synonym
+table, which stands for every phrase of its group (leucopenia, low wbc, …).
+A member of a class stands for itself and the class's words, which are
+*related* alternatives ("Keytruda": pembrolizumab, and checkpoint inhibitor).
+A word the index and the vocabulary have never seen is looked up by trigram
+similarity ("azothioprine" is read as azathioprine, "keytrudda" as Keytruda),
+and a word with no close match stays in the question with no alternative: it
+still counts when ``answer`` decides whether the site covers the question.
+Direction words next to a count are read by ``polarity`` ("lower white cells"
+is leucopenia; "a high white count" is a raised count), generic words by
+``generic``.
 """
 
 import math
@@ -17,7 +21,7 @@ from . import engines, polarity
 from .analysis import Token, question_tokens
 from .generic import is_generic
 from .snapshot import Snapshot
-from .synonyms import Expansion, SynonymTable
+from .synonyms import Expansion, SynonymTable, holds
 
 #: Trigram similarity a misspelling needs to be read as a content word (pg_trgm's own default).
 SPELLING_THRESHOLD = 0.3
@@ -46,6 +50,10 @@ class Concept:
     known: bool = True  # False: no fact holds it, and it is not in the synonym table
     common: bool = False  # in more than COMMON_SHARE of all entries ("leucopenia" here)
     raised: bool = False  # names a raised count ("high white count"): not what the site covers
+    #: the alternatives whose every term is in the index: the only ones any entry can hold (a vocabulary
+    #: group lists many names the content never uses; the databases are asked about these alone)
+    searchable: tuple[tuple[str, ...], ...] = ()
+    searchable_documents: tuple[int, ...] = ()  # entries holding each searchable alternative (at most)
     generic: bool = False  # a generic word as typed ("deficiency", "causes"): see ``generic``
     #: alternatives only related to the words, not the same in other words: a class they belong to
     #: ("checkpoint inhibitor" for "Keytruda") or a member of the class they name ("azathioprine" for
@@ -99,7 +107,8 @@ class Question:
 
         The known concepts (words the facts or the synonym table use) that pick
         few entries (at most ``budget``, and not common) pick the candidates:
-        any entry holding one of them. When every concept is common ("what
+        any entry holding one of them, and any entry on a page named by a class
+        they belong to. When every concept is common ("what
         causes a low white count"), no entry stands out by holding them: the
         candidates are the entries on the pages and in the groups the question
         names ("What causes leucopenia", "Infection-related"), and the entries
@@ -108,12 +117,33 @@ class Question:
         """
         usable = [c for c in self.concepts if c.documents > 0 and not c.raised]
         known = [c for c in usable if c.known] or usable
-        selective = tuple(c.alternatives for c in known if c.documents <= budget and not c.common)
-        if selective:
-            return engines.Retrieval(any_of=selective, per_kind=per_kind)
-        every = tuple(c.alternatives for c in known)
+        selective, classes = [], []
+        for concept in (c for c in known if not c.common):
+            # Alternatives few enough to rank pick candidates: a member the content uses everywhere does not
+            # drag every entry holding it along. A class the words belong to counts only on an entry's page
+            # (``answer``), so it picks the entries on pages naming it.
+            counted = zip(concept.searchable, concept.searchable_documents, strict=True)
+            rare = [(a, n) for a, n in counted if a not in concept.broader and n <= budget]
+            if rare and sum(n for _, n in rare) <= budget:
+                selective.append(tuple(a for a, _ in rare))
+            if broader := tuple(a for a in concept.searchable if a in concept.broader):
+                classes.append(broader)
+        if selective or classes:
+            return engines.Retrieval(
+                any_of=_fewest(tuple(selective)), pages_of=_fewest(tuple(classes)), per_kind=per_kind
+            )
+        every = _fewest(tuple(c.searchable for c in known))
         affordable = sum(c.documents for c in known) <= budget
         return engines.Retrieval(any_of=every if affordable else (), pages_of=every, per_kind=per_kind)
+
+
+def _fewest(concepts: tuple[tuple[tuple[str, ...], ...], ...]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The same candidates with fewer alternatives: one holding another ("tpmt test" holds "tpmt") finds no entry
+    the shorter one does not. (PostgreSQL's planner also reads a long list of alternatives as unselective.)"""
+    every = {a for alternatives in concepts for a in alternatives}
+    return tuple(
+        tuple(a for a in alternatives if not any(b != a and holds(a, b) for b in every)) for alternatives in concepts
+    )
 
 
 def idf(documents: int, total: int) -> float:
@@ -190,9 +220,12 @@ def _concept(typed: str, expansion: Expansion, snapshot: Snapshot, **extra) -> C
         # A generic word no fact holds is a turn of phrase ("main causes"): it weighs nothing.
         weight = weight * GENERIC_SHARE if facts else 0.0
     any_fact = facts or max(_documents(a, snapshot.facts) for a in alternatives)
+    searchable = [a for a in alternatives if all(t in counts for t in a)]
     return Concept(
         typed=typed,
         alternatives=tuple(alternatives),
+        searchable=tuple(searchable),
+        searchable_documents=tuple(_documents(a, counts) for a in searchable),
         related=expansion.related,
         broader=expansion.broader,
         inside=expansion.inside,

@@ -78,7 +78,7 @@ def validate_synonyms(data: Any) -> list[str]:
         if not found and len(set(phrases) | set(members) | set(others)) < len(phrases) + len(members) + len(others):
             found.append(f"{path}: a phrase is listed under two of phrases, members and not")
         for position, other in enumerate(others if not found else []):
-            if not any(_holds(tuple(terms(other)), tuple(terms(p))) for p in phrases):
+            if not any(holds(tuple(terms(other)), tuple(terms(p))) for p in phrases):
                 found.append(f"{path}.not[{position}]: {other!r} does not hold a phrase of the group")
         errors += found
     return errors
@@ -140,7 +140,8 @@ class Expansion:
     inside: dict[Phrase, tuple[Phrase, ...]]
 
 
-def _holds(longer: Phrase, part: Phrase) -> bool:
+def holds(longer: Phrase, part: Phrase) -> bool:
+    """Whether ``part`` occurs in ``longer`` (a longer phrase), word for word."""
     n = len(part)
     return len(longer) > n and any(longer[i : i + n] == part for i in range(len(longer) - n + 1))
 
@@ -178,14 +179,14 @@ class SynonymTable:
         inside: dict[Phrase, list[Phrase]] = {}
         for group in sorted(self.same_in.get(phrase, ())):
             for other in self.excluded.get(group, ()):
-                for name in (p for p in found if _holds(other, p)):
+                for name in (p for p in found if holds(other, p)):
                     inside.setdefault(name, []).append(other)
         for group in sorted({c for p in equivalents for c in self.member_of.get(p, ())}):
             siblings = [m for m in self.everything[group] if m not in self.same[group] and m not in equivalents]
             for name in self.same[group]:
                 if name not in found:
                     found.append(name)
-                holding = [s for s in siblings if _holds(s, name)]
+                holding = [s for s in siblings if holds(s, name)]
                 if holding:
                     inside.setdefault(name, []).extend(holding)
         result = Expansion(
