@@ -237,8 +237,8 @@ def print_tables(runs: list[dict]) -> None:
         "100× content: the shipped content plus invented benchmark documents (benchmarks/search_content.py): "
         "for each extra replica, every cause, topic, workup step and practice case gets a counterpart about a "
         "made-up subject, with as many facts, written from templates over general haematology words and random "
-        "figures; invented names and figures never coincide with a term of the shipped content or the questions, "
-        "so the shipped facts stay the only right answers."
+        "figures; invented names and figures never coincide with a term of the shipped content, the synonym "
+        "table or the questions, so the shipped facts stay the only right answers."
     )
     show_heldout = os.environ.get("BENCH_SEARCH_SHOW_HELDOUT_MISSES") == "1"
     for run in runs:
