@@ -199,6 +199,37 @@ def test_vocabulary_spelling_and_classes_add_no_query(content):
     assert queries("keytrudda leucopenia") == queries("checkpoint inhibitor leucopenia")
 
 
+def test_a_word_naming_the_sites_subject_is_never_what_makes_the_answer(content):
+    """'neutropenia' is the site's subject (fixtures/search_generic_words.yaml): "infliximab neutropenia" is not
+    answered with a fact that only mentions neutrophils; a drug the vocabulary knows is answered by its class."""
+    vocabulary("Neutropenia", ["neutropenia", "low neutrophils"])
+    vocabulary("Medication", ["drug", "drugs"], members=["clozapine"])
+
+    assert answer_keys("infliximab neutropenia") == []
+    assert answer_keys("clozapine neutropenia") == ["other-drugs"]
+
+
+def test_a_fact_holding_the_lesser_part_of_the_specific_words_does_not_answer(content):
+    """'megaloblastosis' is in one fact, 'interactions' in two: of a question naming both, the facts holding only
+    the commoner word do not answer, the one holding the rarer does."""
+    make_fact(cause=make_cause(name="Interactions"), key="interactions", text="Drug interactions matter.")
+    search_index_rebuild()
+    vocabulary("Interaction", ["interaction", "interactions"])
+
+    assert answer_keys("megaloblastosis and interactions") == ["megaloblastosis"]
+    assert set(ranked_facts("interactions")[:2]) == {"interactions", "tpmt-interactions"}
+
+
+def test_a_vocabulary_name_no_fact_holds_is_context_beside_a_known_subject(content):
+    """Crohn's disease is in the vocabulary, in no fact: beside the thiopurines and a low count it is context,
+    and the thiopurine fact answers; on its own with the count, nothing does."""
+    vocabulary("Crohn's disease", ["crohn's disease", "crohns"])
+    vocabulary("Thiopurines", ["thiopurines", "thiopurine"])
+
+    assert answer_keys("thiopurines in crohns with a low white count") == ["ra-rate"]
+    assert answer_keys("crohns with a low white count") == []
+
+
 def test_the_database_is_asked_only_about_names_the_content_holds(content):
     """A class lists dozens of drugs the content never names: the candidates query leaves them out, and a phrase
     holding a shorter alternative ("tpmt test" holding "tpmt") adds nothing to find."""

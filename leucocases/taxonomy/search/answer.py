@@ -43,6 +43,11 @@ CANDIDATE_BUDGET = 600
 #: Share of the question's (IDF-weighted) meaning a fact must hold, more than, to answer it: matching one of
 #: two equally weighty words is not enough.
 ANSWER_COVERAGE = 0.5
+#: Share of the question's specific words (weighted) a fact must hold to answer it: of "sepsis … mortality", a
+#: fact giving the mortality of graft failure holds the lesser half and does not answer.
+SPECIFIC_COVERAGE = 0.5
+#: How much a specific word no fact uses counts in that share, next to a known one ("husband", "infliximab").
+UNKNOWN_SPECIFIC_SHARE = 0.5
 #: Further answers must score at least this share of the best one.
 FOLLOWING_ANSWER_SCORE = 0.6
 MAX_ANSWERS = 3
@@ -76,7 +81,7 @@ class Ranked:
     coverage: float
     engine_score: float
     matched_terms: frozenset[str]
-    specific: bool = False  # holds one of the question's specific concepts
+    specific: float = 0.0  # the share of the question's specific words it holds (``specific_weights``)
 
 
 class _Field:
@@ -105,13 +110,15 @@ def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) ->
     """Every hit scored by BM25F (averages over the whole index), coverage and page match, best first."""
     concepts = [c for c in question.concepts if c.searchable]
     total_weight = sum(c.coverage_weight for c in question.concepts) or 1.0
+    specific_weight = specific_weights(question)
+    specific_total = sum(specific_weight.values()) or 1.0
     ranked = []
     for hit in hits:
         fields = {name: _Field(getattr(hit, name)) for name in FIELD_WEIGHTS}
         average = snapshot.average(hit.kind)
         score = coverage = page = 0.0
         matched: set[str] = set()
-        specific = False
+        specific = 0.0
         for concept in concepts:
             found = _weighted_frequency(concept, fields, average, matched)
             if found.tf:
@@ -120,14 +127,17 @@ def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) ->
                 share = 1.0 if found.own else RELATED_WEIGHT
                 score += share * concept.weight * concept.idf * found.tf * (K1 + 1) / (K1 + found.tf)
                 coverage += concept.weight * concept.coverage_weight
-                specific = specific or concept.specific
+                specific += specific_weight.get(id(concept), 0.0)
                 if found.page:
                     page += share * concept.weight * concept.coverage_weight
         coverage /= total_weight
         # Lucene's coordination factor: an entry holding more of the question ranks above one that
         # repeats a part of it.
         score *= coverage * (1 + PAGE_WEIGHT * page / total_weight)
-        ranked.append(Ranked(hit.kind, hit.object_id, score, coverage, hit.engine_score, frozenset(matched), specific))
+        matched_terms = frozenset(matched)
+        ranked.append(
+            Ranked(hit.kind, hit.object_id, score, coverage, hit.engine_score, matched_terms, specific / specific_total)
+        )
     ranked.sort(key=lambda r: (-r.score, -r.engine_score, r.object_id))
     return ranked
 
@@ -226,10 +236,19 @@ def ask(query: str) -> Answer:
     return answer
 
 
+def specific_weights(question: Question) -> dict[int, float]:
+    """The weight of each specific concept (by id) in deciding whether a fact answers: a word neither the content
+    nor the vocabulary knows counts ``UNKNOWN_SPECIFIC_SHARE`` of its weight here, as it may be a turn of phrase
+    rather than the subject ("husband"); a name the vocabulary knows counts in full."""
+    return {
+        id(c): c.coverage_weight * (1.0 if c.known else UNKNOWN_SPECIFIC_SHARE) for c in question.concepts if c.specific
+    }
+
+
 def answers(question: Question, item: Ranked) -> bool:
-    """Whether a ranked fact answers the question: it holds enough of its meaning, and (when the question has
-    specific words) one of them, not only generic or everyday ones."""
-    return item.coverage > ANSWER_COVERAGE and (item.specific or not question.specific)
+    """Whether a ranked fact answers the question: it holds more than ``ANSWER_COVERAGE`` of its meaning and, when
+    the question has specific words, at least ``SPECIFIC_COVERAGE`` of them, not only generic or everyday ones."""
+    return item.coverage > ANSWER_COVERAGE and (item.specific >= SPECIFIC_COVERAGE or not question.specific)
 
 
 def _ranked(query: str) -> tuple[Question, list[Ranked]]:

@@ -5,7 +5,10 @@ table), read once per process. ``question`` marks a concept generic when every
 word the reader typed for it is one of them ("deficiency", "low", "causes");
 ``answer`` then gives it little weight in deciding whether a fact answers, and
 never lets it be the only thing a fact shares with a question that also has a
-specific word (see ``answer.answers``).
+specific word (see ``answer.answers``). The file's ``subject`` phrases name
+the site's own subject, the low counts ("neutropenia", "white count"): nearly
+every question names one, so, like a word the content says everywhere, one
+is never what makes a fact the answer, and like a generic word it weighs little.
 """
 
 from functools import lru_cache
@@ -14,9 +17,11 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from .analysis import term, words
+from .analysis import term, terms, words
 
 PATH = Path(settings.BASE_DIR) / "fixtures" / "search_generic_words.yaml"
+#: The heading of the phrases naming the site's subject (kept in the same file, read apart).
+SUBJECT = "subject"
 
 
 class GenericWordsFileError(Exception):
@@ -24,16 +29,31 @@ class GenericWordsFileError(Exception):
 
 
 @lru_cache(maxsize=1)
-def generic_terms(path: Path = PATH) -> frozenset[str]:
+def _read(path: Path) -> dict[str, list]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
         raise GenericWordsFileError(f"{path}: expected lists of words under headings")
+    return data
+
+
+@lru_cache(maxsize=1)
+def generic_terms(path: Path = PATH) -> frozenset[str]:
     out = set()
-    for entry in (w for listed in data.values() for w in listed):
-        folded = words(str(entry))
-        if len(folded) != 1:
-            raise GenericWordsFileError(f"{path}: {entry!r} is not one word")
-        out.add(term(folded[0]))
+    for heading, listed in _read(path).items():
+        for entry in listed if heading != SUBJECT else ():
+            folded = words(str(entry))
+            if len(folded) != 1:
+                raise GenericWordsFileError(f"{path}: {entry!r} is not one word")
+            out.add(term(folded[0]))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def subject_phrases(path: Path = PATH) -> frozenset[tuple[str, ...]]:
+    """The phrases naming the site's own subject, the low counts ("neutropenia", "white count"), as terms."""
+    out = {tuple(terms(str(entry))) for entry in _read(path).get(SUBJECT, [])}
+    if not all(out):
+        raise GenericWordsFileError(f"{path}: a subject phrase has only ignored words")
     return frozenset(out)
 
 

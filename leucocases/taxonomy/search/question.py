@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from . import engines, polarity
 from .analysis import Token, question_tokens
-from .generic import is_generic
+from .generic import is_generic, subject_phrases
 from .snapshot import Snapshot
 from .synonyms import Expansion, SynonymTable, holds
 
@@ -55,6 +55,8 @@ class Concept:
     searchable: tuple[tuple[str, ...], ...] = ()
     searchable_documents: tuple[int, ...] = ()  # entries holding each searchable alternative (at most)
     generic: bool = False  # a generic word as typed ("deficiency", "causes"): see ``generic``
+    subject: bool = False  # names the site's subject, a low count ("neutropenia"): see ``generic``
+    factless: bool = False  # no fact holds any of its alternatives
     #: alternatives only related to the words, not the same in other words: a class they belong to
     #: ("checkpoint inhibitor" for "Keytruda") or a member of the class they name ("azathioprine" for
     #: "immunosuppressants"). They match, but an entry naming the thing itself ranks first.
@@ -81,7 +83,7 @@ class Concept:
         """What the question is about, as opposed to how it asks: neither generic nor said everywhere on the site.
 
         Known or not: an unknown specific word ("paracetamol") is a subject the site does not cover."""
-        return not (self.generic or self.common or self.raised)
+        return not (self.generic or self.common or self.raised or self.subject)
 
 
 @dataclass(frozen=True)
@@ -208,18 +210,16 @@ def read_question(text: str, snapshot: Snapshot) -> Question:
 
 
 def _concept(typed: str, expansion: Expansion, snapshot: Snapshot, **extra) -> Concept:
-    """A concept weighed by the rarity of the words typed and what means the same (not of related words: a
-    question naming Keytruda is as specific as Keytruda, though only "checkpoint inhibitor" finds a fact)."""
     counts, total = snapshot.documents, max(snapshot.total, 1)
     alternatives = expansion.alternatives
     own = [a for a in alternatives if a not in expansion.related]
-    documents = max(_documents(a, counts) for a in own)
-    facts = max(_documents(a, snapshot.facts) for a in own)
+    documents = max(_documents(a, counts) for a in alternatives)
+    facts = max(_documents(a, snapshot.facts) for a in alternatives)
     weight = idf(facts, max(snapshot.total_facts, 1))
-    if extra.get("generic"):
+    subject = not subject_phrases().isdisjoint(own)
+    if extra.get("generic") or subject:
         # A generic word no fact holds is a turn of phrase ("main causes"): it weighs nothing.
         weight = weight * GENERIC_SHARE if facts else 0.0
-    any_fact = facts or max(_documents(a, snapshot.facts) for a in alternatives)
     searchable = [a for a in alternatives if all(t in counts for t in a)]
     return Concept(
         typed=typed,
@@ -232,9 +232,11 @@ def _concept(typed: str, expansion: Expansion, snapshot: Snapshot, **extra) -> C
         idf=idf(documents, total),
         coverage_weight=weight,
         documents=sum(_documents(a, counts) for a in alternatives),
-        # A word from the synonym table is medical vocabulary even when no fact holds it: it stays weighty.
-        known=any_fact > 0 or len(alternatives) > 1,
+        # A word from the synonym table is medical vocabulary even when no fact holds it (Hodgkin lymphoma).
+        known=facts > 0 or len(alternatives) > 1,
+        factless=facts == 0,
         common=documents > COMMON_SHARE * total,
+        subject=subject,
         **extra,
     )
 
@@ -261,24 +263,25 @@ def _corrected(part: polarity.Part, found: engines.Correction | None, snapshot: 
 
 
 def _cap_unknown(concepts: list[Concept]) -> list[Concept]:
-    """A word no fact uses weighs as much as the question's most specific known word, no more.
+    """A word no fact holds weighs as much as the question's most specific word some fact holds, no more.
 
-    It may be the subject ("paracetamol") or a turn of phrase ("first step"),
-    and without a language model we cannot tell which: capped like this, an
-    unknown word beside the subject alone makes the question half covered, not
-    enough to answer ("amoxicillin rash"), while the subject with a word of the
-    site's own subject ("leucopenia") is answered. A word the site uses
-    elsewhere (a workup page, a case title) but no fact does counts the same:
-    no fact answers that part of the question. Generic words never count as
-    unknown (they weigh little: ``generic``).
+    It may be the subject ("paracetamol", "Hodgkin lymphoma") or context
+    ("first step", "in Crohn's disease"), and without a language model we
+    cannot tell which: capped like this, such a word beside the subject alone
+    makes the question half covered, not enough to answer ("amoxicillin
+    rash"), while with a word of the site's own subject too ("azathioprine in
+    Crohn's disease, low white count") it is answered. Where no specific word
+    is held by a fact, nothing is capped: beside "deficiency" alone, an unknown
+    word keeps its full weight (and must be matched for an answer:
+    ``answer.answers``). Generic words are never capped: they weigh little.
     """
-    # Generic and everyday words do not set the cap: beside "deficiency" alone, an unknown word keeps its
-    # full weight (and, being specific, it must be matched for an answer: ``answer.answers``).
-    specific = [c.coverage_weight for c in concepts if c.known and c.specific]
+    specific = [c.coverage_weight for c in concepts if c.specific and not c.factless]
     if not specific:
         return concepts
     cap = max(specific)
-    return [c if c.known else replace(c, coverage_weight=min(c.coverage_weight, cap)) for c in concepts]
+    return [
+        replace(c, coverage_weight=min(c.coverage_weight, cap)) if c.factless and c.specific else c for c in concepts
+    ]
 
 
 def _merge_repeats(concepts: list[Concept]) -> list[Concept]:
