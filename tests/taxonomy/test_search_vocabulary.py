@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from leucocases.taxonomy.search.analysis import near_spelling
 from leucocases.taxonomy.search.answer import CANDIDATES, ask, ranked_facts
 from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
 from leucocases.taxonomy.search.models import Synonym, SynonymGroup
@@ -143,6 +144,30 @@ def test_a_class_named_in_the_question_searches_its_members(content):
 
     assert answer_keys("low b12 and leucopenia") == ["megaloblastosis"]
     assert ranked_facts("megaloblastosis")[:2] == ["megaloblastosis", "pa"]
+
+
+def test_a_different_word_sharing_a_long_ending_is_not_read_as_a_misspelling(content):
+    make_fact(cause=make_cause(name="Chemotherapy"), key="chemo", text="Chemotherapy suppresses the marrow.")
+    search_index_rebuild()
+
+    assert ask("chemotherrapy").question.corrections == [("chemotherrapy", "chemotherapy")]
+    radiotherapy = ask("radiotherapy")
+    assert radiotherapy.question.corrections == [] and radiotherapy.facts == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "near"),
+    [
+        ("azothiaprine", "azathioprine", True),
+        ("pnuemonia", "pneumonia", True),
+        ("keytrudda", "keytruda", True),
+        ("radiotherapy", "chemotherapy", False),
+        ("naturally", "saturation", False),
+        ("statins", "stain", False),
+    ],
+)
+def test_a_near_spelling_is_a_slip_of_about_one_letter_in_four(typed, known, near):
+    assert near_spelling(typed, known) is near
 
 
 # --- the refusal ---------------------------------------------------------------------------------------------------

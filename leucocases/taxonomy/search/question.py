@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from . import engines, polarity
-from .analysis import Token, question_tokens
+from .analysis import Token, near_spelling, question_tokens
 from .generic import is_generic, subject_phrases
 from .snapshot import Snapshot
 from .synonyms import Expansion, SynonymTable, holds
@@ -245,7 +245,9 @@ def _corrected(part: polarity.Part, found: engines.Correction | None, snapshot: 
     """A misspelt word read as the closest word of the content, or of the synonym table when that is closer
     ("pembrolizumb" is pembrolizumab, a member of the checkpoint inhibitors, which the content names)."""
     table = snapshot.synonyms
-    in_table = table.closest_word(part.phrase[0], threshold=VOCABULARY_SPELLING_THRESHOLD)
+    if found is not None and not near_spelling(part.typed, found.word):
+        found = None  # a different word sharing letters ("radiotherapy" is not "chemotherapy")
+    in_table = table.closest_word(part.phrase[0], part.typed, threshold=VOCABULARY_SPELLING_THRESHOLD)
     if in_table is not None and (found is None or in_table[1] > found.similarity):
         word, _ = in_table
         expansion = table.expand((word,))

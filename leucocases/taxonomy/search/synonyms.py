@@ -21,7 +21,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from .analysis import similarity, terms, trigrams
+from .analysis import near_spelling, similarity, terms, trigrams, words
 from .index import search_index_touch
 from .models import Synonym, SynonymGroup
 
@@ -198,15 +198,17 @@ class SynonymTable:
         self._cache[phrase] = result
         return result
 
-    def closest_word(self, word: str, *, threshold: float) -> tuple[str, float] | None:
-        """The one-word phrase of the table most like ``word`` (trigram similarity), for spelling."""
+    def closest_word(self, term: str, typed: str, *, threshold: float) -> tuple[str, float] | None:
+        """The one-word phrase of the table most like a word (its term by trigram similarity, the word as typed
+        a near spelling of the phrase as written), for spelling."""
         if not self._grams:
             for phrase in self.groups_of:
                 if len(phrase) == 1:
                     for gram in trigrams(phrase[0]):
                         self._grams.setdefault(gram, set()).add(phrase[0])
-        candidates = {c for gram in trigrams(word) for c in self._grams.get(gram, ())}
-        scored = sorted(((similarity(word, c), c) for c in candidates), reverse=True)
+        candidates = {c for gram in trigrams(term) for c in self._grams.get(gram, ())}
+        candidates = {c for c in candidates if near_spelling(typed, "".join(words(self.spelled.get(c, c))))}
+        scored = sorted(((similarity(term, c), c) for c in candidates), reverse=True)
         if scored and scored[0][0] >= threshold:
             return scored[0][1], scored[0][0]
         return None
