@@ -191,6 +191,25 @@ def test_a_specific_word_unknown_to_site_and_vocabulary_means_not_covered(conten
     assert answer_keys("b12 deficiency and a low white count") == ["megaloblastosis"]
 
 
+def test_asking_how_something_is_treated_or_diagnosed_without_a_low_count_is_not_covered(content):
+    """The site covers low counts: "how is lupus diagnosed" asks about lupus in general; with a low count named,
+    the same words are on the site's subject."""
+    vocabulary("Lupus", ["lupus", "SLE"])
+    vocabulary("Autoimmune disorders", ["autoimmune disorders"], members=["lupus"])
+
+    assert answer_keys("how is lupus diagnosed") == []
+    assert answer_keys("lupus treatment") == []
+    assert answer_keys("lupus and leucopenia, how is it diagnosed") == ["autoimmune"]
+
+
+def test_a_fact_sharing_only_generic_words_never_answers(content):
+    """No specific word, and "normal" and "count" are generic: a fact holding only them does not answer."""
+    make_fact(cause=make_cause(name="Tests"), key="normal-tpmt", text="A normal TPMT count does not exclude risk.")
+    search_index_rebuild()
+
+    assert answer_keys("what is a normal count") == []
+
+
 def test_a_direction_word_alone_does_not_answer(content):
     """'increase' is generic: "risk of infection increases" does not answer a question about raising platelets,
     nor does the fact naming platelets: raising a count is not what the site covers."""

@@ -82,6 +82,7 @@ class Ranked:
     engine_score: float
     matched_terms: frozenset[str]
     specific: float = 0.0  # the share of the question's specific words it holds (``specific_weights``)
+    telling: bool = False  # holds a word of the question that is not generic
 
 
 class _Field:
@@ -118,7 +119,7 @@ def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) ->
         average = snapshot.average(hit.kind)
         score = coverage = page = 0.0
         matched: set[str] = set()
-        specific = 0.0
+        specific, telling = 0.0, False
         for concept in concepts:
             found = _weighted_frequency(concept, fields, average, matched)
             if found.tf:
@@ -128,6 +129,7 @@ def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) ->
                 score += share * concept.weight * concept.idf * found.tf * (K1 + 1) / (K1 + found.tf)
                 coverage += concept.weight * concept.coverage_weight
                 specific += specific_weight.get(id(concept), 0.0)
+                telling = telling or not concept.generic
                 if found.page:
                     page += share * concept.weight * concept.coverage_weight
         coverage /= total_weight
@@ -136,7 +138,16 @@ def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) ->
         score *= coverage * (1 + PAGE_WEIGHT * page / total_weight)
         matched_terms = frozenset(matched)
         ranked.append(
-            Ranked(hit.kind, hit.object_id, score, coverage, hit.engine_score, matched_terms, specific / specific_total)
+            Ranked(
+                hit.kind,
+                hit.object_id,
+                score,
+                coverage,
+                hit.engine_score,
+                matched_terms,
+                specific / specific_total,
+                telling,
+            )
         )
     ranked.sort(key=lambda r: (-r.score, -r.engine_score, r.object_id))
     return ranked
@@ -246,9 +257,13 @@ def specific_weights(question: Question) -> dict[int, float]:
 
 
 def answers(question: Question, item: Ranked) -> bool:
-    """Whether a ranked fact answers the question: it holds more than ``ANSWER_COVERAGE`` of its meaning and, when
-    the question has specific words, at least ``SPECIFIC_COVERAGE`` of them, not only generic or everyday ones."""
-    return item.coverage > ANSWER_COVERAGE and (item.specific >= SPECIFIC_COVERAGE or not question.specific)
+    """Whether a ranked fact answers the question: it holds more than ``ANSWER_COVERAGE`` of its meaning, more
+    than generic words ("what is a normal white count" is not answered by "a normal TPMT test"), and, when the
+    question has specific words, at least ``SPECIFIC_COVERAGE`` of them; and the question does not ask about
+    something else's treatment, diagnosis or dose (``Question.asks_about_something_else``)."""
+    if question.asks_about_something_else or not item.telling or item.coverage <= ANSWER_COVERAGE:
+        return False
+    return item.specific >= SPECIFIC_COVERAGE or not question.specific
 
 
 def _ranked(query: str) -> tuple[Question, list[Ranked]]:

@@ -9,6 +9,8 @@ specific word (see ``answer.answers``). The file's ``subject`` phrases name
 the site's own subject, the low counts ("neutropenia", "white count"): nearly
 every question names one, so, like a word the content says everywhere, one
 is never what makes a fact the answer, and like a generic word it weighs little.
+The ``aspects`` (treatment, diagnosis, dose, symptoms: generic words too) make a
+question that names no low count a question about something else.
 """
 
 from functools import lru_cache
@@ -22,6 +24,8 @@ from .analysis import term, terms, words
 PATH = Path(settings.BASE_DIR) / "fixtures" / "search_generic_words.yaml"
 #: The heading of the phrases naming the site's subject (kept in the same file, read apart).
 SUBJECT = "subject"
+#: The heading of the generic words that say what is asked about something.
+ASPECTS = "aspects"
 
 
 class GenericWordsFileError(Exception):
@@ -49,12 +53,22 @@ def generic_terms(path: Path = PATH) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def aspect_terms(path: Path = PATH) -> frozenset[str]:
+    """Generic words that say what is asked about something (treatment, diagnosis, dose, symptoms)."""
+    return frozenset(term(w) for entry in _read(path).get(ASPECTS, []) for w in words(str(entry)))
+
+
+@lru_cache(maxsize=1)
 def subject_phrases(path: Path = PATH) -> frozenset[tuple[str, ...]]:
     """The phrases naming the site's own subject, the low counts ("neutropenia", "white count"), as terms."""
     out = {tuple(terms(str(entry))) for entry in _read(path).get(SUBJECT, [])}
     if not all(out):
         raise GenericWordsFileError(f"{path}: a subject phrase has only ignored words")
     return frozenset(out)
+
+
+def is_aspect(typed: tuple[str, ...]) -> bool:
+    return len(typed) == 1 and term(typed[0]) in aspect_terms()
 
 
 def is_generic(typed: tuple[str, ...]) -> bool:

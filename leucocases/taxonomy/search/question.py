@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from . import engines, polarity
 from .analysis import Token, near_spelling, question_tokens
-from .generic import is_generic, subject_phrases
+from .generic import is_aspect, is_generic, subject_phrases
 from .snapshot import Snapshot
 from .synonyms import Expansion, SynonymTable, holds
 
@@ -57,6 +57,7 @@ class Concept:
     generic: bool = False  # a generic word as typed ("deficiency", "causes"): see ``generic``
     subject: bool = False  # names the site's subject, a low count ("neutropenia"): see ``generic``
     factless: bool = False  # no fact holds any of its alternatives
+    aspect: bool = False  # asks what about something: treatment, diagnosis, dose, symptoms (``generic``)
     #: alternatives only related to the words, not the same in other words: a class they belong to
     #: ("checkpoint inhibitor" for "Keytruda") or a member of the class they name ("azathioprine" for
     #: "immunosuppressants"). They match, but an entry naming the thing itself ranks first.
@@ -94,6 +95,13 @@ class Question:
     @property
     def specific(self) -> list[Concept]:
         return [c for c in self.concepts if c.specific]
+
+    @property
+    def asks_about_something_else(self) -> bool:
+        """It asks how something is treated, diagnosed or dosed (or its symptoms, its outlook) and names no low
+        count: a question about that thing in general ("how is lupus diagnosed"), which the site does not cover."""
+        concepts = self.concepts
+        return any(c.aspect for c in concepts) and not any(c.subject or c.common or c.raised for c in concepts)
 
     @property
     def raised_count(self) -> str:
@@ -200,12 +208,13 @@ def read_question(text: str, snapshot: Snapshot) -> Question:
             concepts.append(Concept(typed=part.typed, alternatives=(), idf=0.0, coverage_weight=0.0, raised=True))
             continue
         generic = len(part.words) == 1 and is_generic(part.words)
+        aspect = is_aspect(part.words)
         if len(part.phrase) == 1 and part.phrase[0] in unknown:
             corrected = _corrected(part, corrections.get(part.phrase[0]), snapshot)
             if corrected is not None:
                 concepts.append(corrected)
                 continue
-        concepts.append(_concept(part.typed, table.expand(part.phrase), snapshot, generic=generic))
+        concepts.append(_concept(part.typed, table.expand(part.phrase), snapshot, generic=generic, aspect=aspect))
     return Question(text=text, concepts=_cap_unknown(_merge_repeats(concepts)))
 
 
