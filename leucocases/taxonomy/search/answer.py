@@ -110,14 +110,16 @@ class _Field:
 def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) -> list[Ranked]:
     """Every hit scored by BM25F (averages over the whole index), coverage and page match, best first."""
     concepts = [c for c in question.concepts if c.searchable]
-    total_weight = sum(c.coverage_weight for c in question.concepts) or 1.0
+    # A generic word counts in the question's meaning only where an entry holds it: "first" in "first step in
+    # the workup" does not make a fact about the workup answer less of the question.
+    meaning = sum(c.coverage_weight for c in question.concepts if not c.generic)
     specific_weight = specific_weights(question)
     specific_total = sum(specific_weight.values()) or 1.0
     ranked = []
     for hit in hits:
         fields = {name: _Field(getattr(hit, name)) for name in FIELD_WEIGHTS}
         average = snapshot.average(hit.kind)
-        score = coverage = page = 0.0
+        score = coverage = page = generic = 0.0
         matched: set[str] = set()
         specific, telling = 0.0, False
         for concept in concepts:
@@ -128,10 +130,12 @@ def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) ->
                 share = 1.0 if found.own else RELATED_WEIGHT
                 score += share * concept.weight * concept.idf * found.tf * (K1 + 1) / (K1 + found.tf)
                 coverage += concept.weight * concept.coverage_weight
+                generic += concept.coverage_weight if concept.generic else 0.0
                 specific += specific_weight.get(id(concept), 0.0)
                 telling = telling or not concept.generic
                 if found.page:
                     page += share * concept.weight * concept.coverage_weight
+        total_weight = (meaning + generic) or 1.0
         coverage /= total_weight
         # Lucene's coordination factor: an entry holding more of the question ranks above one that
         # repeats a part of it.
