@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from leucocases.instructor.access import is_instructor
+from leucocases.editorial.access import is_instructor
 from leucocases.quizzes import services as quiz_services
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import WorkupStep
