@@ -32,12 +32,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, LockedWithParentInline, ReviewableAdmin
-from leucocases.quizzes import exam_cases
 from leucocases.taxonomy.models import Cause, WorkupStep
 from leucocases.taxonomy.search.indexed_admin import SearchIndexedAdmin
 from leucocases.taxonomy.search.models import SearchEntry
 
-from . import authoring, history
+from . import authoring, history, policies
 from . import review as case_review
 from .casefile.schema import (
     DiagnosisSpec,
@@ -127,7 +126,7 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
         is_practice = self.cleaned_data["is_practice"]
         # A draft of changes is published into its case: the exams that hold that case count.
         case = self.instance.draft_of if self.instance.draft_of_id else self.instance
-        if problems := exam_cases.practice_flag_problems(case=case, is_practice=is_practice):
+        if problems := policies.practice_flag_problems(case=case, is_practice=is_practice):
             raise ValidationError(problems)
         return is_practice
 

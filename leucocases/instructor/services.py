@@ -93,7 +93,7 @@ def _regrade_lines(case: Case) -> tuple[tuple[RegradeLine, ...], str]:
     attempts = list(
         Attempt.objects.filter(case_id=case.pk)
         .submitted()
-        .select_related("user", "diagnosis", "quiz_attempt__quiz")
+        .select_related("user", "diagnosis", "quiz_case__quiz_attempt__quiz")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.select_related("step").order_by("position")))
         .order_by("submitted_at", "pk")
     )

@@ -118,7 +118,7 @@ def case_regrade(request: HttpRequest, slug: str) -> HttpResponse:
 def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Any learner's stored report on an attempt, and its earlier versions."""
     attempt = get_object_or_404(
-        Attempt.objects.select_related("case", "user", "diagnosis", "quiz_attempt__quiz"), pk=pk
+        Attempt.objects.select_related("case", "user", "diagnosis", "quiz_case__quiz_attempt__quiz"), pk=pk
     )
     history = list(GradedReport.objects.filter(attempt=attempt).order_by("-created_at", "-pk"))
     if not history:

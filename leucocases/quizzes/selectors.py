@@ -3,9 +3,10 @@
 ``dashboard_for`` fetches the learner's current reports in ONE query (however
 many attempts there are), the catalogue it needs in a handful more, and
 leaves every computation to the pure ``progress`` module. Reports the learner
-may not see yet are left out everywhere (``cases.visibility``: an exam under
-way, or an exam in force that holds the case): they would show a score, and the
-case reports they link to would show the key, before the exam is finished.
+may not see yet are left out everywhere (``cases.visibility`` applying
+``exam_lock``: an exam under way, or an exam in force that holds the case):
+they would show a score, and the case reports they link to would show the
+key, before the exam is finished.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from leucocases.cases.models import Case, GradedReport
-from leucocases.cases.visibility import attempts_with_visible_reports, without_exam_cases
+from leucocases.cases.visibility import attempts_with_visible_reports, without_locked_cases
 from leucocases.taxonomy.models import CauseGroup, WorkupStep
 
 from . import progress
@@ -79,8 +80,8 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
             "attempt__case_id",
             "attempt__case__title",
             "attempt__submitted_at",
-            "attempt__quiz_attempt_id",
-            "attempt__quiz_attempt__quiz__title",
+            "attempt__quiz_case__quiz_attempt_id",
+            "attempt__quiz_case__quiz_attempt__quiz__title",
             "total",
             "data",
         )
@@ -102,7 +103,7 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
             groups=tuple(groups_of.get(c["pk"], ())),
             difficulty=c["difficulty"],
         )
-        for c in without_exam_cases(Case.objects.playable(), now=now).values("pk", "slug", "title", "difficulty")
+        for c in without_locked_cases(Case.objects.playable(), now=now).values("pk", "slug", "title", "difficulty")
     ]
     # 6. The learner's quiz attempts.
     quiz_attempts = list(QuizAttempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-pk"))
@@ -128,14 +129,14 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
             case_title=row["attempt__case__title"],
             submitted_at=row["attempt__submitted_at"],
             total=row["total"],
-            quiz_title=row["attempt__quiz_attempt__quiz__title"] or "",
+            quiz_title=row["attempt__quiz_case__quiz_attempt__quiz__title"] or "",
         )
         for row in newest[:HISTORY_ROWS]
     )
     totals_by_quiz_attempt: dict[int, list[float]] = {}
     for row in rows:
-        if row["attempt__quiz_attempt_id"] is not None:
-            totals_by_quiz_attempt.setdefault(row["attempt__quiz_attempt_id"], []).append(row["total"])
+        if row["attempt__quiz_case__quiz_attempt_id"] is not None:
+            totals_by_quiz_attempt.setdefault(row["attempt__quiz_case__quiz_attempt_id"], []).append(row["total"])
     quiz_history = []
     for quiz_attempt in quiz_attempts[:HISTORY_ROWS]:
         totals = totals_by_quiz_attempt.get(quiz_attempt.pk, []) if quiz_attempt.is_finished else []

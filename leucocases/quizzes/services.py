@@ -9,9 +9,9 @@ date first (``quiz_attempt_enforce_deadline``): once the deadline has passed
 the quiz attempt is finished with ``finish_reason=time_up`` and every case not
 yet submitted is graded as it stands (no diagnosis), exactly once, through the
 same ``attempt_submit`` that grades a normal submission. The case services
-refuse any choice or submission after the deadline on their own
-(``ValidationError`` code ``time_up``), so a manipulated page or a request
-racing the clock changes nothing either.
+refuse any choice or submission after the deadline on their own (the quiz
+rules registered with cases, ``policy``: ``AttemptClosed``, code ``time_up``),
+so a manipulated page or a request racing the clock changes nothing either.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
 from django.utils import formats, timezone
 
-from leucocases.cases import services as case_services
+from leucocases.cases.attempts import attempt_submit
 from leucocases.cases.grading import InvalidKeyError
 from leucocases.cases.models import Attempt, Case, GradedReport
-from leucocases.cases.visibility import exam_items_in_force, items_outside
 from leucocases.taxonomy.models import CauseGroup
 
 from . import hooks, progress
-from .models import Quiz, QuizAttempt, QuizItem
+from .exam_lock import exam_items_in_force, items_outside
+from .models import Quiz, QuizAttempt, QuizAttemptCase, QuizItem
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def _when(moment: datetime) -> str:
 
 def quiz_playable_items(*, quiz: Quiz) -> QuerySet[QuizItem]:
     """The quiz's items whose case learners may open, in quiz order: playable,
-    and held by no exam in force but this quiz (``cases.visibility``; a quiz
+    and held by no exam in force but this quiz (``exam_lock``; a quiz
     that breaks the exam-case rule, e.g. one saved before the rule existed,
     still cannot open another exam's case)."""
     held_elsewhere = items_outside(exam_items_in_force(), quiz).values("case_id")
@@ -183,12 +183,12 @@ def quiz_attempt_means(*, quiz_attempts: list[QuizAttempt]) -> dict[int, float]:
     if not quiz_attempts:
         return {}
     rows = (
-        GradedReport.objects.filter(attempt__quiz_attempt__in=quiz_attempts, superseded_at__isnull=True)
-        .values("attempt__quiz_attempt")
+        GradedReport.objects.filter(attempt__quiz_case__quiz_attempt__in=quiz_attempts, superseded_at__isnull=True)
+        .values("attempt__quiz_case__quiz_attempt")
         .annotate(mean=Avg("total"))
         .order_by()
     )
-    return {row["attempt__quiz_attempt"]: round(row["mean"], 1) for row in rows}
+    return {row["attempt__quiz_case__quiz_attempt"]: round(row["mean"], 1) for row in rows}
 
 
 # --------------------------------------------------------------------------
@@ -233,11 +233,11 @@ def quiz_attempt_start_or_resume(*, quiz: Quiz, user: AbstractBaseUser, now: dat
             )
             # Created in quiz order, so the ids keep that order even if the
             # quiz is edited while this attempt is under way.
-            Attempt.objects.bulk_create(
-                [
-                    Attempt(case=item.case, user=user, quiz_attempt=quiz_attempt, case_version=item.case.version)
-                    for item in items
-                ]
+            case_attempts = Attempt.objects.bulk_create(
+                [Attempt(case=item.case, user=user, case_version=item.case.version) for item in items]
+            )
+            QuizAttemptCase.objects.bulk_create(
+                [QuizAttemptCase(quiz_attempt=quiz_attempt, attempt=a, case_id=a.case_id) for a in case_attempts]
             )
     except IntegrityError:
         # one_open_quiz_attempt: a second tab started it a moment ago.
@@ -253,9 +253,9 @@ def quiz_attempt_finish(*, quiz_attempt: QuizAttempt, reason: str, now: datetime
     with transaction.atomic():
         locked = QuizAttempt.objects.select_for_update().get(pk=quiz_attempt.pk)
         if not locked.is_finished:
-            for case_attempt in Attempt.objects.filter(quiz_attempt=locked).open().order_by("pk"):
+            for case_attempt in Attempt.objects.filter(quiz_case__quiz_attempt=locked).open().order_by("pk"):
                 try:
-                    case_services.attempt_submit(attempt=case_attempt, diagnosis=None, enforce_deadline=False)
+                    attempt_submit(attempt=case_attempt, diagnosis=None, even_if_closed=True)
                 except InvalidKeyError:
                     # Left ungraded: the quiz report says so rather than invent a score.
                     logger.exception(
@@ -289,7 +289,7 @@ def quiz_attempt_finish_if_complete(*, quiz_attempt: QuizAttempt, now: datetime 
     """Finish the quiz attempt (completed) once every case is submitted; True if it is finished."""
     if quiz_attempt.is_finished:
         return True
-    if Attempt.objects.filter(quiz_attempt=quiz_attempt).open().exists():
+    if Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt).open().exists():
         return False
     quiz_attempt_finish(quiz_attempt=quiz_attempt, reason=QuizAttempt.FinishReason.COMPLETED, now=now)
     return True
@@ -351,7 +351,9 @@ def format_duration(seconds: int) -> str:
 
 def quiz_attempt_progress(*, quiz_attempt: QuizAttempt, now: datetime | None = None) -> QuizProgress:
     """One query: the case attempts with their cases."""
-    case_attempts = tuple(Attempt.objects.filter(quiz_attempt=quiz_attempt).select_related("case").order_by("pk"))
+    case_attempts = tuple(
+        Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt).select_related("case").order_by("pk")
+    )
     current = next((a for a in case_attempts if not a.is_submitted), None)
     seconds_left = None
     if quiz_attempt.deadline is not None and not quiz_attempt.is_finished:
@@ -367,7 +369,7 @@ def quiz_attempt_case_attempt(*, quiz_attempt: QuizAttempt, pk: Any) -> Attempt 
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return Attempt.objects.filter(quiz_attempt=quiz_attempt, pk=pk).select_related("case").first()
+    return Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt, pk=pk).select_related("case").first()
 
 
 # --------------------------------------------------------------------------
@@ -402,7 +404,7 @@ def quiz_attempt_report(*, quiz_attempt: QuizAttempt) -> QuizReport:
     (case attempts, their cases' groups, reports, group names) whatever the
     number of cases."""
     case_attempts = list(
-        Attempt.objects.filter(quiz_attempt=quiz_attempt)
+        Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt)
         .select_related("case")
         .prefetch_related("case__groups")
         .order_by("pk")

@@ -191,7 +191,7 @@ class TestDraftOfChanges:
         assert not Quiz.objects.filter(pk=draft.pk).exists()
         assert (quiz.review_status, quiz.reviewer) == (ReviewStatus.APPROVED, people["reviewer"])
         assert [item.case for item in quiz.items.order_by("position")] == [*two_cases, third]
-        assert Attempt.objects.filter(quiz_attempt=under_way).count() == 2
+        assert Attempt.objects.filter(quiz_case__quiz_attempt=under_way).count() == 2
 
         results = logged_in(people["reviewer"]).get(reverse("instructor:quiz_results", args=[quiz.slug]))
         assert len(results.context["results"].cases) == 3
