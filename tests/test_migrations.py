@@ -95,8 +95,9 @@ def test_an_existing_database_keeps_its_quiz_attempts_and_review_records_through
     _as_first_shipped(old)
     get = old.get_model
     user = get_user_model().objects.create(username="learner")
-    case = get("cases", "Case").objects.create(slug="a-case", title="A case", presentation="x", review_status="approved")
-    other = get("cases", "Case").objects.create(slug="b-case", title="B case", presentation="x", review_status="approved")
+    OldCase = get("cases", "Case")
+    case = OldCase.objects.create(slug="a-case", title="A case", presentation="x", review_status="approved")
+    other = OldCase.objects.create(slug="b-case", title="B case", presentation="x", review_status="approved")
     quiz = get("quizzes", "Quiz").objects.create(slug="a-quiz", title="A quiz", review_status="approved")
     quiz_attempt = get("quizzes", "QuizAttempt").objects.create(quiz=quiz, user_id=user.pk)
     OldAttempt = get("cases", "Attempt")
