@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from leucocases.instructor.access import instructor_named
+from leucocases.editorial.access import instructor_named
 from leucocases.quizzes.content import DEFAULT_PATH, QuizFileError, load_quizzes_file
 
 
