@@ -41,7 +41,7 @@ from leucocases.taxonomy.models import Cause, WorkupStep
 from leucocases.taxonomy.search.indexed_admin import SearchIndexedAdmin
 from leucocases.taxonomy.search.models import SearchEntry
 
-from .casefile.schema import (
+from .casefile import (
     DiagnosisSpec,
     FieldProblem,
     FindingSpec,

@@ -38,9 +38,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from leucocases.cases.casefile import CaseFileError, CaseSpec
 from leucocases.cases.casefile.exporter import cases_for_export
 from leucocases.cases.casefile.importer import CaseWriter, ImportResult, casefile_read
-from leucocases.cases.casefile.schema import CaseFileError, CaseSpec
 from leucocases.cases.copying import case_content_fields, case_content_replace, copy_case_parts
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus

@@ -16,7 +16,7 @@ from leucocases.cases.grading import ScoringSettings
 from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import CauseGroup, Reference
 
-from .schema import (
+from . import (
     DIFFICULTIES,
     CaseSpec,
     DiagnosisSpec,

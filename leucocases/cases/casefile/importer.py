@@ -27,8 +27,8 @@ from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, I
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 
+from . import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 from .exporter import case_spec
-from .schema import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 
 __all__ = ["CASE_FILE_SUFFIXES", "CaseWriter", "ImportResult", "case_file_paths", "casefile_read", "known_ids"]
 
