@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .paths import expert_path, expert_sort_key, number_occurrences
+from .paths import Item, expert_path, expert_sort_key, number_occurrences
 from .report import (
     ChoiceLine,
     DiagnosisResult,
@@ -40,8 +40,6 @@ __all__ = ["ENGINE_VERSION", "grade", "round_half_up"]
 #: premature choice penalised once (keeping its tier's points), efficiency
 #: counting only timely relevant choices.
 ENGINE_VERSION = "2.0.0"
-
-Item = tuple[str, int]
 
 _TIER_VERDICT = {
     Tier.ESSENTIAL: Verdict.ESSENTIAL,
