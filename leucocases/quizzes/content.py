@@ -61,17 +61,6 @@ from . import review
 from .content_validation import QuizSpec, validate_quizzes
 from .models import Cohort, Quiz, QuizItem
 
-__all__ = [
-    "DEFAULT_PATH",
-    "QuizFileError",
-    "QuizLoadSummary",
-    "QuizSpec",
-    "load_quizzes",
-    "load_quizzes_file",
-    "read_quiz_file",
-    "validate_quizzes",
-]
-
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "quizzes.yaml"
 
 

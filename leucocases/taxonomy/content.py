@@ -23,21 +23,10 @@ from django.utils import timezone
 from leucocases.editorial.loading import ContentFileError, read_yaml_file, write_all_or_nothing
 from leucocases.editorial.models import ReviewStatus
 
-from .content_sections import FACT_OWNERS, SECTIONS, SECTIONS_BY_NAME, Section, scalar_fields
+from .content_sections import FACT_OWNERS, SECTIONS_BY_NAME, Section, scalar_fields
 from .content_validation import validate_taxonomy
 from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
 from .search.index import search_index_rebuild
-
-__all__ = [
-    "DEFAULT_PATH",
-    "SECTIONS",
-    "TaxonomyError",
-    "TaxonomyLoadSummary",
-    "load_taxonomy",
-    "load_taxonomy_file",
-    "read_taxonomy_file",
-    "validate_taxonomy",
-]
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.yaml"
 

@@ -11,25 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .paths import Item, expert_path, expert_sort_key, number_occurrences
-from .report import (
-    ChoiceLine,
-    DiagnosisResult,
-    DiagnosisVerdict,
-    MissedEssential,
-    OrderViolation,
-    Report,
-    Verdict,
-)
-from .types import (
-    Attempt,
-    CaseKey,
-    DiagnosisOption,
-    InvalidKeyError,
-    KeyedStep,
-    OrderRule,
-    ScoringSettings,
-    Tier,
-)
+from .report import ChoiceLine, DiagnosisResult, DiagnosisVerdict, MissedEssential, OrderViolation, Report, Verdict
+from .types import Attempt, CaseKey, DiagnosisOption, InvalidKeyError, KeyedStep, OrderRule, ScoringSettings, Tier
 from .validation import validate_key
 
 __all__ = ["ENGINE_VERSION", "grade", "round_half_up"]

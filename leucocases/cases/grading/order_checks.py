@@ -96,12 +96,7 @@ def report_cycles(rules: list[OrderRule], keyed: set[Item], problems: list[KeyPr
         group = sorted(m for m in stuck if m in reach[node] and node in reach[m])
         grouped.update(group)
         listed = ", ".join(item_text(*m) for m in group)
-        problems.append(
-            KeyProblem(
-                ProblemCode.ORDER_RULE_CYCLE,
-                f"order rules form a cycle among steps: {listed}",
-            )
-        )
+        problems.append(KeyProblem(ProblemCode.ORDER_RULE_CYCLE, f"order rules form a cycle among steps: {listed}"))
     return True
 
 

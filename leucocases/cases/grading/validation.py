@@ -99,8 +99,7 @@ def _check_steps(steps: Iterable[KeyedStep], problems: list[KeyProblem]) -> set[
     if not has_essential:
         problems.append(
             KeyProblem(
-                ProblemCode.NO_ESSENTIAL_STEP,
-                "the key has no essential step, so workup credit cannot be shared out",
+                ProblemCode.NO_ESSENTIAL_STEP, "the key has no essential step, so workup credit cannot be shared out"
             )
         )
     _check_occurrence_gaps(keyed, problems)
@@ -181,10 +180,7 @@ def _check_diagnoses(options: Iterable[DiagnosisOption], problems: list[KeyProbl
             problems.append(KeyProblem(ProblemCode.EMPTY_SLUG, "a diagnosis option has an empty cause slug"))
         if option.cause in seen:
             problems.append(
-                KeyProblem(
-                    ProblemCode.DUPLICATE_DIAGNOSIS,
-                    f"cause {option.cause!r} is listed more than once",
-                )
+                KeyProblem(ProblemCode.DUPLICATE_DIAGNOSIS, f"cause {option.cause!r} is listed more than once")
             )
         seen.add(option.cause)
         if not is_real(option.credit) or not 0.0 <= option.credit <= 1.0:
@@ -197,18 +193,12 @@ def _check_diagnoses(options: Iterable[DiagnosisOption], problems: list[KeyProbl
         elif option.credit == 1.0:
             full_credit.append(option.cause)
     if not full_credit:
-        problems.append(
-            KeyProblem(
-                ProblemCode.NO_FULL_CREDIT_DIAGNOSIS,
-                "no diagnosis option has full credit (1.0)",
-            )
-        )
+        problems.append(KeyProblem(ProblemCode.NO_FULL_CREDIT_DIAGNOSIS, "no diagnosis option has full credit (1.0)"))
     elif len(full_credit) > 1:
         listed = ", ".join(repr(c) for c in full_credit)
         problems.append(
             KeyProblem(
-                ProblemCode.MULTIPLE_FULL_CREDIT_DIAGNOSES,
-                f"exactly one cause may have full credit, found: {listed}",
+                ProblemCode.MULTIPLE_FULL_CREDIT_DIAGNOSES, f"exactly one cause may have full credit, found: {listed}"
             )
         )
 
@@ -223,10 +213,7 @@ def _check_settings(scoring: ScoringSettings, problems: list[KeyProblem]) -> Non
     for name, value in values.items():
         if not is_real(value) or value < 0:
             problems.append(
-                KeyProblem(
-                    ProblemCode.INVALID_SETTING,
-                    f"{name} is {value!r}; it must be a finite number >= 0",
-                )
+                KeyProblem(ProblemCode.INVALID_SETTING, f"{name} is {value!r}; it must be a finite number >= 0")
             )
     _check_bands(scoring.grade_bands, problems)
     if any(not is_real(v) for v in values.values()):
@@ -234,18 +221,12 @@ def _check_settings(scoring: ScoringSettings, problems: list[KeyProblem]) -> Non
     weight_sum = scoring.workup_weight + scoring.diagnosis_weight
     if not math.isclose(weight_sum, 1.0, rel_tol=0.0, abs_tol=_WEIGHT_SUM_TOLERANCE):
         problems.append(
-            KeyProblem(
-                ProblemCode.INVALID_SETTING,
-                f"workup_weight + diagnosis_weight is {weight_sum!r}; it must be 1",
-            )
+            KeyProblem(ProblemCode.INVALID_SETTING, f"workup_weight + diagnosis_weight is {weight_sum!r}; it must be 1")
         )
     for name in ("harmful_cap", "never_total"):
         if values[name] > 100:
             problems.append(
-                KeyProblem(
-                    ProblemCode.INVALID_SETTING,
-                    f"{name} is {values[name]!r}; it must be at most 100",
-                )
+                KeyProblem(ProblemCode.INVALID_SETTING, f"{name} is {values[name]!r}; it must be at most 100")
             )
 
 
