@@ -13,9 +13,10 @@ The format itself is pure (no Django) and is re-exported here:
 - ``writer``: records -> one canonical YAML layout, so export -> import ->
   export is byte-identical.
 
-``importer`` and ``exporter`` connect the format to the database; import them
-directly (``from leucocases.cases.casefile.importer import casefile_read``)
-so that importing this package never pulls in Django.
+``importer``, ``exporter`` and ``rows`` (the mapping of key rows to records
+that the export and the grading key share) connect the format to the
+database; import them directly (``from leucocases.cases.casefile.importer
+import casefile_read``) so that importing this package never pulls in Django.
 """
 
 from .json_schema import (
