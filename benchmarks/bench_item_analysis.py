@@ -70,7 +70,7 @@ def build(attempt_count: int, seed: int = 7):
     from leucocases.cases.grading import Attempt as GradingAttempt
     from leucocases.cases.keys import case_key
     from leucocases.cases.models import Attempt, Case, Choice, GradedReport
-    from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
+    from leucocases.quizzes.models import Quiz, QuizAttempt, QuizAttemptCase, QuizItem
     from leucocases.taxonomy.models import Cause, WorkupStep
 
     call_command("migrate", verbosity=0)
@@ -108,7 +108,7 @@ def build(attempt_count: int, seed: int = 7):
         )
         for user in users
     )
-    attempts, paths = [], []
+    attempts, paths, of_quiz_attempt = [], [], []
     for qa in quiz_attempts:
         # A learner's skill shifts every case a little the same way, so the items correlate.
         skill = rng.random()
@@ -125,12 +125,19 @@ def build(attempt_count: int, seed: int = 7):
                 Attempt(
                     case=case,
                     user=qa.user,
-                    quiz_attempt=qa,
                     submitted_at=start + timedelta(minutes=5 * minute),
                     diagnosis_id=causes[diagnosis],
                 )
             )
+            of_quiz_attempt.append(qa)
     attempts = Attempt.objects.bulk_create(attempts, batch_size=1000)
+    QuizAttemptCase.objects.bulk_create(
+        (
+            QuizAttemptCase(quiz_attempt=qa, attempt=attempt, case_id=attempt.case_id)
+            for qa, attempt in zip(of_quiz_attempt, attempts, strict=True)
+        ),
+        batch_size=1000,
+    )
     choices, reports = [], []
     for attempt, (path, diagnosis) in zip(attempts, paths, strict=True):
         report = grade(keys[attempt.case_id], GradingAttempt(steps=tuple(path), diagnosis=diagnosis))

@@ -3,11 +3,11 @@
 For each database, in a throwaway database of its own: migrate, load the
 shipped content and synonyms, then
 
-- score both evaluation sets: the main one (benchmarks/search_questions.yaml)
-  and the held-out one (search_questions_heldout.yaml, written before the last
-  round of tuning and never tuned on): recall@1, recall@3, mean reciprocal
-  rank, off-topic questions refused;
-- time every question of both sets, ROUNDS times after a warm-up pass:
+- score the three evaluation sets: the main one (benchmarks/search_questions.yaml)
+  and the two held-out ones (search_questions_heldout.yaml and
+  search_questions_heldout2.yaml, each written before a round of tuning and never
+  tuned on): recall@1, recall@3, mean reciprocal rank, off-topic questions refused;
+- time every question of the three sets, ROUNDS times after a warm-up pass:
   p50/p95 wall-clock per question, and CPU time per question (this process
   plus, on PostgreSQL, the server process serving it: less sensitive to what
   else the machine is doing than wall-clock), with the load average before and
@@ -22,7 +22,7 @@ Runs with DEBUG off, as production does. PostgreSQL:
 ``BENCH_SEARCH_DATABASE_URL`` (default
 postgres://postgres@127.0.0.1:5432/leucocases_bench_search), dropped and
 created afresh. ``BENCH_SEARCH_DATABASES=sqlite`` runs one database only.
-``BENCH_SEARCH_SHOW_HELDOUT_MISSES=1`` also lists the held-out misses (once
+``BENCH_SEARCH_SHOW_HELDOUT_MISSES=1`` also lists the held-out sets' misses (once
 tuning is over: reading them while tuning would make the set tuned).
 """
 
@@ -67,7 +67,7 @@ def child(scale_to: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from benchmarks import search_content
-    from benchmarks.search_quality import HELDOUT, QUESTIONS, every_question, load_questions, measure
+    from benchmarks.search_quality import HELDOUT, HELDOUT2, QUESTIONS, every_question, load_questions, measure
     from leucocases.taxonomy.models import Fact
     from leucocases.taxonomy.search.answer import ask
     from leucocases.taxonomy.search.engines import index_version
@@ -84,8 +84,12 @@ def child(scale_to: int) -> None:
     call_command(
         "import_cases", str(ROOT / "fixtures" / "cases"), publish_as="content-loader", verbosity=0, stdout=quiet
     )
-    sets = {"main": load_questions(QUESTIONS), "held-out": load_questions(HELDOUT)}
-    every = every_question(QUESTIONS, HELDOUT)
+    sets = {
+        "main": load_questions(QUESTIONS),
+        "held-out": load_questions(HELDOUT),
+        "held-out2": load_questions(HELDOUT2),
+    }
+    every = every_question(QUESTIONS, HELDOUT, HELDOUT2)
 
     def quality(label: str) -> list[dict]:
         rows = []
@@ -188,15 +192,16 @@ def main() -> None:
 
 def print_tables(runs: list[dict]) -> None:
     first = runs[0]["quality"]
-    main_set, heldout = first[0], first[1]
+    main_set, heldout, heldout2 = first[0], first[1], first[2]
     print()
     print(
         f"Ask a question: quality. Main set {main_set['answerable']} answerable + {main_set['off_topic']} off-topic "
         f"(benchmarks/search_questions.yaml); held-out {heldout['answerable']} + {heldout['off_topic']} "
-        "(search_questions_heldout.yaml, never tuned on)."
+        f"(search_questions_heldout.yaml) and held-out2 {heldout2['answerable']} + {heldout2['off_topic']} "
+        "(search_questions_heldout2.yaml), never tuned on."
     )
     header = (
-        f"{'database':<11} {'content':<8} {'facts':>6} {'set':<9} {'recall@1':>8} {'recall@3':>8} {'MRR':>5} "
+        f"{'database':<11} {'content':<8} {'facts':>6} {'set':<10} {'recall@1':>8} {'recall@3':>8} {'MRR':>5} "
         f"{'off-topic refused':>17}"
     )
     print(header)
@@ -204,13 +209,13 @@ def print_tables(runs: list[dict]) -> None:
     for run in runs:
         for r in run["quality"]:
             print(
-                f"{run['vendor']:<11} {r['content']:<8} {r['facts']:>6} {r['set']:<9} {r['recall_at_1']:>8.2f} "
+                f"{run['vendor']:<11} {r['content']:<8} {r['facts']:>6} {r['set']:<10} {r['recall_at_1']:>8.2f} "
                 f"{r['recall_at_3']:>8.2f} {r['mrr']:>5.2f} {r['refused']:>16.0%}"
             )
     speed = runs[0]["speed"][0]
     print()
     print(
-        f"Speed: all {speed['questions']} questions of both sets, {ROUNDS} rounds after a warm-up; wall-clock per "
+        f"Speed: all {speed['questions']} questions of the three sets, {ROUNDS} rounds after a warm-up; wall-clock per "
         "question, CPU per question (this process + the PostgreSQL server process), SQL queries per question, load "
         "average (1 min) before–after, and the reload of the index snapshot that the first question after an index "
         "write pays (once per process)."
@@ -236,13 +241,13 @@ def print_tables(runs: list[dict]) -> None:
         "100× content: the shipped content plus invented benchmark documents (benchmarks/search_content.py): "
         "for each extra replica, every cause, topic, workup step and practice case gets a counterpart about a "
         "made-up subject, with as many facts, written from templates over general haematology words and random "
-        "figures; invented names and figures never coincide with a term of the shipped content or the questions, "
-        "so the shipped facts stay the only right answers."
+        "figures; invented names and figures never coincide with a term of the shipped content, the synonym "
+        "table or the questions, so the shipped facts stay the only right answers."
     )
     show_heldout = os.environ.get("BENCH_SEARCH_SHOW_HELDOUT_MISSES") == "1"
     for run in runs:
         for r in run["quality"]:
-            if r["set"] == "held-out" and not show_heldout:
+            if r["set"].startswith("held-out") and not show_heldout:
                 continue
             print(f"\n{run['vendor']} at {r['content']}, {r['set']} set: {len(r['misses'])} not answered first:")
             for line in r["misses"]:

@@ -18,7 +18,7 @@ So the index grows the way a real site's would: general words (leucopenia,
 count, marrow, risk, cause) become common and lose weight, thousands of
 facts compete on them, while the shipped facts stay the only right answers
 to the evaluation questions: invented names and figures are checked never to
-be a term of the shipped content or of the evaluation questions, and the
+be a term of the shipped content, of the synonym table or of the evaluation questions, and the
 templates never name a real drug, disease, organism or test.
 """
 
@@ -33,7 +33,7 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Fact, Topic, WorkupStep
 from leucocases.taxonomy.search.analysis import terms
 from leucocases.taxonomy.search.index import search_index_rebuild
-from leucocases.taxonomy.search.models import SearchTerm
+from leucocases.taxonomy.search.models import SearchTerm, Synonym
 
 MARK = "bench-"
 
@@ -44,7 +44,9 @@ _SUFFIXES = {
     "agent": ["azine", "olol", "umab", "inib", "afen", "idone", "oxate", "imide", "orin", "exil"],
     "syndrome": [" syndrome", " disease", " disorder"],
     "organism": ["virus infection", "bacter infection", "ella infection", "coccus infection"],
-    "exposure": [" dust exposure", " solvent exposure", " resin exposure"],
+    # Not "solvent": solvents are real toxins, which the synonym table lists, so an invented "solvent exposure"
+    # would rightly answer questions about toxins and the shipped facts would no longer be the only right answers.
+    "exposure": [" dust exposure", " glaze exposure", " resin exposure"],
 }
 _KINDS = list(_SUFFIXES)
 
@@ -166,10 +168,11 @@ class _Writer:
 
 
 def forbidden_terms(questions: Iterable[str]) -> set[str]:
-    """Terms the invented text must not use as names or figures: the shipped content's and the questions'."""
+    """Terms the invented text must not use as names or figures: the shipped content's, the questions' and the
+    vocabulary's (an invented name must never be a real drug or disease the synonym table knows)."""
     forbidden = set(SearchTerm.objects.values_list("term", flat=True))
-    for question in questions:
-        forbidden.update(terms(question))
+    for text in [*questions, *Synonym.objects.values_list("phrase", flat=True)]:
+        forbidden.update(terms(text))
     return forbidden
 
 

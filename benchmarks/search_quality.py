@@ -2,8 +2,9 @@
 
 Shared by ``make bench-search`` and quick checks while working:
 ``DATABASE_URL=... python -m benchmarks.search_quality`` prints the main set's misses.
-The held-out set (``search_questions_heldout.yaml``) is for measuring, not for tuning:
-``--heldout`` prints its figures only, ``--heldout --misses`` its misses as well.
+The held-out sets (``search_questions_heldout.yaml``, ``search_questions_heldout2.yaml``) are for
+measuring, not for tuning: ``--heldout`` (or ``--heldout2``) prints its figures only, with
+``--misses`` its misses as well.
 """
 
 import sys
@@ -15,6 +16,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "search_questions.yaml"
 HELDOUT = HERE / "search_questions_heldout.yaml"
+HELDOUT2 = HERE / "search_questions_heldout2.yaml"
 
 
 @dataclass
@@ -108,9 +110,11 @@ if __name__ == "__main__":
     from benchmarks._django import setup
 
     setup()
-    heldout = "--heldout" in sys.argv
-    result = measure(load_questions(HELDOUT if heldout else QUESTIONS))
-    if not heldout or "--misses" in sys.argv:
+    heldout = next(
+        (path for flag, path in (("--heldout", HELDOUT), ("--heldout2", HELDOUT2)) if flag in sys.argv), None
+    )
+    result = measure(load_questions(heldout or QUESTIONS))
+    if heldout is None or "--misses" in sys.argv:
         for line in result.misses:
             print(line)
-    print(("held-out: " if heldout else "") + result.summary())
+    print((f"{heldout.name}: " if heldout else "") + result.summary())

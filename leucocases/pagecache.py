@@ -38,7 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.urls import Resolver404, resolve
 
-from leucocases.editorial.context_processors import current_audience
+from leucocases.audience import current_audience
 
 #: The pages worth caching: the same for every visitor without a session.
 CACHED_URL_NAMES = frozenset(

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from leucocases import health
-from leucocases.editorial import views as editorial_views
+from leucocases.taxonomy import views as taxonomy_views
 
 urlpatterns = [
-    path("", editorial_views.home, name="home"),
+    path("", taxonomy_views.home, name="home"),
     path("", include("leucocases.editorial.urls")),
     path("", include("leucocases.taxonomy.urls")),
     path("cases/", include("leucocases.cases.urls")),

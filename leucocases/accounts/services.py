@@ -22,7 +22,7 @@ PASSWORD_RESET_WINDOW = timedelta(hours=1)
 #: The account that publishes the shipped content (``make content``: ``import_cases`` and
 #: ``load_quizzes --publish-as content-loader``), so that every approval names someone.
 CONTENT_LOADER = "content-loader"
-#: Instructor rights (``leucocases.instructor.access.INSTRUCTOR_PERMISSION``), which publishing needs.
+#: Instructor rights (``leucocases.editorial.access.INSTRUCTOR_PERMISSION``), which publishing needs.
 CONTENT_LOADER_PERMISSION = ("cases", "change_case")
 
 

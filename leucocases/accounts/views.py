@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from leucocases.editorial.context_processors import current_audience
+from leucocases.audience import current_audience
 from leucocases.quizzes.selectors import dashboard_for
 from leucocases.security import client_ip
 

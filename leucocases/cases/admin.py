@@ -2,14 +2,14 @@
 
 The key's rules (an essential step, order rules between keyed steps and
 without cycles, exactly one full-credit cause, sane scoring) are the grading
-engine's, reached through the case-file schema (``casefile.schema.check_key``
+engine's, reached through the case-file schema (``casefile.check_key``
 and ``scoring_problems``): the admin only maps each problem back onto the
 inline form and field it concerns. Because those rules span several inlines,
 the three key formsets share one ``KeyCheck`` per request.
 
-Review tools (``leucocases.instructor``): every save, review transition,
-archive, unarchive and duplicate records a ``CaseRevision`` (the whole case
-file, who, when, what) through ``instructor.services``, explicitly, from
+Review tools: every save, review transition, archive, unarchive and
+duplicate records a ``CaseRevision`` (the whole case file, who, when, what)
+through ``history``, ``review`` and ``authoring``, explicitly, from
 ``save_related`` and the actions, never from a signal; the change page lists
 review comments under the form, and links to the change history, the item
 analysis and the regrade page.
@@ -32,15 +32,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from leucocases.editorial.admin import REVIEW_FIELDSET, REVIEW_LIST_FILTER, LockedWithParentInline, ReviewableAdmin
-from leucocases.instructor import case_review
-from leucocases.instructor import services as instructor_services
-from leucocases.instructor.forms import ReviewCommentForm
-from leucocases.instructor.models import CaseRevision
-from leucocases.quizzes import exam_cases
 from leucocases.taxonomy.models import Cause, WorkupStep
 from leucocases.taxonomy.search.indexed_admin import SearchIndexedAdmin
 from leucocases.taxonomy.search.models import SearchEntry
 
+from . import authoring, history, policies
+from . import review as case_review
 from .casefile import (
     DiagnosisSpec,
     FieldProblem,
@@ -53,9 +50,21 @@ from .casefile import (
     table_problems,
     table_rows,
 )
+from .forms import ReviewCommentForm
 from .grading import InvalidKeyError, ScoringSettings
 from .keys import grade_path
-from .models import Attempt, Case, CaseLabel, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
+from .models import (
+    Attempt,
+    Case,
+    CaseLabel,
+    CaseRevision,
+    Choice,
+    DiagnosisOption,
+    Finding,
+    GradedReport,
+    InitialLab,
+    OrderRule,
+)
 
 SCORING_FIELDS = (
     "essential_total_points",
@@ -117,7 +126,7 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
         is_practice = self.cleaned_data["is_practice"]
         # A draft of changes is published into its case: the exams that hold that case count.
         case = self.instance.draft_of if self.instance.draft_of_id else self.instance
-        if problems := exam_cases.practice_flag_problems(case=case, is_practice=is_practice):
+        if problems := policies.practice_flag_problems(case=case, is_practice=is_practice):
             raise ValidationError(problems)
         return is_practice
 
@@ -536,7 +545,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
             return f"draft of changes to “{obj.draft_of}”"
         return obj.version or "—"
 
-    # -- review that holds (see instructor/case_review.py) -------------------
+    # -- review that holds (see review.py) -----------------------------------
     # ReviewableAdmin shows an approved case read-only with "Start a draft of changes".
 
     def review_move(self, request, obj, to_status):
@@ -556,18 +565,16 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
     def save_related(self, request, form, formsets, change):
         # After the inlines saved, so the snapshot holds the whole new key.
         super().save_related(request, form, formsets, change)
-        summary = instructor_services.admin_change_summary(
+        summary = history.admin_change_summary(
             add=not change, changed_fields=list(form.changed_data), formsets=list(formsets)
         )
-        instructor_services.case_revision_record(
-            case=form.instance, user=request.user, summary=summary, only_if_changed=change
-        )
+        history.case_revision_record(case=form.instance, user=request.user, summary=summary, only_if_changed=change)
 
     # -- duplicate and archive ----------------------------------------------
 
     @admin.action(description="Duplicate as a new draft", permissions=["add"])
     def duplicate_cases(self, request, queryset):
-        copies = [instructor_services.case_duplicate(case=case, user=request.user) for case in queryset]
+        copies = [authoring.case_duplicate(case=case, user=request.user) for case in queryset]
         if copies:
             links = format_html_join(
                 ", ",
@@ -582,12 +589,12 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
 
     @admin.action(description="Archive (hide from learners and new quizzes)", permissions=["change"])
     def archive_cases(self, request, queryset):
-        done = [c for c in queryset if instructor_services.case_archive(case=c, user=request.user)]
+        done = [c for c in queryset if authoring.case_archive(case=c, user=request.user)]
         self._report(request, done, "archived; past attempts and reports stay readable")
 
     @admin.action(description="Unarchive", permissions=["change"])
     def unarchive_cases(self, request, queryset):
-        done = [c for c in queryset if instructor_services.case_unarchive(case=c, user=request.user)]
+        done = [c for c in queryset if authoring.case_unarchive(case=c, user=request.user)]
         self._report(request, done, "unarchived")
 
     def _report(self, request, done, verb: str) -> None:
@@ -698,7 +705,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
         form = ReviewCommentForm(request.POST)
         if form.is_valid():
             try:
-                instructor_services.review_comment_add(case=case, user=request.user, body=form.cleaned_data["body"])
+                case_review.review_comment_add(case=case, user=request.user, body=form.cleaned_data["body"])
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
@@ -735,7 +742,7 @@ class CaseAdmin(SearchIndexedAdmin, ReviewableAdmin):
             "revision": revision,
             "previous": previous,
             "following": following,
-            "diff": instructor_services.revision_diff(older=previous, newer=revision),
+            "diff": history.revision_diff(older=previous, newer=revision),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/cases/case/revision.html", context)

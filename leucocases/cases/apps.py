@@ -8,13 +8,13 @@ class CasesConfig(AppConfig):
     def ready(self):
         # The one signal in the project: auth offers no other hook at login,
         # and anonymous practice attempts must follow the visitor into their
-        # account (see services.attempts_claim_for_user).
+        # account (see attempts.attempts_claim_for_user).
         from django.contrib.auth.signals import user_logged_in
 
         from leucocases.taxonomy.selectors import provide_reader_cases
 
+        from .attempts import attempts_claim_on_login
         from .search import register_case_source
-        from .services import attempts_claim_on_login
         from .visibility import reader_cases_for_cause
 
         # Practice cases join the site's search through taxonomy's interface (taxonomy never imports cases).

@@ -1,4 +1,5 @@
-"""Forms for listing and playing cases. Validation lives here, with codes."""
+"""Forms for listing and playing cases, and for commenting on one under review.
+Validation lives here, with codes."""
 
 from __future__ import annotations
 
@@ -101,3 +102,12 @@ class DiagnosisForm(forms.Form):
         if cause is None:
             raise forms.ValidationError("Choose a cause from the list.", code="unknown_cause")
         return cause
+
+
+class ReviewCommentForm(forms.Form):
+    body = forms.CharField(
+        label="New comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Markdown. Comments cannot be edited or deleted once posted.",
+    )

@@ -1,6 +1,6 @@
 """What a higher app may hear from cases: a graded report was stored.
 
-``report_stored`` fires after a submission (``services.attempt_submit``) and
+``report_stored`` fires after a submission (``attempts.attempt_submit``) and
 after a regrade stores a new report (``instructor.services``). See
 ``leucocases/hooks.py`` for how callbacks run.
 """

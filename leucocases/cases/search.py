@@ -15,7 +15,7 @@ from leucocases.taxonomy.search.models import SearchEntry
 from leucocases.taxonomy.search.sources import Document, Source, register_source
 
 from .models import Case
-from .visibility import without_exam_cases
+from .visibility import without_locked_cases
 
 KIND = SearchEntry.Kind.CASE
 
@@ -30,8 +30,8 @@ def case_documents(ids: Collection[int] | None):
 
 
 def searchable_cases():
-    """Open practice cases, less any case an exam locks (visibility.py)."""
-    return without_exam_cases(Case.objects.practice())
+    """Open practice cases, less any case a rule locks: an exam in force (visibility.py)."""
+    return without_locked_cases(Case.objects.practice())
 
 
 def visible_cases(ids: Collection[int]) -> dict[int, Case]:

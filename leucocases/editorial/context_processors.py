@@ -1,17 +1,6 @@
 from django.conf import settings
 
-AUDIENCES = (
-    ("student", "Medical student"),
-    ("resident", "Resident"),
-    ("clinician", "Clinician"),
-)
-AUDIENCE_COOKIE = "audience"
-DEFAULT_AUDIENCE = "student"
-
-
-def current_audience(request) -> str:
-    value = request.COOKIES.get(AUDIENCE_COOKIE, DEFAULT_AUDIENCE)
-    return value if value in dict(AUDIENCES) else DEFAULT_AUDIENCE
+from leucocases.audience import AUDIENCES, current_audience
 
 
 def site(request):

@@ -3,14 +3,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .context_processors import AUDIENCE_COOKIE, AUDIENCES
-
-
-def home(request):
-    from leucocases.taxonomy.models import CauseGroup
-
-    groups = CauseGroup.objects.order_by("position")
-    return render(request, "editorial/home.html", {"groups": groups})
+from leucocases.audience import AUDIENCE_COOKIE, AUDIENCES
 
 
 def editorial_policy(request):

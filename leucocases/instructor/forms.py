@@ -54,12 +54,3 @@ class RegradeApplyForm(forms.Form):
     """Posted by the preview page: the key it was computed with."""
 
     fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
-class ReviewCommentForm(forms.Form):
-    body = forms.CharField(
-        label="New comment",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="Markdown. Comments cannot be edited or deleted once posted.",
-    )

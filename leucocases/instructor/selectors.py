@@ -137,9 +137,9 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
 
     current_total = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True).values("total")[:1]
     case_rows = (
-        Attempt.objects.filter(quiz_attempt__in=[qa.pk for qa in quiz_attempts])
+        Attempt.objects.filter(quiz_case__quiz_attempt__in=[qa.pk for qa in quiz_attempts])
         .annotate(total=Subquery(current_total))
-        .values("pk", "quiz_attempt_id", "case_id", "started_at", "submitted_at", "total")
+        .values("pk", "case_id", "started_at", "submitted_at", "total", quiz_attempt_id=F("quiz_case__quiz_attempt_id"))
     )
     by_quiz_attempt: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in case_rows:
@@ -343,7 +343,7 @@ def _records(reports: QuerySet[GradedReport]) -> dict[int, list[statistics.Repor
             "pk",
             "attempt_id",
             "attempt__case_id",
-            "attempt__quiz_attempt_id",
+            "attempt__quiz_case__quiz_attempt_id",
             "total",
             "digest__report_id",
             "lines_text",
@@ -524,9 +524,11 @@ def _quiz_scores(quizzes: Iterable[Quiz]) -> tuple[dict[int, dict[int, dict[int,
         scores[quiz_id][qa_id] = {}
     rows = GradedReport.objects.filter(
         superseded_at__isnull=True,
-        attempt__quiz_attempt__quiz_id__in=quiz_ids,
-        attempt__quiz_attempt__finished_at__isnull=False,
-    ).values_list("attempt__quiz_attempt__quiz_id", "attempt__quiz_attempt_id", "attempt__case_id", "total")
+        attempt__quiz_case__quiz_attempt__quiz_id__in=quiz_ids,
+        attempt__quiz_case__quiz_attempt__finished_at__isnull=False,
+    ).values_list(
+        "attempt__quiz_case__quiz_attempt__quiz_id", "attempt__quiz_case__quiz_attempt_id", "attempt__case_id", "total"
+    )
     for quiz_id, qa_id, case_id, total in rows:
         scores[quiz_id][qa_id][case_id] = total
     return scores, items
@@ -543,9 +545,9 @@ def case_analysis(*, case: Case, scope: str = SCOPE_ALL) -> CaseAnalysis:
     (``scope="quiz:<slug>"``); discrimination for every quiz holding it."""
     reports = GradedReport.objects.filter(attempt__case=case)
     if scope == SCOPE_PRACTICE:
-        reports = reports.filter(attempt__quiz_attempt__isnull=True)
+        reports = reports.filter(attempt__quiz_case__isnull=True)
     elif scope.startswith("quiz:"):
-        reports = reports.filter(attempt__quiz_attempt__quiz__slug=scope.removeprefix("quiz:"))
+        reports = reports.filter(attempt__quiz_case__quiz_attempt__quiz__slug=scope.removeprefix("quiz:"))
     records = _records(reports).get(case.pk, [])
     keyed = _keyed([case.pk])
     step_names, cause_names = _names(records, keyed)
@@ -580,7 +582,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     """
     cases = quiz_cases(quiz=quiz)
     reports = GradedReport.objects.filter(
-        attempt__quiz_attempt__quiz=quiz, attempt__quiz_attempt__finished_at__isnull=False
+        attempt__quiz_case__quiz_attempt__quiz=quiz, attempt__quiz_case__quiz_attempt__finished_at__isnull=False
     )
     by_case = _records(reports)
     keyed = _keyed(c.pk for c in cases)

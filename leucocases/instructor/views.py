@@ -2,7 +2,7 @@
 regrade, and any learner's report.
 
 Thin views: read input, call a selector or service, render. Every view is
-wrapped in ``instructor_required`` (see ``access``), outermost, so an
+wrapped in ``instructor_required`` (see ``editorial.access``), outermost, so an
 anonymous visitor is sent to log in whatever the method.
 """
 
@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from leucocases.cases.grading import InvalidKeyError, Report
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.cases.services import report_display
+from leucocases.editorial.access import instructor_required
 from leucocases.quizzes.models import Quiz
 
 from . import selectors, services
-from .access import instructor_required
 from .forms import AnalysisScopeForm, CohortFilterForm, RegradeApplyForm
 
 
@@ -118,7 +118,7 @@ def case_regrade(request: HttpRequest, slug: str) -> HttpResponse:
 def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Any learner's stored report on an attempt, and its earlier versions."""
     attempt = get_object_or_404(
-        Attempt.objects.select_related("case", "user", "diagnosis", "quiz_attempt__quiz"), pk=pk
+        Attempt.objects.select_related("case", "user", "diagnosis", "quiz_case__quiz_attempt__quiz"), pk=pk
     )
     history = list(GradedReport.objects.filter(attempt=attempt).order_by("-created_at", "-pk"))
     if not history:

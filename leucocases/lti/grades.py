@@ -78,7 +78,7 @@ def candidates_for(*, learner: ActivityLearner) -> list[Candidate]:
         rows = GradedReport.objects.filter(
             attempt__case_id=activity.case_id,
             attempt__user_id=learner.user_id,
-            attempt__quiz_attempt__isnull=True,
+            attempt__quiz_case__isnull=True,
             attempt__submitted_at__gte=learner.first_launch_at,
             superseded_at__isnull=True,
         ).values_list("pk", "total", "attempt__submitted_at")

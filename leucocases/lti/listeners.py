@@ -9,7 +9,7 @@ from __future__ import annotations
 from leucocases.cases import hooks as case_hooks
 from leucocases.cases.models import Attempt, GradedReport
 from leucocases.quizzes.hooks import QuizAttemptFinished
-from leucocases.quizzes.models import QuizAttempt
+from leucocases.quizzes.models import QuizAttempt, quiz_attempt_of
 
 from . import grades, xapi
 from .models import ActivityLearner, ScoreDelivery
@@ -17,14 +17,18 @@ from .models import ActivityLearner, ScoreDelivery
 
 def on_report_stored(event: case_hooks.ReportStored) -> None:
     """A case was submitted, or a regrade stored a new report."""
-    attempt = Attempt.objects.select_related("case", "diagnosis", "quiz_attempt").filter(pk=event.attempt_id).first()
+    attempt = (
+        Attempt.objects.select_related("case", "diagnosis", "quiz_case__quiz_attempt")
+        .filter(pk=event.attempt_id)
+        .first()
+    )
     if attempt is None or attempt.user_id is None:
         return  # anonymous practice reaches no gradebook and no learning record
     if event.reason == case_hooks.SUBMISSION and xapi.enabled():
         report = GradedReport.objects.filter(pk=event.report_id).first()
         if report is not None:
             xapi.statements_queue(statements=xapi.submission_statements(attempt=attempt, report=report))
-    quiz_attempt = attempt.quiz_attempt
+    quiz_attempt = quiz_attempt_of(attempt)
     if quiz_attempt is None:
         learners = ActivityLearner.objects.filter(activity__case_id=attempt.case_id, user_id=attempt.user_id)
     elif event.reason == case_hooks.REGRADE and quiz_attempt.is_finished:

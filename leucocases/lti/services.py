@@ -25,7 +25,7 @@ from lti_tool.services.nrps import fetch_member_data
 from lti_tool.utils import sync_data_from_launch
 
 from leucocases.cases.models import Case
-from leucocases.instructor.access import is_instructor
+from leucocases.editorial.access import is_instructor
 from leucocases.quizzes.models import Cohort, Quiz
 
 from .framing import SESSION_KEY, frame_origins_of

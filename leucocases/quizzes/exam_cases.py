@@ -5,7 +5,7 @@ otherwise the exam's cases could be played, and their reports (with the key)
 read, outside the exam. Checked wherever quizzes and cases are edited: the
 quiz admin's case list, the case admin's "practice" box and ``load_quizzes``.
 While an exam is in force its cases are locked at run time as well
-(``cases.visibility``), whatever the data says.
+(``exam_lock``), whatever the data says.
 """
 
 from __future__ import annotations

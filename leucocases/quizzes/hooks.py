@@ -1,7 +1,7 @@
 """What a higher app may hear from quizzes: a quiz attempt was finished.
 
 ``quiz_attempt_finished`` fires once per quiz attempt, when
-``services.quiz_attempt_finish`` records it (completed or time up). See
+``attempts.quiz_attempt_finish`` records it (completed or time up). See
 ``leucocases/hooks.py`` for how callbacks run.
 """
 

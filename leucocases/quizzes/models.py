@@ -1,8 +1,9 @@
 """Quizzes assembled from cases, cohorts they are assigned to, and quiz attempts.
 
-A quiz attempt owns one case ``Attempt`` per quiz case; the deadline of a timed
-quiz is stored when the attempt starts, so the server — not the page — decides
-when time is up.
+A quiz attempt owns one case ``Attempt`` per quiz case, linked here
+(``QuizAttemptCase``) rather than from the case attempt, so that models depend
+one way (quizzes on cases). The deadline of a timed quiz is stored when the
+attempt starts, so the server — not the page — decides when time is up.
 """
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from leucocases.cases.models import Case
+from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import Reviewable, ReviewableQuerySet
 
 #: Quiz slugs that would clash with the quiz app's own URLs (/quizzes/attempts/…).
@@ -166,6 +167,9 @@ class QuizAttempt(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     finish_reason = models.CharField(max_length=20, choices=FinishReason.choices, blank=True)
+    #: One case attempt per case of the quiz when the attempt started, created
+    #: in quiz order (so their ids keep it).
+    case_attempts = models.ManyToManyField(Attempt, through="QuizAttemptCase", related_name="+")
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -187,3 +191,34 @@ class QuizAttempt(models.Model):
 
     def is_past_deadline(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline
+
+
+class QuizAttemptCase(models.Model):
+    """One case of a quiz attempt, and the case attempt that plays it.
+
+    The case attempt is reached from here (``Attempt.quiz_case``): a case
+    attempt with one is played only through its quiz, and the quiz's rules
+    apply to it (``policy.QuizPolicy``). ``case`` repeats the attempt's case,
+    which never changes, so that the database holds each case to one attempt
+    per quiz attempt.
+    """
+
+    # RESTRICT: a quiz attempt is deleted only with its learner, whose case
+    # attempts go too; deleted alone, it would leave its case attempts looking
+    # like practice ones.
+    quiz_attempt = models.ForeignKey(QuizAttempt, on_delete=models.RESTRICT, related_name="+")
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="quiz_case")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quiz_attempt", "case"], name="each_case_once_per_quiz_attempt")]
+
+    def __str__(self):
+        return f"Attempt {self.attempt_id} in quiz attempt {self.quiz_attempt_id}"
+
+
+def quiz_attempt_of(attempt: Attempt) -> QuizAttempt | None:
+    """The quiz attempt ``attempt`` is one case of (None: a practice attempt).
+    No query if ``attempt`` was fetched with ``select_related("quiz_case__quiz_attempt")``."""
+    link = getattr(attempt, "quiz_case", None)
+    return None if link is None else link.quiz_attempt

@@ -1,5 +1,5 @@
 """Review that holds after approval, for quizzes (the cases' rules are in
-``leucocases.instructor.case_review``; the same pattern, without versions).
+``leucocases.cases.review``; the same pattern, without versions).
 
 - A quiz takes approved cases only (``QuizItem.clean``), and is approved only
   when every one of its cases is approved and not archived: learners and

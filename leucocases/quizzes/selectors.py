@@ -3,30 +3,37 @@
 ``dashboard_for`` fetches the learner's current reports in ONE query (however
 many attempts there are), the catalogue it needs in a handful more, and
 leaves every computation to the pure ``progress`` module. Reports the learner
-may not see yet are left out everywhere (``cases.visibility``: an exam under
-way, or an exam in force that holds the case): they would show a score, and the
-case reports they link to would show the key, before the exam is finished.
+may not see yet are left out everywhere (``cases.visibility`` applying
+``exam_lock``: an exam under way, or an exam in force that holds the case):
+they would show a score, and the case reports they link to would show the
+key, before the exam is finished.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from leucocases.cases.models import Case, GradedReport
-from leucocases.cases.visibility import attempts_with_visible_reports, without_exam_cases
+from leucocases.cases.visibility import attempts_with_visible_reports, without_locked_cases
 from leucocases.taxonomy.models import CauseGroup, WorkupStep
 
 from . import progress
+from .habits import StepHabits, step_habits
 from .models import QuizAttempt
+from .weak_spots import MAX_REVIEW_INTERVAL_DAYS, REVIEW_INTERVALS_DAYS, WeakSpotPlan, weak_spot_plan
 
 #: How many rows of each history table the dashboard shows (newest first).
 HISTORY_ROWS = 20
 #: How many workup steps each habit chart shows.
 HABIT_ROWS = 8
+#: Where a report row says which quiz attempt (and quiz) it was played in, if any.
+QUIZ_ATTEMPT_ID = "attempt__quiz_case__quiz_attempt_id"
+QUIZ_TITLE = "attempt__quiz_case__quiz_attempt__quiz__title"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +61,13 @@ class Dashboard:
     quiz_attempt_count: int
     mastery: tuple[progress.GroupMastery, ...]
     mastery_chart: progress.BarChart
-    habits: progress.StepHabits
+    habits: StepHabits
     missed_chart: progress.BarChart
     over_chart: progress.BarChart
-    plan: progress.WeakSpotPlan
+    plan: WeakSpotPlan
     poor_total: float = progress.POOR_TOTAL
-    intervals: tuple[int, ...] = progress.REVIEW_INTERVALS_DAYS
-    max_interval: int = progress.MAX_REVIEW_INTERVAL_DAYS
+    intervals: tuple[int, ...] = REVIEW_INTERVALS_DAYS
+    max_interval: int = MAX_REVIEW_INTERVAL_DAYS
 
 
 def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
@@ -72,38 +79,12 @@ def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
 def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows. Six queries, whatever the number of attempts."""
     now = now or timezone.now()
-    # 1. Every current report of the learner: the one query that grows in rows, never in number.
-    rows = list(
-        visible_reports_for(user=user, now=now).values(
-            "attempt_id",
-            "attempt__case_id",
-            "attempt__case__title",
-            "attempt__submitted_at",
-            "attempt__quiz_attempt_id",
-            "attempt__quiz_attempt__quiz__title",
-            "total",
-            "data",
-        )
-    )
-    # 2. Which cause groups each case teaches (the whole, small, through table).
-    groups_of: dict[int, list[str]] = {}
-    for case_id, slug in Case.groups.through.objects.values_list("case_id", "causegroup__slug"):
-        groups_of.setdefault(case_id, []).append(slug)
+    rows = _report_rows(user=user, now=now)  # 1
+    groups_of = _groups_of_cases()  # 2
     # 3-4. Names, in the taxonomy's order.
     group_names = dict(CauseGroup.objects.order_by("position", "name").values_list("slug", "name"))
     step_names = dict(WorkupStep.objects.values_list("slug", "name"))
-    # 5. Cases the learner may be sent to practise: playable, and held by no exam in force
-    #    (a subquery of the same query).
-    candidates = [
-        progress.CaseCandidate(
-            case_id=c["pk"],
-            slug=c["slug"],
-            title=c["title"],
-            groups=tuple(groups_of.get(c["pk"], ())),
-            difficulty=c["difficulty"],
-        )
-        for c in without_exam_cases(Case.objects.playable(), now=now).values("pk", "slug", "title", "difficulty")
-    ]
+    candidates = _practice_candidates(groups_of=groups_of, now=now)  # 5
     # 6. The learner's quiz attempts.
     quiz_attempts = list(QuizAttempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-pk"))
 
@@ -119,27 +100,81 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
         for row in rows
     ]
     mastery = progress.group_mastery(records, group_names=group_names)
-    habits = progress.step_habits(records, step_names=step_names)
+    habits = step_habits(records, step_names=step_names)
+    return Dashboard(
+        case_history=_case_history(rows),
+        case_attempt_count=len(rows),
+        quiz_history=_quiz_history(rows, quiz_attempts=quiz_attempts),
+        quiz_attempt_count=len(quiz_attempts),
+        mastery=mastery,
+        habits=habits,
+        plan=weak_spot_plan(records, candidates=candidates, mastery=mastery, now=now),
+        **_charts(mastery=mastery, habits=habits),
+    )
 
+
+def _report_rows(*, user: AbstractBaseUser, now: datetime) -> list[dict[str, Any]]:
+    """Every current report of the learner: the one query that grows in rows, never in number."""
+    return list(
+        visible_reports_for(user=user, now=now).values(
+            "attempt_id",
+            "attempt__case_id",
+            "attempt__case__title",
+            "attempt__submitted_at",
+            QUIZ_ATTEMPT_ID,
+            QUIZ_TITLE,
+            "total",
+            "data",
+        )
+    )
+
+
+def _groups_of_cases() -> dict[int, list[str]]:
+    """Which cause groups each case teaches (the whole, small, through table)."""
+    groups_of: dict[int, list[str]] = {}
+    for case_id, slug in Case.groups.through.objects.values_list("case_id", "causegroup__slug"):
+        groups_of.setdefault(case_id, []).append(slug)
+    return groups_of
+
+
+def _practice_candidates(*, groups_of: dict[int, list[str]], now: datetime) -> list[progress.CaseCandidate]:
+    """Cases the learner may be sent to practise: playable, and held by no exam in
+    force (a subquery of the same query)."""
+    return [
+        progress.CaseCandidate(
+            case_id=c["pk"],
+            slug=c["slug"],
+            title=c["title"],
+            groups=tuple(groups_of.get(c["pk"], ())),
+            difficulty=c["difficulty"],
+        )
+        for c in without_locked_cases(Case.objects.playable(), now=now).values("pk", "slug", "title", "difficulty")
+    ]
+
+
+def _case_history(rows: list[dict[str, Any]]) -> tuple[CaseHistoryLine, ...]:
     newest = sorted(rows, key=lambda r: (r["attempt__submitted_at"], r["attempt_id"]), reverse=True)
-    case_history = tuple(
+    return tuple(
         CaseHistoryLine(
             attempt_id=row["attempt_id"],
             case_title=row["attempt__case__title"],
             submitted_at=row["attempt__submitted_at"],
             total=row["total"],
-            quiz_title=row["attempt__quiz_attempt__quiz__title"] or "",
+            quiz_title=row[QUIZ_TITLE] or "",
         )
         for row in newest[:HISTORY_ROWS]
     )
+
+
+def _quiz_history(rows: list[dict[str, Any]], *, quiz_attempts: list[QuizAttempt]) -> tuple[QuizHistoryLine, ...]:
     totals_by_quiz_attempt: dict[int, list[float]] = {}
     for row in rows:
-        if row["attempt__quiz_attempt_id"] is not None:
-            totals_by_quiz_attempt.setdefault(row["attempt__quiz_attempt_id"], []).append(row["total"])
-    quiz_history = []
+        if row[QUIZ_ATTEMPT_ID] is not None:
+            totals_by_quiz_attempt.setdefault(row[QUIZ_ATTEMPT_ID], []).append(row["total"])
+    lines = []
     for quiz_attempt in quiz_attempts[:HISTORY_ROWS]:
         totals = totals_by_quiz_attempt.get(quiz_attempt.pk, []) if quiz_attempt.is_finished else []
-        quiz_history.append(
+        lines.append(
             QuizHistoryLine(
                 quiz_attempt=quiz_attempt,
                 quiz_title=quiz_attempt.quiz.title,
@@ -147,31 +182,27 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
                 graded_cases=len(totals),
             )
         )
+    return tuple(lines)
 
+
+def _charts(*, mastery: tuple[progress.GroupMastery, ...], habits: StepHabits) -> dict[str, progress.BarChart]:
     top_missed = habits.missed[:HABIT_ROWS]
     top_over = habits.over_ordered[:HABIT_ROWS]
-    return Dashboard(
-        case_history=case_history,
-        case_attempt_count=len(rows),
-        quiz_history=tuple(quiz_history),
-        quiz_attempt_count=len(quiz_attempts),
-        mastery=mastery,
-        mastery_chart=progress.bar_chart(
+    return {
+        "mastery_chart": progress.bar_chart(
             [(g.name, g.mean_total) for g in mastery], title="Mastery by cause group (mean score out of 100)"
         ),
-        habits=habits,
-        missed_chart=progress.bar_chart(
+        "missed_chart": progress.bar_chart(
             [(m.name, m.rate_percent) for m in top_missed],
             title="Essential steps you miss (share of cases needing the step)",
             unit="%",
         ),
-        over_chart=progress.bar_chart(
+        "over_chart": progress.bar_chart(
             [(s.name, float(s.count)) for s in top_over],
             title="Steps you over-order (number of times)",
             max_value=None,
         ),
-        plan=progress.weak_spot_plan(records, candidates=candidates, mastery=mastery, now=now),
-    )
+    }
 
 
 __all__ = ["CaseHistoryLine", "Dashboard", "QuizHistoryLine", "dashboard_for", "visible_reports_for"]

@@ -1,10 +1,11 @@
 """Quiz list and page, starting or resuming, the runner, and the quiz report.
 
 The runner plays the current case on the case play page (``cases/play.html``)
-through the cases app's play helpers, with quiz routes: the forms post here,
-so every choice and submission is checked against the quiz attempt (owner,
-deadline, membership of the case attempt) before the case services run —
-which refuse a late one again on their own.
+through the cases app's play machinery (``cases.play``), with quiz routes: the
+forms post here, so every choice and submission is checked against the quiz
+attempt (owner, deadline, membership of the case attempt) before the case
+services run — which refuse a late one again on their own, through the quiz
+rules registered with cases (``policy``), raising ``AttemptClosed``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from leucocases.cases import views as case_views
+from leucocases.cases import play
 from leucocases.cases.models import Attempt
+from leucocases.cases.policies import AttemptClosed
 
 from . import services
 from .models import Quiz, QuizAttempt
@@ -28,10 +29,6 @@ from .models import Quiz, QuizAttempt
 TIME_UP_MESSAGE = (
     "Time is up: this quiz has ended. Cases you had not submitted were graded as they stood, with no diagnosis."
 )
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _report_url(quiz_attempt: QuizAttempt) -> str:
@@ -46,26 +43,26 @@ def _closed_response(request: HttpRequest, quiz_attempt: QuizAttempt) -> HttpRes
     """Bring the attempt up to date with the clock; if it is over, send the learner to its report."""
     if services.quiz_attempt_enforce_deadline(quiz_attempt=quiz_attempt):
         messages.warning(request, TIME_UP_MESSAGE)
-        return _redirect(request, _report_url(quiz_attempt))
+        return play.redirect_for(request, _report_url(quiz_attempt))
     if quiz_attempt.is_finished:
         if quiz_attempt.finish_reason == QuizAttempt.FinishReason.TIME_UP:
             messages.warning(request, TIME_UP_MESSAGE)
         else:
             messages.info(request, "This quiz attempt is finished; here is its report.")
-        return _redirect(request, _report_url(quiz_attempt))
+        return play.redirect_for(request, _report_url(quiz_attempt))
     return None
 
 
 def _time_up(request: HttpRequest, quiz_attempt: QuizAttempt) -> HttpResponse:
-    """The case services refused a late request: finish the quiz and say why."""
+    """The case services refused a late request (``AttemptClosed``): finish the quiz and say why."""
     services.quiz_attempt_finish(quiz_attempt=quiz_attempt, reason=QuizAttempt.FinishReason.TIME_UP)
     messages.warning(request, TIME_UP_MESSAGE)
-    return _redirect(request, _report_url(quiz_attempt))
+    return play.redirect_for(request, _report_url(quiz_attempt))
 
 
-def _routes(quiz_attempt: QuizAttempt) -> case_views.PlayRoutes:
+def _routes(quiz_attempt: QuizAttempt) -> play.PlayRoutes:
     runner = quiz_attempt.get_absolute_url()
-    return case_views.PlayRoutes(
+    return play.PlayRoutes(
         page_url=runner,
         choose_url=reverse("quizzes:choose", kwargs={"pk": quiz_attempt.pk}),
         submit_url=reverse("quizzes:submit", kwargs={"pk": quiz_attempt.pk}),
@@ -141,7 +138,7 @@ def quiz_attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
         services.quiz_attempt_finish_if_complete(quiz_attempt=quiz_attempt)
         return redirect(_report_url(quiz_attempt))
     case_attempt = progress.current
-    context = case_views.play_context(
+    context = play.play_context(
         case=case_attempt.case,
         attempt=case_attempt,
         routes=_routes(quiz_attempt),
@@ -159,14 +156,12 @@ def quiz_attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
     case_attempt = _posted_case_attempt(request, quiz_attempt)
     if case_attempt is None:
         messages.error(request, "That case is not part of this quiz attempt.")
-        return _redirect(request, quiz_attempt.get_absolute_url())
+        return play.redirect_for(request, quiz_attempt.get_absolute_url())
     try:
-        return case_views.choose_step_response(
+        return play.choose_step_response(
             request, case=case_attempt.case, attempt=case_attempt, routes=_routes(quiz_attempt)
         )
-    except ValidationError as error:
-        if error.code != "time_up":
-            raise
+    except AttemptClosed:
         return _time_up(request, quiz_attempt)
 
 
@@ -183,16 +178,14 @@ def quiz_attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     already = case_attempt.is_submitted
     progress = services.quiz_attempt_progress(quiz_attempt=quiz_attempt)
     try:
-        refused = case_views.submit_diagnosis_response(
+        refused = play.submit_diagnosis_response(
             request,
             case=case_attempt.case,
             attempt=case_attempt,
             routes=_routes(quiz_attempt),
             extra_context=_runner_context(quiz_attempt, progress),
         )
-    except ValidationError as error:
-        if error.code != "time_up":
-            raise
+    except AttemptClosed:
         return _time_up(request, quiz_attempt)
     if refused is not None:
         return refused

@@ -204,7 +204,7 @@ class SynonymInline(admin.TabularInline):
     model = Synonym
     extra = 3
     min_num = 2
-    fields = ("phrase",)
+    fields = ("phrase", "relation")
 
 
 @admin.register(SynonymGroup)

@@ -4,8 +4,15 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import selectors
+from .models import CauseGroup
 from .search.answer import ask
 from .search.forms import MAX_QUERY_LENGTH, QuestionForm
+
+
+def home(request):
+    # The home page leads into the cause groups: taxonomy's, so it lives here (editorial is below taxonomy).
+    groups = CauseGroup.objects.order_by("position")
+    return render(request, "taxonomy/home.html", {"groups": groups})
 
 
 def cause_list(request):

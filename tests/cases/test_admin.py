@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.services import attempt_submit
-from leucocases.instructor.case_review import case_files_import
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 
 from .casefile_factories import CASE_DOCUMENT, make_catalogue, write_case_file

@@ -21,9 +21,9 @@ from leucocases.cases.casefile import (
     parse_text,
 )
 from leucocases.cases.casefile.exporter import case_spec, casefile_export
+from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 from leucocases.cases.services import attempt_submit
-from leucocases.instructor.case_review import case_files_import
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .casefile_factories import (

@@ -14,10 +14,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from leucocases.accounts.services import CONTENT_LOADER
-from leucocases.cases.models import Case
+from leucocases.cases.models import Case, CaseRevision
+from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
-from leucocases.instructor.case_review import case_draft_start, case_review_transition
-from leucocases.instructor.models import CaseRevision
 from tests.instructor.factories import make_instructor, make_learner
 
 from .casefile_factories import CASE_DOCUMENT, make_case_document, make_catalogue, write_case_file

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from leucocases.cases.models import Case, Finding
+from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
-from leucocases.instructor.case_review import case_draft_start, case_review_transition
 from tests.cases.factories import make_case
 from tests.instructor.factories import make_instructor
 

@@ -124,6 +124,7 @@ def site_content(transactional_db):
     from django.core.management import call_command
 
     quiet = StringIO()
+    call_command("load_synonyms", verbosity=0, stdout=quiet)  # as `make content` does: search reads the vocabulary
     call_command("load_taxonomy", verbosity=0, stdout=quiet)
     call_command("load_case_labels", verbosity=0, stdout=quiet)
     call_command("create_content_loader", verbosity=0)

@@ -16,7 +16,7 @@ from .helpers import assert_no_axe_violations
 
 CASE = "crohns-azathioprine-routine-count"  # its "Review of prior blood counts" finding is a chart
 CASE_TITLE = "A routine monitoring count in Crohn's disease"
-# The menu holds the whole catalogue (84 entries, investigations and actions) plus the page around it.
+# The menu holds the whole catalogue (86 entries, investigations and actions) plus the page around it.
 MAX_PRESSES = 200
 
 FOCUSED = """() => {

@@ -16,8 +16,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
-from leucocases.cases.models import Attempt, Case
-from leucocases.instructor.models import CaseRevision
+from leucocases.cases.models import Attempt, Case, CaseRevision
 from leucocases.taxonomy.models import Cause, WorkupStep
 from tests.instructor.factories import make_cohort, make_instructor, make_learner, make_quiz, make_quiz_attempt
 

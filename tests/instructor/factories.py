@@ -20,7 +20,7 @@ from django.utils import timezone
 from leucocases.accounts.management.commands.create_demo_accounts import INSTRUCTORS_GROUP, instructor_permissions
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.services import attempt_submit
-from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
+from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizAttemptCase, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 from tests.cases.factories import make_case
 
@@ -77,7 +77,9 @@ def make_graded_attempt(
     submitted_at: datetime | None = None,
 ) -> Attempt:
     """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine."""
-    attempt = Attempt.objects.create(case=case, user=user, quiz_attempt=quiz_attempt, session_key="" if user else "s")
+    attempt = Attempt.objects.create(case=case, user=user, session_key="" if user else "s")
+    if quiz_attempt is not None:
+        QuizAttemptCase.objects.create(quiz_attempt=quiz_attempt, attempt=attempt, case=case)
     step_ids = dict(WorkupStep.objects.filter(slug__in=steps).values_list("slug", "pk"))
     Choice.objects.bulk_create(
         Choice(attempt=attempt, step_id=step_ids[slug], position=i) for i, slug in enumerate(steps, start=1)
@@ -124,7 +126,8 @@ def make_quiz_attempt(
     when = started_at
     for item, path in zip(quiz.items.order_by("position").select_related("case"), paths, strict=True):
         if path is None:
-            open_attempt = Attempt.objects.create(case=item.case, user=user, quiz_attempt=qa)
+            open_attempt = Attempt.objects.create(case=item.case, user=user)
+            QuizAttemptCase.objects.create(quiz_attempt=qa, attempt=open_attempt, case=item.case)
             Attempt.objects.filter(pk=open_attempt.pk).update(started_at=started_at)  # auto_now_add otherwise
             continue
         when = when + timedelta(minutes=minutes_per_case)

@@ -10,10 +10,9 @@ import yaml
 from django.urls import reverse
 
 from leucocases.cases.casefile.exporter import case_spec
-from leucocases.cases.models import Case, Finding, Tier
+from leucocases.cases.history import case_revision_record, revision_diff
+from leucocases.cases.models import Case, CaseRevision, Finding, ReviewComment, Tier
 from leucocases.editorial.models import ReviewStatus
-from leucocases.instructor.models import CaseRevision, ReviewComment
-from leucocases.instructor.services import case_revision_record, revision_diff
 
 from .admin_forms import as_browser_posts, form_data
 from .factories import GOOD_PATH, make_case, make_graded_attempt, make_instructor, make_learner

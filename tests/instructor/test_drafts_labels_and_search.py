@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from leucocases.cases.models import Case
+from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
-from leucocases.instructor.case_review import case_draft_start, case_review_transition
 from leucocases.taxonomy.search.analysis import analysed
 from leucocases.taxonomy.search.index import search_index_rebuild
 from leucocases.taxonomy.search.models import SearchEntry

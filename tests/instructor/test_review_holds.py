@@ -12,11 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from leucocases.cases.casefile.exporter import case_spec
-from leucocases.cases.models import Attempt, Case, Finding, GradedReport, Tier
+from leucocases.cases.models import Attempt, Case, CaseRevision, Finding, GradedReport, ReviewComment, Tier
+from leucocases.cases.review import case_draft_start
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import review_transition
-from leucocases.instructor.case_review import case_draft_start
-from leucocases.instructor.models import CaseRevision, ReviewComment
 from tests.cases.factories import result_for
 
 from .admin_forms import as_browser_posts, form_data

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from leucocases.cases.models import Attempt, Case, GradedReport
-from leucocases.instructor.access import is_instructor
+from leucocases.editorial.access import is_instructor
 from leucocases.instructor.selectors import case_analysis, quiz_analysis
 from leucocases.instructor.statistics import pearson
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.editorial.models import ReviewStatus
-from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
+from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizAttemptCase, QuizItem
 from tests.cases.factories import make_case, make_user
 
 __all__ = [
@@ -87,9 +87,9 @@ def make_submitted(
     quiz_attempt: QuizAttempt | None = None,
 ) -> Attempt:
     """A submitted attempt with a current report holding ``total`` and the given lines."""
-    attempt = Attempt.objects.create(
-        case=case, user=user, submitted_at=submitted_at or timezone.now(), quiz_attempt=quiz_attempt
-    )
+    attempt = Attempt.objects.create(case=case, user=user, submitted_at=submitted_at or timezone.now())
+    if quiz_attempt is not None:
+        QuizAttemptCase.objects.create(quiz_attempt=quiz_attempt, attempt=attempt, case=case)
     GradedReport.objects.create(
         attempt=attempt,
         data=make_report_data(total=total, lines=lines, missed=missed),

@@ -52,7 +52,7 @@ def test_a_finished_exam_report_stays_readable_while_a_draft_of_changes_waits(ex
     quiz_draft_start(quiz=exam, user=make_instructor())
     browser = Client()
     browser.force_login(learner)
-    for attempt in Attempt.objects.filter(quiz_attempt=quiz_attempt):
+    for attempt in Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt):
         assert browser.get(reverse("cases:report", kwargs={"pk": attempt.pk})).status_code == 200
 
 

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from leucocases.cases import services as case_services
 from leucocases.cases.models import Attempt, Case
-from leucocases.cases.views import EXAM_LOCK_MESSAGE, REPORT_HELD_MESSAGE
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services
 from leucocases.quizzes.models import Quiz, QuizAttempt
+from leucocases.quizzes.policy import EXAM_LOCK_MESSAGE, REPORT_HELD_MESSAGE
 
 from .factories import make_case, make_quiz, make_user
 
@@ -60,7 +60,7 @@ def anonymous_with_session() -> Client:
 def practise_and_submit(client: Client, case: Case, cause: str = "thiopurines") -> Attempt:
     client.post(reverse("cases:choose", kwargs={"slug": case.slug}), {"step": "peripheral-smear"})
     client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": cause})
-    return Attempt.objects.filter(case=case, quiz_attempt__isnull=True).order_by("-pk").first()
+    return Attempt.objects.filter(case=case, quiz_case__isnull=True).order_by("-pk").first()
 
 
 def close(quiz: Quiz) -> None:

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leucocases.quizzes import progress
+from leucocases.quizzes import progress, weak_spots
+from leucocases.quizzes.habits import step_habits
 from leucocases.quizzes.progress import CaseCandidate, LineRecord, ReportRecord
 
 NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
@@ -112,7 +113,7 @@ def test_step_habits_count_misses_against_the_cases_that_needed_the_step():
         ),
         rec(3, 50, attempt_id=3, missed=["prior-counts", "smear"]),
     ]
-    habits = progress.step_habits(records, step_names={"smear": "Peripheral smear", "prior-counts": "Prior counts"})
+    habits = step_habits(records, step_names={"smear": "Peripheral smear", "prior-counts": "Prior counts"})
     assert habits.reports == 3
     assert [(m.slug, m.name, m.missed, m.opportunities, m.rate_percent) for m in habits.missed] == [
         ("prior-counts", "Prior counts", 2, 3, 66.7),
@@ -128,7 +129,7 @@ def test_step_habits_count_over_ordering_by_verdict():
         rec(2, 40, attempt_id=2, lines=[("marrow", "harmful", "harmful"), ("b12", "low_yield", "low_yield")]),
         rec(3, 40, attempt_id=3, lines=[("marrow", "harmful", "harmful"), ("tpmt", "useful", "useful")]),
     ]
-    habits = progress.step_habits(records, step_names={"marrow": "Marrow biopsy"})
+    habits = step_habits(records, step_names={"marrow": "Marrow biopsy"})
     assert [(s.slug, s.count) for s in habits.over_ordered] == [("marrow", 3), ("b12", 1), ("cmv", 1)]
     marrow = habits.over_ordered[0]
     assert marrow.by_verdict == (("Harmful", 2), ("Premature", 1))
@@ -143,23 +144,23 @@ def test_step_habits_count_over_ordering_by_verdict():
 @pytest.mark.parametrize(("streak", "days"), [(1, 1), (2, 3), (3, 7), (4, 14), (5, 28), (6, 56), (7, 56), (20, 56)])
 def test_review_intervals_grow_with_the_poor_streak(streak, days):
     """1, 3, 7, 14 days, then doubling per further poor attempt, at most 56 days."""
-    assert progress.review_interval_days(streak) == days
+    assert weak_spots.review_interval_days(streak) == days
 
 
 def test_no_interval_without_a_poor_attempt():
     with pytest.raises(ValueError):
-        progress.review_interval_days(0)
+        weak_spots.review_interval_days(0)
 
 
 def test_a_good_attempt_ends_the_poor_streak():
     """Only the most recent run of poor attempts counts."""
     assert (
-        progress.poor_streak(
+        weak_spots.poor_streak(
             [rec(1, 30, days_ago=9), rec(1, 70, days_ago=5), rec(1, 40, days_ago=2), rec(1, 59.9, days_ago=1)]
         )
         == 2
     )
-    assert progress.poor_streak([rec(1, 30, days_ago=2), rec(1, 60, days_ago=1)]) == 0
+    assert weak_spots.poor_streak([rec(1, 30, days_ago=2), rec(1, 60, days_ago=1)]) == 0
 
 
 def test_a_poor_case_comes_back_once_its_interval_has_passed():
@@ -170,7 +171,7 @@ def test_a_poor_case_comes_back_once_its_interval_has_passed():
         rec(2, 25, days_ago=2, groups=("infection",)),
     ]
     mastery = progress.group_mastery(records, group_names=NAMES)
-    plan = progress.weak_spot_plan(
+    plan = weak_spots.weak_spot_plan(
         records, candidates=[cand(1, "infection"), cand(2, "infection")], mastery=mastery, now=NOW
     )
     assert [(s.case_id, s.kind, s.streak, s.interval_days) for s in plan.items] == [(1, "review", 1, 1)]
@@ -199,7 +200,7 @@ def test_weak_spots_review_first_then_unseen_cases_easier_first_up_to_five():
         cand(30, "marrow", difficulty=1, title="Unseen marrow case"),
     ]
     mastery = progress.group_mastery(records, group_names=NAMES)
-    plan = progress.weak_spot_plan(records, candidates=candidates, mastery=mastery, now=NOW)
+    plan = weak_spots.weak_spot_plan(records, candidates=candidates, mastery=mastery, now=NOW)
     assert [g.slug for g in plan.weak_groups] == ["infection", "medication"]
     assert [(s.case_id, s.kind, s.group_slug) for s in plan.items] == [
         (2, "review", "infection"),
@@ -215,7 +216,7 @@ def test_weak_spots_only_suggest_candidates_and_respect_the_limit():
     """A case no longer playable (not a candidate) is never suggested; the limit caps the list."""
     records = [rec(i, 10, days_ago=30, groups=("infection",)) for i in range(1, 9)]
     mastery = progress.group_mastery(records, group_names=NAMES)
-    plan = progress.weak_spot_plan(
+    plan = weak_spots.weak_spot_plan(
         records, candidates=[cand(i, "infection") for i in range(2, 9)], mastery=mastery, now=NOW, limit=5
     )
     assert len(plan.items) == 5
@@ -226,7 +227,7 @@ def test_a_learner_doing_well_has_no_weak_spots():
     """Every group at 60 or more and no poor case: nothing to suggest."""
     records = [rec(1, 60), rec(2, 99, groups=("infection",))]
     mastery = progress.group_mastery(records, group_names=NAMES)
-    plan = progress.weak_spot_plan(
+    plan = weak_spots.weak_spot_plan(
         records, candidates=[cand(1, "medication"), cand(5, "medication")], mastery=mastery, now=NOW
     )
     assert plan.items == () and plan.weak_groups == () and plan.upcoming == ()

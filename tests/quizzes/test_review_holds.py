@@ -15,10 +15,10 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from leucocases.cases.authoring import case_duplicate
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import review_transition
-from leucocases.instructor.services import case_duplicate
 from leucocases.quizzes.models import Quiz, QuizItem
 from leucocases.quizzes.review import quiz_draft_start
 from leucocases.quizzes.services import quiz_attempt_start_or_resume
@@ -113,7 +113,7 @@ class TestApprovedCasesOnly:
         assert str(draft.pk) not in ids
 
     def test_item_clean_refuses_a_draft_of_changes(self, people, two_cases):
-        from leucocases.instructor.case_review import case_draft_start
+        from leucocases.cases.review import case_draft_start
 
         Case.objects.filter(pk=two_cases[0].pk).update(version=1)
         draft, _ = case_draft_start(case=Case.objects.get(pk=two_cases[0].pk), user=people["editor"])
@@ -191,7 +191,7 @@ class TestDraftOfChanges:
         assert not Quiz.objects.filter(pk=draft.pk).exists()
         assert (quiz.review_status, quiz.reviewer) == (ReviewStatus.APPROVED, people["reviewer"])
         assert [item.case for item in quiz.items.order_by("position")] == [*two_cases, third]
-        assert Attempt.objects.filter(quiz_attempt=under_way).count() == 2
+        assert Attempt.objects.filter(quiz_case__quiz_attempt=under_way).count() == 2
 
         results = logged_in(people["reviewer"]).get(reverse("instructor:quiz_results", args=[quiz.slug]))
         assert len(results.context["results"].cases) == 3

@@ -13,7 +13,8 @@ from leucocases.cases import services as case_services
 from leucocases.cases.models import Attempt, Choice, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services
-from leucocases.quizzes.models import Quiz, QuizAttempt
+from leucocases.quizzes.exam_lock import exam_attempt_holding
+from leucocases.quizzes.models import Quiz, QuizAttempt, quiz_attempt_of
 
 from .factories import make_case, make_cohort, make_quiz, make_user
 
@@ -135,10 +136,10 @@ def test_practice_never_picks_up_a_quiz_case_attempt():
     quiz = make_quiz(cases=[bundle.case])
     user = make_user()
     quiz_attempt = services.quiz_attempt_start_or_resume(quiz=quiz, user=user)
-    in_quiz = Attempt.objects.get(quiz_attempt=quiz_attempt)
+    in_quiz = Attempt.objects.get(quiz_case__quiz_attempt=quiz_attempt)
     assert case_services.attempt_find_open(case=bundle.case, user=user, session_key=None) is None
     practice = case_services.attempt_start_or_resume(case=bundle.case, user=user, session=new_session())
-    assert practice.pk != in_quiz.pk and practice.quiz_attempt is None
+    assert practice.pk != in_quiz.pk and quiz_attempt_of(practice) is None
 
 
 def test_an_exam_under_way_locks_its_cases_until_finished_or_timed_out():
@@ -149,11 +150,11 @@ def test_an_exam_under_way_locks_its_cases_until_finished_or_timed_out():
     practice_quiz = make_quiz(cases=[make_case().case], mode=Quiz.Mode.PRACTICE)
     quiz_attempt = services.quiz_attempt_start_or_resume(quiz=exam, user=user)
     services.quiz_attempt_start_or_resume(quiz=practice_quiz, user=user)
-    assert case_services.case_open_exam_attempt(case=bundle.case, user=user) == quiz_attempt
-    assert case_services.case_open_exam_attempt(case=practice_quiz.items.get().case, user=user) is None
-    assert case_services.case_open_exam_attempt(case=bundle.case, user=make_user()) is None
+    assert exam_attempt_holding(case=bundle.case, user=user) == quiz_attempt
+    assert exam_attempt_holding(case=practice_quiz.items.get().case, user=user) is None
+    assert exam_attempt_holding(case=bundle.case, user=make_user()) is None
     past_deadline(quiz_attempt)
-    assert case_services.case_open_exam_attempt(case=bundle.case, user=user) is None
+    assert exam_attempt_holding(case=bundle.case, user=user) is None
 
 
 # --- the deadline -------------------------------------------------------------------
@@ -164,7 +165,7 @@ def test_choosing_or_submitting_after_the_deadline_is_refused_by_the_case_servic
     bundle = make_case()
     quiz = make_quiz(cases=[bundle.case], time_limit_minutes=5)
     quiz_attempt = services.quiz_attempt_start_or_resume(quiz=quiz, user=make_user())
-    case_attempt = Attempt.objects.get(quiz_attempt=quiz_attempt)
+    case_attempt = Attempt.objects.get(quiz_case__quiz_attempt=quiz_attempt)
     case_services.attempt_choose_step(attempt=case_attempt, step=bundle.steps["peripheral-smear"])
     past_deadline(quiz_attempt)
     with pytest.raises(ValidationError) as error:
@@ -313,6 +314,6 @@ def test_finishing_at_time_up_racing_the_runner_grades_each_case_once():
     ), late
     quiz_attempt.refresh_from_db()
     assert quiz_attempt.finish_reason == QuizAttempt.FinishReason.TIME_UP
-    for attempt in Attempt.objects.filter(quiz_attempt=quiz_attempt):
+    for attempt in Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt):
         assert GradedReport.objects.filter(attempt=attempt).count() == 1
         assert attempt.diagnosis is None

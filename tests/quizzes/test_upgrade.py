@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from leucocases.accounts.services import CONTENT_LOADER
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
-from leucocases.quizzes.models import Quiz, QuizAttempt
+from leucocases.quizzes.models import Quiz, QuizAttempt, QuizAttemptCase
 
 from .factories import make_case, make_quiz, make_user
 
@@ -50,7 +50,8 @@ def test_the_old_group_themed_quizzes_are_retired_and_the_shipped_quizzes_then_l
         title="Drugs and toxins",
     )
     attempt = QuizAttempt.objects.create(quiz=old, user=make_user())
-    Attempt.objects.create(case=exam_case, user=attempt.user, quiz_attempt=attempt)
+    case_attempt = Attempt.objects.create(case=exam_case, user=attempt.user)
+    QuizAttemptCase.objects.create(quiz_attempt=attempt, attempt=case_attempt, case=exam_case)
     edited = make_quiz(cases=[], mode=Quiz.Mode.PRACTICE, slug="marrow-and-malignancy", title="Renamed by an editor")
     with pytest.raises(CommandError):
         call_command("load_quizzes", publish_as=CONTENT_LOADER, verbosity=0, stdout=StringIO(), stderr=StringIO())
@@ -58,7 +59,8 @@ def test_the_old_group_themed_quizzes_are_retired_and_the_shipped_quizzes_then_l
     retire_quizzes.forwards(apps, None)
     old.refresh_from_db()
     assert old.review_status == ReviewStatus.DRAFT and not old.items.exists()
-    assert QuizAttempt.objects.filter(quiz=old).count() == 1 and Attempt.objects.filter(quiz_attempt=attempt).exists()
+    assert QuizAttempt.objects.filter(quiz=old).count() == 1
+    assert Attempt.objects.filter(quiz_case__quiz_attempt=attempt).exists()
     assert Quiz.objects.get(pk=edited.pk).review_status == ReviewStatus.APPROVED  # not the shipped one: left alone
     call_command("load_quizzes", publish_as=CONTENT_LOADER, verbosity=0, stdout=StringIO())
     assert Quiz.objects.get(slug="leucopenia-workup-timed-exam").cases.filter(pk=exam_case.pk).exists()

@@ -41,7 +41,7 @@ def submit(client, quiz_attempt, case_attempt, cause="thiopurines", **extra):
 
 
 def case_attempts(quiz_attempt):
-    return list(Attempt.objects.filter(quiz_attempt=quiz_attempt).order_by("pk"))
+    return list(Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt).order_by("pk"))
 
 
 def messages_of(response):

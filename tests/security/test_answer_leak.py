@@ -356,7 +356,7 @@ def crawl_quiz_runners(client: Client, learner, secrets: dict[str, Secret], find
         client.post(reverse("quizzes:start", kwargs={"slug": quiz.slug}))
         quiz_attempt = QuizAttempt.objects.get(quiz=quiz, user=learner)
         runner = quiz_attempt.get_absolute_url()
-        for case_attempt in Attempt.objects.filter(quiz_attempt=quiz_attempt).order_by("pk"):
+        for case_attempt in Attempt.objects.filter(quiz_case__quiz_attempt=quiz_attempt).order_by("pk"):
             secret = secrets[case_attempt.case.slug]
             where = f"learner runner {quiz.slug} {secret.case.slug}"
             check_play_page(where, get(client, runner, findings), secret, findings)

@@ -131,7 +131,9 @@ def test_a_synonym_added_in_the_admin_applies_to_the_next_question(admin_client,
             "synonyms-MIN_NUM_FORMS": "2",
             "synonyms-MAX_NUM_FORMS": "1000",
             "synonyms-0-phrase": "azathioprine",
+            "synonyms-0-relation": "same",
             "synonyms-1-phrase": "Imuran",
+            "synonyms-1-relation": "same",
         },
     )
     assert response.status_code == 302

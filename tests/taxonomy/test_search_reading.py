@@ -116,10 +116,12 @@ def test_a_question_of_common_words_only_is_answered_from_the_page_it_names(cont
 # --- words the facts do not use -------------------------------------------------------------------
 
 
-def test_words_the_site_uses_elsewhere_weigh_less_than_words_it_never_uses(content):
-    """'ultrasound scan' is on a workup page, not in a fact: beside two words of a fact, the fact still answers.
-    Two words the site never uses ('zebra unicorn') weigh as much as the fact's two: not covered."""
-    assert answer_keys("sepsis consumes ultrasound scan")[:1] == ["sepsis-consumes"]
+def test_a_word_no_fact_uses_weighs_as_much_as_the_most_specific_known_word(content):
+    """'ultrasound' is on a workup page, not in a fact: beside two words of a fact, the fact still answers; two
+    such words ('ultrasound scan'), or two the site never uses ('zebra unicorn'), weigh as much as the fact's two:
+    half the question is not covered, so nothing answers it."""
+    assert answer_keys("sepsis consumes ultrasound")[:1] == ["sepsis-consumes"]
+    assert answer_keys("sepsis consumes ultrasound scan") == []
     assert answer_keys("sepsis consumes zebra unicorn") == []
 
 

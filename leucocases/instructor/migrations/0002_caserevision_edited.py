@@ -17,6 +17,12 @@ class Migration(migrations.Migration):
         ('instructor', '0001_initial'),
     ]
 
+    # The cases app takes these tables over in its 0007 (state only): they
+    # exist, in their final shape, before it does.
+    run_before = [
+        ('cases', '0007_review_comments_and_case_history'),
+    ]
+
     operations = [
         migrations.AddField(
             model_name='caserevision',

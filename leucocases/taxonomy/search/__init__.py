@@ -7,6 +7,7 @@
 - ``engines``: SQLite FTS5 and PostgreSQL full-text queries;
 - ``snapshot``: what every question reads (synonyms, vocabulary, lengths), kept in memory per index version;
 - ``polarity``: which way a count moved ("lower white cells", "a high white count");
+- ``generic``: words that say nothing about which part of the subject a question is about ("deficiency");
 - ``question``: a question read into weighted concepts (synonyms, direction, spelling);
 - ``answer``: ranking, the refusal, and the answer page's data.
 

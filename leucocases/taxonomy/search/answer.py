@@ -8,12 +8,17 @@ the score, each entry gets its *coverage*: the share of the question's
 meaning (concepts weighted by IDF) it contains, and a fact on a page or in a
 group the question names ranks higher (``PAGE_WEIGHT``).
 
-The refusal: a fact answers only if it covers at least ``ANSWER_COVERAGE`` of
-the question. "capital of France" shares no word with the content;
-"dose of paracetamol in pregnancy" shares "dose", a small part of its
-meaning: both get the plain "not covered" reply and the closest causes, never
-the nearest fact presented as an answer. So does a question about a raised
-count ("what causes a high white count"), with its own explanation.
+The refusal: a fact answers only if it covers more than ``ANSWER_COVERAGE`` of
+the question, and, when the question has specific words (neither generic, as
+"deficiency" or "causes" are, nor said everywhere on the site, as
+"leucopenia" is), it holds at least one of them (``answers``). "capital of
+France" shares no word with the content; "dose of paracetamol in pregnancy"
+shares "dose", a generic word; "b12 deficiency and low white count" without
+the vocabulary would share only "deficiency" and "low white count" with the
+fact about TPMT deficiency: all get the plain "not covered" reply and the
+closest causes, never the nearest fact presented as an answer. So does a
+question about a raised count ("what causes a high white count"), with its
+own explanation.
 """
 
 from collections import defaultdict
@@ -38,6 +43,11 @@ CANDIDATE_BUDGET = 600
 #: Share of the question's (IDF-weighted) meaning a fact must hold, more than, to answer it: matching one of
 #: two equally weighty words is not enough.
 ANSWER_COVERAGE = 0.5
+#: Share of the question's specific words (weighted) a fact must hold to answer it: of "sepsis … mortality", a
+#: fact giving the mortality of graft failure holds the lesser half and does not answer.
+SPECIFIC_COVERAGE = 0.5
+#: How much a specific word no fact uses counts in that share, next to a known one ("husband", "infliximab").
+UNKNOWN_SPECIFIC_SHARE = 0.5
 #: Further answers must score at least this share of the best one.
 FOLLOWING_ANSWER_SCORE = 0.6
 MAX_ANSWERS = 3
@@ -49,11 +59,18 @@ LIMITS = {Kind.CAUSE: 5, Kind.STEP: 4, Kind.TOPIC: 3, Kind.CASE: 3}
 FIELD_WEIGHTS = {"title": 1.0, "context": 1.0, "section": 0.5, "body": 0.35}
 K1 = 1.2
 B = 0.75
+#: How much an entry found only through a related word scores (a class: "checkpoint inhibitor" for "Keytruda",
+#: "viral" for "CMV"; or a member: "azathioprine" for "immunosuppressants"), next to one holding the question's
+#: own words: the fact naming CMV ranks above the one about viruses in general.
+RELATED_WEIGHT = 0.3
 #: How much more an entry counts when its page or section holds the question's words (IDF-weighted share):
 #: a fact on the page the question names ("chemotherapy", "autoimmune disorders", "what causes
 #: leucopenia") answers it before a fact elsewhere that mentions the same words in passing.
 PAGE_WEIGHT = 0.5
 _PAGE_FIELDS = ("context", "section")
+#: Where a word naming a class the question's words belong to counts: the page an entry sits on (a fact's cause
+#: or topic), not its text (in passing) nor its group (which names siblings too).
+_CLASS_FIELD = "context"
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,8 @@ class Ranked:
     coverage: float
     engine_score: float
     matched_terms: frozenset[str]
+    specific: float = 0.0  # the share of the question's specific words it holds (``specific_weights``)
+    telling: bool = False  # holds a word of the question that is not generic
 
 
 class _Field:
@@ -90,46 +109,82 @@ class _Field:
 
 def rank(question: Question, hits: Sequence[engines.Hit], snapshot: Snapshot) -> list[Ranked]:
     """Every hit scored by BM25F (averages over the whole index), coverage and page match, best first."""
-    concepts = [c for c in question.concepts if c.alternatives]
-    total_weight = sum(c.coverage_weight for c in question.concepts) or 1.0
+    concepts = [c for c in question.concepts if c.searchable]
+    # A generic word counts in the question's meaning only where an entry holds it: "first" in "first step in
+    # the workup" does not make a fact about the workup answer less of the question.
+    meaning = sum(c.coverage_weight for c in question.concepts if not c.generic)
+    specific_weight = specific_weights(question)
+    specific_total = sum(specific_weight.values()) or 1.0
     ranked = []
     for hit in hits:
         fields = {name: _Field(getattr(hit, name)) for name in FIELD_WEIGHTS}
         average = snapshot.average(hit.kind)
-        score = coverage = page = 0.0
+        score = coverage = page = generic = 0.0
         matched: set[str] = set()
+        specific, telling = 0.0, False
         for concept in concepts:
-            tf, on_page = _weighted_frequency(concept, fields, average, matched)
-            if tf:
-                score += concept.weight * concept.idf * tf * (K1 + 1) / (K1 + tf)
+            found = _weighted_frequency(concept, fields, average, matched)
+            if found.tf:
+                # Only a related word found (the class "checkpoint inhibitor" for "Keytruda"): it answers, but
+                # an entry naming the thing itself ranks first.
+                share = 1.0 if found.own else RELATED_WEIGHT
+                score += share * concept.weight * concept.idf * found.tf * (K1 + 1) / (K1 + found.tf)
                 coverage += concept.weight * concept.coverage_weight
-                if on_page:
-                    page += concept.weight * concept.coverage_weight
+                generic += concept.coverage_weight if concept.generic else 0.0
+                specific += specific_weight.get(id(concept), 0.0)
+                telling = telling or not concept.generic
+                if found.page:
+                    page += share * concept.weight * concept.coverage_weight
+        total_weight = (meaning + generic) or 1.0
         coverage /= total_weight
         # Lucene's coordination factor: an entry holding more of the question ranks above one that
         # repeats a part of it.
         score *= coverage * (1 + PAGE_WEIGHT * page / total_weight)
-        ranked.append(Ranked(hit.kind, hit.object_id, score, coverage, hit.engine_score, frozenset(matched)))
+        matched_terms = frozenset(matched)
+        ranked.append(
+            Ranked(
+                hit.kind,
+                hit.object_id,
+                score,
+                coverage,
+                hit.engine_score,
+                matched_terms,
+                specific / specific_total,
+                telling,
+            )
+        )
     ranked.sort(key=lambda r: (-r.score, -r.engine_score, r.object_id))
     return ranked
 
 
+@dataclass(frozen=True)
+class _Found:
+    tf: float  # BM25F's weighted term frequency
+    own: bool  # found as typed or in words meaning the same, not only through a related word
+    page: bool  # on the page or in the section (context fields)
+
+
 def _weighted_frequency(
     concept: Concept, fields: dict[str, _Field], average: dict[str, float], matched: set[str]
-) -> tuple[float, bool]:
-    tf, on_page = 0.0, False
+) -> _Found:
+    tf, own, on_page = 0.0, False, False
     for name, weight in FIELD_WEIGHTS.items():
         values = fields[name]
         found = 0
-        for alternative in concept.alternatives:
+        for alternative in concept.searchable:
+            if name != _CLASS_FIELD and alternative in concept.broader:
+                continue
             n = values.occurrences(alternative)
-            if n:
+            if n and alternative in concept.inside:
+                n -= sum(values.occurrences(sibling) for sibling in concept.inside[alternative])
+            if n > 0:
                 found += n
+                own = own or alternative not in concept.related
                 matched.update(alternative)
         if found:
             tf += weight * found / (1 - B + B * values.length / average.get(name, 1.0))
             on_page = on_page or name in _PAGE_FIELDS
-    return tf, on_page
+    return _Found(tf, own, on_page)
 
 
 @dataclass(frozen=True)
@@ -177,12 +232,13 @@ def ask(query: str) -> Answer:
         by_kind[item.kind].append(item)
 
     facts = _visible(Kind.FACT, by_kind[Kind.FACT], limit=MAX_ANSWERS * 2)
-    best = facts[0][0] if facts else None
-    if best is not None and best.coverage > ANSWER_COVERAGE:
-        for item, fact in facts:
+    answering = [(item, fact) for item, fact in facts if answers(question, item)]
+    if answering:
+        best = answering[0][0]
+        for item, fact in answering:
             if len(answer.facts) == MAX_ANSWERS:
                 break
-            if item.coverage > ANSWER_COVERAGE and item.score >= FOLLOWING_ANSWER_SCORE * best.score:
+            if item.score >= FOLLOWING_ANSWER_SCORE * best.score:
                 answer.facts.append(AnswerFact(fact=fact, matched_terms=item.matched_terms, coverage=item.coverage))
     if answer.answered:
         _gather_related(answer, by_kind)
@@ -193,6 +249,25 @@ def ask(query: str) -> Answer:
         matching = [obj for _, obj in _visible(Kind.CAUSE, by_kind[Kind.CAUSE], limit=LIMITS[Kind.CAUSE])]
         answer.causes = _unique(owners + matching)[: LIMITS[Kind.CAUSE]]
     return answer
+
+
+def specific_weights(question: Question) -> dict[int, float]:
+    """The weight of each specific concept (by id) in deciding whether a fact answers: a word neither the content
+    nor the vocabulary knows counts ``UNKNOWN_SPECIFIC_SHARE`` of its weight here, as it may be a turn of phrase
+    rather than the subject ("husband"); a name the vocabulary knows counts in full."""
+    return {
+        id(c): c.coverage_weight * (1.0 if c.known else UNKNOWN_SPECIFIC_SHARE) for c in question.concepts if c.specific
+    }
+
+
+def answers(question: Question, item: Ranked) -> bool:
+    """Whether a ranked fact answers the question: it holds more than ``ANSWER_COVERAGE`` of its meaning, more
+    than generic words ("what is a normal white count" is not answered by "a normal TPMT test"), and, when the
+    question has specific words, at least ``SPECIFIC_COVERAGE`` of them; and the question does not ask about
+    something else's treatment, diagnosis or dose (``Question.asks_about_something_else``)."""
+    if question.asks_about_something_else or not item.telling or item.coverage <= ANSWER_COVERAGE:
+        return False
+    return item.specific >= SPECIFIC_COVERAGE or not question.specific
 
 
 def _ranked(query: str) -> tuple[Question, list[Ranked]]:
@@ -249,8 +324,9 @@ def ranked_facts(query: str, *, depth: int = 10) -> list[str]:
     For the evaluation (``benchmarks/search_quality.py``): the reciprocal rank
     needs the order past the three answers shown.
     """
-    _, ranked = _ranked(query)
+    question, ranked = _ranked(query)
     facts = _visible(Kind.FACT, [r for r in ranked if r.kind == Kind.FACT], limit=depth)
-    if not facts or facts[0][0].coverage <= ANSWER_COVERAGE:
+    answering = [fact.key for item, fact in facts if answers(question, item)]
+    if not answering:
         return []
-    return [fact.key for _, fact in facts]
+    return answering + [fact.key for _, fact in facts if fact.key not in answering]

@@ -89,9 +89,35 @@ class SynonymGroup(models.Model):
 
 
 class Synonym(models.Model):
+    """One phrase of a group: the same thing as the group names, a member of that class, or not it.
+
+    A question using a *same* phrase also searches every phrase of the group,
+    members included ("thiopurines" finds azathioprine); one using a *member*
+    ("Keytruda" in Immune checkpoint inhibitors) also searches the group's
+    *same* phrases, never the other members: a question about one drug or
+    disease is not answered by a fact naming a sibling (lupus is not
+    rheumatoid arthritis). A *not* phrase holds the group's words but names
+    something else ("non-Hodgkin lymphoma" for Hodgkin lymphoma): where it
+    occurs, the group's words are no match.
+    """
+
+    class Relation(models.TextChoices):
+        SAME = "same", "Same as the group"
+        MEMBER = "member", "Member of the group's class"
+        NOT = "not", "Not it: a longer phrase holding the group's words that names something else"
+
     group = models.ForeignKey(SynonymGroup, on_delete=models.CASCADE, related_name="synonyms")
     phrase = models.CharField(
         max_length=120, help_text="A word or phrase as readers type it: “white count”, “WBC”, “6-MP”."
+    )
+    relation = models.CharField(
+        max_length=10,
+        choices=Relation.choices,
+        default=Relation.SAME,
+        help_text=(
+            "Member: one drug of the class, one kind of the disease (pembrolizumab of checkpoint inhibitors). "
+            "Not it: a longer phrase that holds the group's words but names something else."
+        ),
     )
 
     class Meta:

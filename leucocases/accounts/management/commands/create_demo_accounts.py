@@ -26,6 +26,9 @@ LEARNER_RECORDS = {
     ("cases", "gradedreport"),
     ("quizzes", "quizattempt"),
 }
+# Each case's review record (history, comments) is written by the review tools
+# only, never by hand, as when it lived in the instructor app.
+REVIEW_RECORDS = {("cases", "caserevision"), ("cases", "reviewcomment")}
 CONTENT_ACTIONS = ("add", "change", "view", "delete")
 RECORD_ACTIONS = ("view",)
 
@@ -65,6 +68,8 @@ def instructor_permissions() -> list[Permission]:
         create_permissions(app_config, verbosity=0)
         for model in app_config.get_models():
             opts = model._meta
+            if (label, opts.model_name) in REVIEW_RECORDS:
+                continue
             actions = RECORD_ACTIONS if (label, opts.model_name) in LEARNER_RECORDS else CONTENT_ACTIONS
             content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
             codenames = [f"{action}_{opts.model_name}" for action in actions]

@@ -4,8 +4,8 @@ check every case file, then save all or nothing, through the review workflow."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from leucocases.instructor.access import instructor_named
-from leucocases.instructor.case_review import case_files_import
+from leucocases.cases.import_workflow import case_files_import
+from leucocases.editorial.access import instructor_named
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from leucocases.editorial.access import instructor_named
 from leucocases.editorial.loading import file_errors_reported
-from leucocases.instructor.access import instructor_named
 from leucocases.quizzes.content import DEFAULT_PATH, load_quizzes_file
 
 

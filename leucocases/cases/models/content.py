@@ -1,14 +1,8 @@
-"""Case vignettes, their answer key, and learners' attempts.
-
-The key (findings with tiers, order rules, diagnosis options, scoring) is
-authored per case. An attempt stores each choice the moment it is made; its
-graded report is stored at submission so a later key edit changes nothing
-silently (a regrade writes a new report and keeps the old one).
-"""
+"""Case vignettes and their answer key: findings with tiers, order rules,
+diagnosis options and scoring, authored per case."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -242,110 +236,3 @@ class DiagnosisOption(models.Model):
 
     def __str__(self):
         return f"{self.cause} ({self.credit})"
-
-
-class AttemptQuerySet(models.QuerySet):
-    def submitted(self):
-        return self.filter(submitted_at__isnull=False)
-
-    def open(self):
-        return self.filter(submitted_at__isnull=True)
-
-    def owned_by(self, *, user=None, session_key: str | None = None):
-        """The only way views look attempts up: a learner never reaches another's."""
-        if user is not None and user.is_authenticated:
-            return self.filter(user=user)
-        if session_key:
-            return self.filter(user__isnull=True, session_key=session_key)
-        return self.none()
-
-
-class Attempt(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attempts")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="case_attempts"
-    )
-    # Anonymous practice: the session owns the attempt until the visitor logs in.
-    session_key = models.CharField(max_length=64, blank=True, db_index=True)
-    #: The case's published version when the attempt started (None: started
-    #: before versions were recorded). The report records the one it was graded on.
-    case_version = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    diagnosis = models.ForeignKey(Cause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    # Set when the attempt is one case of a quiz attempt; practice attempts have none.
-    quiz_attempt = models.ForeignKey(
-        "quizzes.QuizAttempt", null=True, blank=True, on_delete=models.CASCADE, related_name="case_attempts"
-    )
-
-    objects = AttemptQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["case", "submitted_at"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["quiz_attempt", "case"],
-                condition=Q(quiz_attempt__isnull=False),
-                name="case_once_per_quiz_attempt",
-            )
-        ]
-
-    def __str__(self):
-        return f"Attempt {self.pk} on {self.case.slug}"
-
-    def get_absolute_url(self):
-        return reverse("cases:report", kwargs={"pk": self.pk})
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.submitted_at is not None
-
-
-class Choice(models.Model):
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="choices")
-    step = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField()
-    chosen_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["attempt", "step"], name="choose_each_step_once"),
-            models.UniqueConstraint(fields=["attempt", "position"], name="one_choice_per_position"),
-        ]
-
-    def __str__(self):
-        return f"{self.position}. {self.step.slug}"
-
-
-class GradedReport(models.Model):
-    """The engine's report for an attempt, frozen when produced.
-
-    At most one report per attempt is current (a database constraint, so a
-    double submit cannot store two); a regrade supersedes it and keeps it.
-    """
-
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="reports")
-    data = models.JSONField()
-    engine_version = models.CharField(max_length=20)
-    total = models.FloatField()
-    workup_score = models.FloatField()
-    diagnosis_score = models.FloatField()
-    #: The case's published version the key came from (None: graded before
-    #: versions were recorded).
-    case_version = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    superseded_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=200, default="submission")
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["attempt"], condition=Q(superseded_at__isnull=True), name="one_current_report_per_attempt"
-            )
-        ]
-
-    def __str__(self):
-        return f"Report on attempt {self.attempt_id}: {self.total}"

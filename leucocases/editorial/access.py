@@ -1,4 +1,8 @@
-"""Who may use the instructor tools: one rule, written once.
+"""Who may use the instructor tools and review content: one rule, written once.
+
+It lives in editorial, the lowest layer, because review rights are editorial
+ones and every layer checks them: the case preview (cases), the import and
+quiz-loading commands (cases, quizzes), the instructor pages and LTI roles.
 
 An instructor is an active, logged-in user with the permission to change
 cases (``cases.change_case``): superusers have every permission, and the
@@ -7,7 +11,7 @@ rights on content). A permission rather than a group name, so the rule is
 the same one the case admin already applies, and renaming a group or adding
 a second instructors' group changes nothing here.
 
-``instructor_required`` wraps every view of the app: an anonymous visitor is
+``instructor_required`` wraps every instructor view: an anonymous visitor is
 sent to the login page (and back afterwards); a logged-in learner gets 403.
 """
 

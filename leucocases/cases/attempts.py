@@ -1,0 +1,239 @@
+"""Playing a case: start or resume an attempt, choose steps, submit, claim.
+
+Every write a learner's attempt goes through lives here, as keyword-only
+functions named ``<thing>_<action>``. Views only read input, call these, and
+render. Nothing here returns any part of the answer key before submission.
+
+An attempt played inside something of a higher app (a quiz's case attempt)
+is never picked up by the practice look-ups here (``Attempt.objects.practice()``),
+and the higher app's rules say when it stops taking answers: choosing or
+submitting then raises ``policies.AttemptClosed``, whoever calls (the quiz
+runner then finishes the quiz attempt).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from leucocases.taxonomy.models import Cause, WorkupStep
+
+from . import hooks, policies
+from .grading import ENGINE_VERSION
+from .keys import grade_path
+from .models import Attempt, Case, Choice, GradedReport
+
+logger = logging.getLogger(__name__)
+
+#: Session key listing the attempts this browser started before logging in.
+#: Login cycles the session key but keeps the session's data, so these ids are
+#: how the attempts find their way to the account (see attempts_claim_for_user).
+ANON_ATTEMPTS_SESSION_KEY = "anon_attempt_ids"
+
+
+def attempt_find_open(
+    *, case: Case, user: AbstractBaseUser | AnonymousUser | None, session_key: str | None
+) -> Attempt | None:
+    """The learner's open attempt on ``case``, without creating one.
+
+    Reading a case must not write: crawlers and readers who only look would
+    otherwise fill the attempts table. The first choice starts the attempt.
+    """
+    return Attempt.objects.owned_by(user=user, session_key=session_key).open().practice().filter(case=case).first()
+
+
+def attempt_start_or_resume(
+    *, case: Case, user: AbstractBaseUser | AnonymousUser | None, session: SessionBase
+) -> Attempt:
+    """Return the learner's open attempt on ``case``, starting one if needed.
+
+    A logged-in learner's attempts belong to the account; an anonymous
+    visitor's to the session, which is created here if the visitor has none.
+    A quiz's case attempt is never resumed here: it is played in the quiz.
+    """
+    if user is not None and user.is_authenticated:
+        attempt = Attempt.objects.owned_by(user=user).open().practice().filter(case=case).first()
+        if attempt is None:
+            attempt = Attempt.objects.create(case=case, user=user, case_version=case.version)
+        return attempt
+
+    if not session.session_key:
+        session.save()
+    attempt = Attempt.objects.owned_by(session_key=session.session_key).open().practice().filter(case=case).first()
+    if attempt is None:
+        attempt = Attempt.objects.create(case=case, session_key=session.session_key, case_version=case.version)
+        ids = [int(i) for i in session.get(ANON_ATTEMPTS_SESSION_KEY, [])]
+        session[ANON_ATTEMPTS_SESSION_KEY] = [*ids, attempt.pk]
+    return attempt
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceOutcome:
+    """The stored choice, and whether this call made it (False: chosen before)."""
+
+    choice: Choice
+    created: bool
+
+
+def attempt_choose_step(*, attempt: Attempt, step: WorkupStep) -> ChoiceOutcome:
+    """Store ``step`` as the attempt's next choice, at once.
+
+    Choosing a step already chosen changes nothing and returns the earlier
+    choice (``created=False``). A submitted attempt refuses any choice with a
+    ``ValidationError`` (code ``attempt_submitted``); one a higher app's rule
+    closed (a quiz's case attempt past the quiz's deadline) with
+    ``policies.AttemptClosed``.
+    """
+    with transaction.atomic():
+        # The row lock serialises two choices racing on one attempt (PostgreSQL);
+        # the unique constraints are the backstop everywhere.
+        locked = _locked_attempt(attempt)
+        policies.check_accepts_answers(locked, now=timezone.now())
+        if locked.is_submitted:
+            raise ValidationError(
+                "This attempt has been submitted; no more steps can be ordered.", code="attempt_submitted"
+            )
+        existing = Choice.objects.filter(attempt=locked, step=step).first()
+        if existing is not None:
+            return ChoiceOutcome(choice=existing, created=False)
+        last = Choice.objects.filter(attempt=locked).aggregate(last=Max("position"))["last"] or 0
+        try:
+            with transaction.atomic():
+                choice = Choice.objects.create(attempt=locked, step=step, position=last + 1)
+        except IntegrityError:
+            existing = Choice.objects.filter(attempt=locked, step=step).first()
+            if existing is None:
+                raise
+            return ChoiceOutcome(choice=existing, created=False)
+    return ChoiceOutcome(choice=choice, created=True)
+
+
+def _locked_attempt(attempt: Attempt) -> Attempt:
+    # Lock the attempt row only (``of``): joining the case and what the
+    # policies read (a quiz attempt) must not lock them too, or every learner
+    # submitting the same case would queue behind each other, and a quiz
+    # finishing (which locks the quiz attempt first) could deadlock with a choice.
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("case", *policies.attempt_related())
+        .get(pk=attempt.pk)
+    )
+
+
+def _hold_key(case_id: int) -> None:
+    """Keep the case's key from changing until this transaction ends.
+
+    A share lock on the case row: submissions of one case do not wait for each
+    other, but a key edit (the admin and the importer update the case row
+    before its key rows) waits for the submissions in flight, which graded with
+    the old key, to be stored. Without it a regrade run right after the edit
+    could miss a submission still in flight, which then kept a report from the
+    old key. PostgreSQL only: SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR SHARE", [case_id])  # noqa: S608
+
+
+def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, even_if_closed: bool = False) -> GradedReport:
+    """Grade the attempt and store its report, exactly once.
+
+    A second submission (a double click, a replayed form) changes nothing and
+    returns the report stored by the first. Raises ``InvalidKeyError`` when the
+    case's key cannot be graded; nothing is stored then.
+
+    An attempt a higher app's rule closed (a quiz's case attempt past the
+    quiz's deadline) is refused (``policies.AttemptClosed``) unless
+    ``even_if_closed``: the quiz app passes that when time is up, to grade the
+    attempt as it stands (``diagnosis=None``).
+    """
+    with transaction.atomic():
+        locked = _locked_attempt(attempt)
+        if locked.is_submitted:
+            return _current_report(locked)
+        if not even_if_closed:
+            policies.check_accepts_answers(locked, now=timezone.now())
+        _hold_key(locked.case_id)
+        step_slugs = list(locked.choices.order_by("position").values_list("step__slug", flat=True))
+        report = grade_path(
+            case=locked.case,
+            step_slugs=step_slugs,
+            diagnosis_slug=None if diagnosis is None else diagnosis.slug,
+        )
+        try:
+            with transaction.atomic():
+                graded = GradedReport.objects.create(
+                    attempt=locked,
+                    data=report.to_dict(),
+                    engine_version=ENGINE_VERSION,
+                    total=report.total,
+                    workup_score=report.workup_score,
+                    diagnosis_score=report.diagnosis_score,
+                    case_version=locked.case.version,
+                )
+        except IntegrityError:
+            # one_current_report_per_attempt: another request stored it first.
+            return _current_report(locked)
+        locked.diagnosis = diagnosis
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["diagnosis", "submitted_at"])
+        hooks.report_stored.fire_on_commit(hooks.ReportStored(locked.pk, graded.pk, hooks.SUBMISSION))
+    attempt.diagnosis = locked.diagnosis
+    attempt.submitted_at = locked.submitted_at
+    return graded
+
+
+def _current_report(attempt: Attempt) -> GradedReport:
+    return GradedReport.objects.get(attempt=attempt, superseded_at__isnull=True)
+
+
+def attempt_current_report(*, attempt: Attempt) -> GradedReport | None:
+    """The report the learner sees: the one not superseded by a regrade."""
+    return GradedReport.objects.filter(attempt=attempt, superseded_at__isnull=True).first()
+
+
+# --------------------------------------------------------------------------
+# Anonymous attempts follow the visitor into their account
+# --------------------------------------------------------------------------
+
+
+def attempts_claim_for_user(*, session_key: str | None, user: AbstractBaseUser, attempt_ids: Iterable[int] = ()) -> int:
+    """Move anonymous attempts to ``user``; return how many moved.
+
+    Claims attempts that have no user and either were listed in the session
+    (``attempt_ids``, which survive the session-key change at login) or still
+    carry ``session_key``. Another account's attempts are never touched.
+    """
+    conditions = []
+    ids = [int(i) for i in attempt_ids]
+    if ids:
+        conditions.append(Q(pk__in=ids))
+    if session_key:
+        conditions.append(Q(session_key=session_key))
+    if not conditions:
+        return 0
+    match = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
+    return Attempt.objects.filter(match, user__isnull=True).update(user=user, session_key="")
+
+
+def attempts_claim_on_login(sender: Any, request: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: the one hook auth offers for this."""
+    if request is None or not hasattr(request, "session"):
+        return
+    session = request.session
+    ids = session.get(ANON_ATTEMPTS_SESSION_KEY, [])
+    claimed = attempts_claim_for_user(session_key=session.session_key, user=user, attempt_ids=ids)
+    if ANON_ATTEMPTS_SESSION_KEY in session:
+        del session[ANON_ATTEMPTS_SESSION_KEY]
+    if claimed:
+        logger.info("Moved %s anonymous attempt(s) to user %s on login", claimed, user.pk)
