@@ -2,7 +2,7 @@
 
 The key's rules (an essential step, order rules between keyed steps and
 without cycles, exactly one full-credit cause, sane scoring) are the grading
-engine's, reached through the case-file schema (``casefile.schema.check_key``
+engine's, reached through the case-file schema (``casefile.check_key``
 and ``scoring_problems``): the admin only maps each problem back onto the
 inline form and field it concerns. Because those rules span several inlines,
 the three key formsets share one ``KeyCheck`` per request.
@@ -38,7 +38,7 @@ from leucocases.taxonomy.search.models import SearchEntry
 
 from . import authoring, history, policies
 from . import review as case_review
-from .casefile.schema import (
+from .casefile import (
     DiagnosisSpec,
     FieldProblem,
     FindingSpec,

@@ -1,9 +1,9 @@
 """Copying a case's content onto another case, in bulk.
 
 Three callers need the same copy: an instructor's "Duplicate" (one case, as a
-new draft; leucocases/instructor/services.py), a draft of changes to an
+new draft; leucocases/cases/authoring.py), a draft of changes to an
 approved case and its publication (``case_content_replace``;
-leucocases/instructor/case_review.py) and ``generate_load_data`` (every
+leucocases/cases/review.py) and ``generate_load_data`` (every
 shipped case, N times). Children are copied field by field from the
 model's own field list, so a field added to a finding or an order rule is
 copied without anyone remembering to add it here.

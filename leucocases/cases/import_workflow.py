@@ -20,8 +20,8 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.search.index import search_index_refresh
 from leucocases.taxonomy.search.models import SearchEntry
 
+from .casefile import CaseFileError, CaseSpec
 from .casefile.importer import CaseWriter, ImportResult, casefile_read
-from .casefile.schema import CaseFileError, CaseSpec
 from .history import case_revision_record
 from .models import Case
 from .review import case_draft_create, case_editors, case_publish_in_place

@@ -1,7 +1,9 @@
 """Turn a case's key rows into the grading engine's plain input records.
 
 The engine (``leucocases.cases.grading``) knows nothing of Django; this module
-is the one bridge. Citations become reference keys (``Reference.key``), in the
+is the one bridge. Rows are read by the same mapping as the export
+(``casefile/rows.py``), then made engine records by ``casefile.records.engine_key``,
+which the authoring checks use too. Citations become reference keys (``Reference.key``), in the
 order of the reference list (``Reference.number``), so a key built twice from
 the same rows is equal and a report stored today reads the same tomorrow.
 """
@@ -14,16 +16,10 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from leucocases.taxonomy.models import Reference
 
+from .casefile.records import engine_key
+from .casefile.rows import diagnosis_spec, finding_spec, order_rule_spec, scoring_settings
 from .grading import Attempt as GradingAttempt
-from .grading import (
-    CaseKey,
-    DiagnosisOption,
-    KeyedStep,
-    OrderRule,
-    Report,
-    ScoringSettings,
-    grade,
-)
+from .grading import CaseKey, Report, grade
 from .models import Case, Finding
 from .models import DiagnosisOption as DiagnosisOptionRow
 from .models import OrderRule as OrderRuleRow
@@ -57,22 +53,6 @@ def case_key_prefetches() -> list[Prefetch]:
     ]
 
 
-def scoring_settings(case: Case) -> ScoringSettings:
-    """The case's own scoring numbers, as the engine takes them."""
-    return ScoringSettings(
-        essential_total_points=case.essential_total_points,
-        low_yield_penalty=case.low_yield_penalty,
-        harmful_penalty=case.harmful_penalty,
-        workup_weight=case.workup_weight,
-        diagnosis_weight=case.diagnosis_weight,
-        harmful_cap=case.harmful_cap,
-    )
-
-
-def _citations(references: Iterable[Reference]) -> tuple[str, ...]:
-    return tuple(ref.key for ref in references)
-
-
 def case_key(case: Case) -> CaseKey:
     """Build the engine's ``CaseKey`` from a case's findings, order rules,
     diagnosis options and scoring fields.
@@ -82,36 +62,12 @@ def case_key(case: Case) -> CaseKey:
     """
     # Skips whatever the caller already prefetched.
     prefetch_related_objects([case], *case_key_prefetches())
-    steps = tuple(
-        KeyedStep(
-            slug=finding.step.slug,
-            tier=finding.tier,
-            rationale=finding.rationale,
-            citations=_citations(finding.references.all()),
-            expert_position=finding.expert_position,
-        )
-        for finding in case.findings.all()
+    return engine_key(
+        [finding_spec(finding, results=False) for finding in case.findings.all()],
+        [order_rule_spec(rule) for rule in case.order_rules.all()],
+        [diagnosis_spec(option) for option in case.diagnosis_options.all()],
+        scoring_settings(case),
     )
-    rules = tuple(
-        OrderRule(
-            before=rule.before.slug,
-            after=rule.after.slug,
-            rationale=rule.rationale,
-            citations=_citations(rule.references.all()),
-            premature_counts_as_harmful=rule.premature_counts_as_harmful,
-        )
-        for rule in case.order_rules.all()
-    )
-    options = tuple(
-        DiagnosisOption(
-            cause=option.cause.slug,
-            credit=option.credit,
-            rationale=option.rationale,
-            citations=_citations(option.references.all()),
-        )
-        for option in case.diagnosis_options.all()
-    )
-    return CaseKey(steps=steps, diagnosis_options=options, order_rules=rules, scoring=scoring_settings(case))
 
 
 def grade_path(*, case: Case, step_slugs: Iterable[str], diagnosis_slug: str | None) -> Report:

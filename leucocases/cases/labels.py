@@ -19,14 +19,19 @@ nothing. Labels the file does not mention are left alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+
+from leucocases.editorial.loading import (
+    ContentFileError,
+    LoadSummary,
+    read_yaml_file,
+    top_level_list,
+    write_all_or_nothing,
+)
 
 from .models import CaseLabel
 
@@ -36,40 +41,24 @@ FIELDS = frozenset({"slug", "name"})
 MAX_NAME = CaseLabel._meta.get_field("name").max_length
 
 
-class LabelFileError(Exception):
+class LabelFileError(ContentFileError):
     """The file cannot be loaded; ``errors`` lists every problem with its place."""
 
-    def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} error(s) in the case-label file: " + "; ".join(errors))
-        self.errors = errors
-
-
-@dataclass
-class LoadSummary:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    file_kind = "case-label"
 
 
 def read_labels_file(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LabelFileError([f"cannot read the file: {exc}"]) from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise LabelFileError([f"not valid YAML: {exc}"]) from exc
+    return read_yaml_file(path, error=LabelFileError)
 
 
 def validate_labels(data: Any) -> tuple[list[CaseLabel], list[str]]:
     """Unsaved labels (position = place in the file) and every problem found."""
-    if not isinstance(data, dict) or not isinstance(data.get("labels"), list):
-        return [], ["the file must be a mapping with a 'labels' list"]
-    errors = [f"unknown top-level key '{key}'" for key in sorted(set(data) - {"labels"})]
+    items, errors = top_level_list(data, "labels")
+    if items is None:
+        return [], errors
     labels: list[CaseLabel] = []
     seen: dict[str, set[str]] = {"slug": set(), "name": set()}
-    for index, item in enumerate(data["labels"], start=1):
+    for index, item in enumerate(items, start=1):
         where = f"labels[{index - 1}]"
         if not isinstance(item, dict):
             errors.append(f"{where}: a mapping with a slug and a name")
@@ -101,22 +90,23 @@ def validate_labels(data: Any) -> tuple[list[CaseLabel], list[str]]:
 def load_case_labels(data: Any) -> LoadSummary:
     """Validate ``data`` completely, then upsert every label; raises ``LabelFileError`` first."""
     labels, errors = validate_labels(data)
-    if errors:
-        raise LabelFileError(errors)
+    return write_all_or_nothing(errors, lambda: _write(labels), error=LabelFileError)
+
+
+def _write(labels: list[CaseLabel]) -> LoadSummary:
     summary = LoadSummary()
-    with transaction.atomic():
-        existing = {label.slug: label for label in CaseLabel.objects.filter(slug__in=[lb.slug for lb in labels])}
-        for label in labels:
-            current = existing.get(label.slug)
-            if current is None:
-                label.save()
-                summary.created.append(label.slug)
-            elif (current.name, current.position) != (label.name, label.position):
-                current.name, current.position = label.name, label.position
-                current.save(update_fields=["name", "position"])
-                summary.updated.append(label.slug)
-            else:
-                summary.unchanged.append(label.slug)
+    existing = {label.slug: label for label in CaseLabel.objects.filter(slug__in=[lb.slug for lb in labels])}
+    for label in labels:
+        current = existing.get(label.slug)
+        if current is None:
+            label.save()
+            summary.created.append(label.slug)
+        elif (current.name, current.position) != (label.name, label.position):
+            current.name, current.position = label.name, label.position
+            current.save(update_fields=["name", "position"])
+            summary.updated.append(label.slug)
+        else:
+            summary.unchanged.append(label.slug)
     return summary
 
 

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leucocases.cases.casefile.exporter import case_spec, casefile_export
-from leucocases.cases.casefile.schema import (
+from leucocases.cases.casefile import (
     MAX_LENGTHS,
     SCORING_DECIMALS,
     KnownIds,
@@ -21,6 +20,7 @@ from leucocases.cases.casefile.schema import (
     dump_documents,
     parse_text,
 )
+from leucocases.cases.casefile.exporter import case_spec, casefile_export
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 from leucocases.cases.services import attempt_submit
@@ -81,9 +81,9 @@ class TestSchema:
         assert spec.scoring.workup_weight == 0.6
 
     def test_the_schema_module_imports_no_django(self):
-        """The schema is pure: importing it loads no Django module."""
+        """The format is pure: importing it (records, schema, checks, reader, writer) loads no Django module."""
         code = (
-            "import sys; import leucocases.cases.casefile.schema; "
+            "import sys; import leucocases.cases.casefile; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)

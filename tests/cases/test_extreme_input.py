@@ -16,8 +16,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leucocases.cases.casefile import yamllimits
-from leucocases.cases.casefile.schema import MAX_SERIES_VALUE, parse_text
+from leucocases.cases.casefile import MAX_SERIES_VALUE, parse_text, yamllimits
 from leucocases.cases.charts import series_chart
 from leucocases.cases.models import Case, Finding
 from tests.cases.test_admin import add_form_data, finding, good_options, post_add
@@ -40,7 +39,7 @@ MEASURE = textwrap.dedent(
     import json, resource, sys, time
     # Keep a runaway parse from taking the machine down with it: 1.5 GB of address space.
     resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
-    from leucocases.cases.casefile.schema import parse_text
+    from leucocases.cases.casefile import parse_text
     text = sys.stdin.read()
     start = time.perf_counter()
     try:

@@ -12,23 +12,11 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from leucocases.cases.grading import ScoringSettings
 from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import CauseGroup, Reference
 
-from .schema import (
-    DIFFICULTIES,
-    CaseSpec,
-    DiagnosisSpec,
-    FindingSpec,
-    LabRow,
-    OrderRuleSpec,
-    case_document,
-    dump_documents,
-    plain_number,
-    series_from_json,
-    table_rows,
-)
+from . import DIFFICULTIES, CaseSpec, LabRow, case_document, dump_documents
+from .rows import diagnosis_spec, finding_spec, order_rule_spec, scoring_settings
 
 __all__ = ["case_spec", "casefile_export", "cases_for_export"]
 
@@ -77,46 +65,10 @@ def case_spec(case: Case) -> CaseSpec:
             LabRow(name=lab.name, value=lab.value, unit=lab.unit, range=lab.reference_range, flag=lab.flag)
             for lab in case.initial_labs.all()
         ),
-        findings=tuple(
-            FindingSpec(
-                step=f.step.slug,
-                tier=f.tier,
-                expert_position=f.expert_position,
-                result=f.result,
-                table=tuple(table_rows(f.table or ())),
-                series=series_from_json(f.series or {}),
-                rationale=f.rationale,
-                citations=_keys(f.references.all()),
-            )
-            for f in case.findings.all()
-        ),
-        order_rules=tuple(
-            OrderRuleSpec(
-                before=r.before.slug,
-                after=r.after.slug,
-                rationale=r.rationale,
-                citations=_keys(r.references.all()),
-                counts_as_harmful=r.premature_counts_as_harmful,
-            )
-            for r in case.order_rules.all()
-        ),
-        diagnosis=tuple(
-            DiagnosisSpec(
-                cause=d.cause.slug,
-                credit=plain_number(d.credit),
-                rationale=d.rationale,
-                citations=_keys(d.references.all()),
-            )
-            for d in case.diagnosis_options.all()
-        ),
-        scoring=ScoringSettings(
-            essential_total_points=case.essential_total_points,
-            low_yield_penalty=case.low_yield_penalty,
-            harmful_penalty=case.harmful_penalty,
-            workup_weight=case.workup_weight,
-            diagnosis_weight=case.diagnosis_weight,
-            harmful_cap=case.harmful_cap,
-        ),
+        findings=tuple(finding_spec(f) for f in case.findings.all()),
+        order_rules=tuple(order_rule_spec(r) for r in case.order_rules.all()),
+        diagnosis=tuple(diagnosis_spec(d) for d in case.diagnosis_options.all()),
+        scoring=scoring_settings(case),
     )
 
 
@@ -126,7 +78,3 @@ def casefile_export(*, cases: Iterable[Case]) -> str:
     if not documents:
         raise ValueError("no cases to export")
     return dump_documents(documents)
-
-
-def _keys(references: Iterable[Reference]) -> tuple[str, ...]:
-    return tuple(ref.key for ref in references)

@@ -5,7 +5,7 @@ the database, the key's rules) and writes nothing; one error anywhere and the
 import writes nothing. ``CaseWriter`` then writes a checked spec's content and
 key onto a case row, or into a new draft. Which row, with which review status
 and history, is the review workflow's decision, not the file's: the whole
-import is ``leucocases.instructor.case_review.case_files_import``, run by the
+import is ``leucocases.cases.import_workflow.case_files_import``, run by the
 ``import_cases`` command.
 
 Writing into an existing row updates it in place (same primary key): its
@@ -27,8 +27,8 @@ from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, I
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 
+from . import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 from .exporter import case_spec
-from .schema import DIFFICULTIES, SCORING_DECIMALS, CaseFileError, CaseSpec, KnownIds, parse_text
 
 __all__ = ["CASE_FILE_SUFFIXES", "CaseWriter", "ImportResult", "case_file_paths", "casefile_read", "known_ids"]
 

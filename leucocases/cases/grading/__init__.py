@@ -10,7 +10,8 @@ sequence of entries with their occurrences.
 
 Modules: ``types`` (the key, the attempt, enums, key problems), ``report``
 (the report), ``paths`` (occurrences, the expert path), ``validation``
-(``validate_key``) and ``engine`` (``grade``).
+(``validate_key``), ``order_checks`` (its checks of order rules, cycles and
+the expert path) and ``engine`` (``grade``).
 """
 
 from .engine import ENGINE_VERSION, grade, round_half_up

@@ -7,29 +7,12 @@ stored reports be regraded and compared when ``ENGINE_VERSION`` changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .paths import expert_path, expert_sort_key, number_occurrences
-from .report import (
-    ChoiceLine,
-    DiagnosisResult,
-    DiagnosisVerdict,
-    MissedEssential,
-    OrderViolation,
-    Report,
-    Verdict,
-)
-from .types import (
-    Attempt,
-    CaseKey,
-    DiagnosisOption,
-    InvalidKeyError,
-    KeyedStep,
-    OrderRule,
-    ScoringSettings,
-    Tier,
-)
+from .paths import Item, expert_path, expert_sort_key, number_occurrences
+from .report import ChoiceLine, DiagnosisResult, DiagnosisVerdict, MissedEssential, OrderViolation, Report, Verdict
+from .types import Attempt, CaseKey, DiagnosisOption, InvalidKeyError, KeyedStep, OrderRule, ScoringSettings, Tier
 from .validation import validate_key
 
 __all__ = ["ENGINE_VERSION", "grade", "round_half_up"]
@@ -40,8 +23,6 @@ __all__ = ["ENGINE_VERSION", "grade", "round_half_up"]
 #: premature choice penalised once (keeping its tier's points), efficiency
 #: counting only timely relevant choices.
 ENGINE_VERSION = "2.0.0"
-
-Item = tuple[str, int]
 
 _TIER_VERDICT = {
     Tier.ESSENTIAL: Verdict.ESSENTIAL,
@@ -143,113 +124,162 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
     problems = validate_key(key)
     if problems:
         raise InvalidKeyError(problems)
-
-    scoring = key.scoring
-    keyed = {step.item: step for step in key.steps}
-    units = _essential_units(key)
-    weight_total = sum(unit.weight for unit in units)
-    unit_of = {member.item: i for i, unit in enumerate(units) for member in unit.members}
+    lookup = _Lookup.of(key)
+    workup = _Workup()
     chosen = number_occurrences(attempt.steps)
     chosen_at = {item: position for position, item in enumerate(chosen, start=1)}
-    rules_by_after: dict[Item, list[OrderRule]] = {}
-    for rule in key.order_rules:
-        rules_by_after.setdefault(rule.after_item, []).append(rule)
-
-    lines: list[ChoiceLine] = []
-    violations: list[OrderViolation] = []
-    # Index of each satisfied unit -> whether the choice that satisfied it
-    # was in time.
-    satisfied: dict[int, bool] = {}
-    raw_workup = 0.0
-    cap_triggered = False
-    never_triggered = False
-
     for position, item in enumerate(chosen, start=1):
-        slug, occurrence = item
-        step = keyed.get(item)
+        step = lookup.keyed.get(item)
         if step is None:
-            points = -scoring.low_yield_penalty
-            raw_workup += points
-            lines.append(
-                ChoiceLine(
-                    position=position,
-                    step=slug,
-                    tier=None,
-                    verdict=Verdict.NOT_CONTRIBUTORY,
-                    points=round_half_up(points),
-                    rationale="",
-                    citations=(),
-                    broken_rules=(),
-                    occurrence=occurrence,
-                )
-            )
-            continue
-
-        broken = tuple(
-            rule for rule in rules_by_after.get(item, ()) if chosen_at.get(rule.before_item, position + 1) > position
-        )
-        verdict = _TIER_VERDICT[step.tier]
-        if step.tier is Tier.ESSENTIAL:
-            unit = unit_of[item]
-            if unit in satisfied:
-                verdict = Verdict.ESSENTIAL_ALTERNATIVE
-                points = 0.0
-            else:
-                satisfied[unit] = not broken
-                points = scoring.essential_total_points * units[unit].weight / weight_total
+            workup.add_unkeyed(position, item, lookup.scoring)
         else:
-            points = _penalty_points(step.tier, scoring)
-        never_triggered = never_triggered or step.tier is Tier.NEVER
-        cap_triggered = cap_triggered or step.tier is Tier.HARMFUL
+            _grade_keyed(workup, lookup, step, item, position, chosen_at)
+    diagnosis, credit = _grade_diagnosis(key.diagnosis_options, attempt.diagnosis)
+    return _report(key, attempt, lookup, workup, diagnosis, credit)
 
-        if broken:
-            counts_as_harmful = any(r.premature_counts_as_harmful for r in broken)
-            # The largest penalty among the broken rules: the harmful one
-            # whenever harmful_penalty >= low_yield_penalty (the defaults), and
-            # never less for breaking more rules, whatever a case sets.
-            charge = max(
-                scoring.harmful_penalty if r.premature_counts_as_harmful else scoring.low_yield_penalty for r in broken
-            )
-            # Penalised once: credit is kept (the test was done, only too
-            # early), and a tier that is a penalty already is not charged twice.
-            points = points - charge if step.tier in _CREDITED_TIERS else min(points, -charge)
-            verdict = Verdict.PREMATURE
-            cap_triggered = cap_triggered or counts_as_harmful
-            violations.extend(
-                OrderViolation(
-                    step=slug,
-                    before=rule.before,
-                    rationale=rule.rationale,
-                    citations=rule.citations,
-                    position=position,
-                    before_position=chosen_at.get(rule.before_item),
-                    counts_as_harmful=rule.premature_counts_as_harmful,
-                    occurrence=occurrence,
-                    before_occurrence=rule.before_occurrence,
-                )
-                for rule in broken
-            )
 
-        raw_workup += points
-        lines.append(
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """What grading a choice looks up in the key, built once per ``grade``."""
+
+    scoring: ScoringSettings
+    keyed: dict[Item, KeyedStep]
+    units: tuple[_Unit, ...]
+    weight_total: float
+    #: Each essential item -> the index of its unit.
+    unit_of: dict[Item, int]
+    rules_by_after: dict[Item, list[OrderRule]]
+
+    @classmethod
+    def of(cls, key: CaseKey) -> _Lookup:
+        units = _essential_units(key)
+        rules_by_after: dict[Item, list[OrderRule]] = {}
+        for rule in key.order_rules:
+            rules_by_after.setdefault(rule.after_item, []).append(rule)
+        return cls(
+            scoring=key.scoring,
+            keyed={step.item: step for step in key.steps},
+            units=units,
+            weight_total=sum(unit.weight for unit in units),
+            unit_of={member.item: i for i, unit in enumerate(units) for member in unit.members},
+            rules_by_after=rules_by_after,
+        )
+
+
+@dataclass(slots=True)
+class _Workup:
+    """The workup graded so far, choice by choice."""
+
+    lines: list[ChoiceLine] = field(default_factory=list)
+    violations: list[OrderViolation] = field(default_factory=list)
+    #: Index of each satisfied unit -> whether the choice that satisfied it was in time.
+    satisfied: dict[int, bool] = field(default_factory=dict)
+    raw_points: float = 0.0
+    cap_triggered: bool = False
+    never_triggered: bool = False
+
+    def add_unkeyed(self, position: int, item: Item, scoring: ScoringSettings) -> None:
+        slug, occurrence = item
+        points = -scoring.low_yield_penalty
+        self.raw_points += points
+        self.lines.append(
             ChoiceLine(
                 position=position,
                 step=slug,
-                tier=step.tier,
-                verdict=verdict,
+                tier=None,
+                verdict=Verdict.NOT_CONTRIBUTORY,
                 points=round_half_up(points),
-                rationale=step.rationale,
-                citations=step.citations,
-                broken_rules=broken,
+                rationale="",
+                citations=(),
+                broken_rules=(),
                 occurrence=occurrence,
-                any_of=step.any_of,
             )
         )
 
-    missed = tuple(_missed(unit) for i, unit in enumerate(units) if i not in satisfied)
-    diagnosis, credit = _grade_diagnosis(key.diagnosis_options, attempt.diagnosis)
 
-    workup_score = min(max(raw_workup, 0.0), 100.0)
+def _grade_keyed(
+    workup: _Workup, lookup: _Lookup, step: KeyedStep, item: Item, position: int, chosen_at: dict[Item, int]
+) -> None:
+    """Grade the choice of keyed ``item`` at ``position`` into ``workup``."""
+    slug, occurrence = item
+    scoring = lookup.scoring
+    broken = tuple(
+        rule for rule in lookup.rules_by_after.get(item, ()) if chosen_at.get(rule.before_item, position + 1) > position
+    )
+    verdict = _TIER_VERDICT[step.tier]
+    if step.tier is Tier.ESSENTIAL:
+        unit = lookup.unit_of[item]
+        if unit in workup.satisfied:
+            verdict = Verdict.ESSENTIAL_ALTERNATIVE
+            points = 0.0
+        else:
+            workup.satisfied[unit] = not broken
+            points = scoring.essential_total_points * lookup.units[unit].weight / lookup.weight_total
+    else:
+        points = _penalty_points(step.tier, scoring)
+    workup.never_triggered = workup.never_triggered or step.tier is Tier.NEVER
+    workup.cap_triggered = workup.cap_triggered or step.tier is Tier.HARMFUL
+
+    if broken:
+        counts_as_harmful = any(r.premature_counts_as_harmful for r in broken)
+        # The largest penalty among the broken rules: the harmful one
+        # whenever harmful_penalty >= low_yield_penalty (the defaults), and
+        # never less for breaking more rules, whatever a case sets.
+        charge = max(
+            scoring.harmful_penalty if r.premature_counts_as_harmful else scoring.low_yield_penalty for r in broken
+        )
+        # Penalised once: credit is kept (the test was done, only too
+        # early), and a tier that is a penalty already is not charged twice.
+        points = points - charge if step.tier in _CREDITED_TIERS else min(points, -charge)
+        verdict = Verdict.PREMATURE
+        workup.cap_triggered = workup.cap_triggered or counts_as_harmful
+        workup.violations.extend(
+            OrderViolation(
+                step=slug,
+                before=rule.before,
+                rationale=rule.rationale,
+                citations=rule.citations,
+                position=position,
+                before_position=chosen_at.get(rule.before_item),
+                counts_as_harmful=rule.premature_counts_as_harmful,
+                occurrence=occurrence,
+                before_occurrence=rule.before_occurrence,
+            )
+            for rule in broken
+        )
+
+    workup.raw_points += points
+    workup.lines.append(
+        ChoiceLine(
+            position=position,
+            step=slug,
+            tier=step.tier,
+            verdict=verdict,
+            points=round_half_up(points),
+            rationale=step.rationale,
+            citations=step.citations,
+            broken_rules=broken,
+            occurrence=occurrence,
+            any_of=step.any_of,
+        )
+    )
+
+
+def _report(
+    key: CaseKey,
+    attempt: Attempt,
+    lookup: _Lookup,
+    workup: _Workup,
+    diagnosis: DiagnosisResult,
+    credit: float,
+) -> Report:
+    """Totals, caps and the grade from the graded workup and diagnosis."""
+    scoring = key.scoring
+    units, satisfied, lines = lookup.units, workup.satisfied, workup.lines
+    cap_triggered, never_triggered = workup.cap_triggered, workup.never_triggered
+    missed = tuple(_missed(unit) for i, unit in enumerate(units) if i not in satisfied)
+
+    workup_score = min(max(workup.raw_points, 0.0), 100.0)
     diagnosis_score = 100.0 * credit
     uncapped = scoring.workup_weight * workup_score + scoring.diagnosis_weight * diagnosis_score
     total = min(uncapped, scoring.harmful_cap) if cap_triggered else uncapped
@@ -266,7 +296,7 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
         engine_version=ENGINE_VERSION,
         lines=tuple(lines),
         missed_essentials=missed,
-        order_violations=tuple(violations),
+        order_violations=tuple(workup.violations),
         diagnosis=diagnosis,
         workup_score=round_half_up(workup_score),
         diagnosis_score=round_half_up(diagnosis_score),
@@ -285,7 +315,7 @@ def grade(key: CaseKey, attempt: Attempt) -> Report:
         never_choices=tuple(line for line in lines if line.tier is Tier.NEVER),
         never_triggered=never_triggered,
         grade=scoring.grade_bands.letter_for(rounded_total),
-        essential_weight_total=weight_total,
+        essential_weight_total=lookup.weight_total,
         efficient_choices=efficient,
     )
 

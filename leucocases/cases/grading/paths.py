@@ -1,4 +1,4 @@
-"""Paths through a case: numbering occurrences, and the expert's path."""
+"""Paths through a case: numbering occurrences, naming an item, and the expert's path."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ from collections.abc import Iterable
 
 from .types import CaseKey, KeyedStep, Tier
 
-__all__ = ["expert_items", "expert_path", "expert_sort_key", "number_occurrences"]
+__all__ = [
+    "Item",
+    "expert_items",
+    "expert_path",
+    "expert_sort_key",
+    "is_occurrence",
+    "item_text",
+    "number_occurrences",
+]
 
 #: Tiers whose items make up the expert path.
 EXPERT_TIERS = (Tier.ESSENTIAL, Tier.USEFUL)
+
+#: A key item, or a chosen one: (entry slug, occurrence).
+Item = tuple[str, int]
 
 
 def number_occurrences(steps: Iterable[str]) -> tuple[tuple[str, int], ...]:
@@ -56,3 +67,13 @@ def expert_path(key: CaseKey) -> tuple[str, ...]:
     entry in turn, so replaying it meets exactly the items listed.
     """
     return tuple(step.slug for step in expert_items(key))
+
+
+def is_occurrence(value: object) -> bool:
+    """A whole number from 1 (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def item_text(slug: str, occurrence: int) -> str:
+    """``'cbc'`` for occurrence 1, ``'cbc' (occurrence 2)`` otherwise."""
+    return repr(slug) if occurrence == 1 else f"{slug!r} (occurrence {occurrence})"

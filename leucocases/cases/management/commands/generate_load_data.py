@@ -17,81 +17,34 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
 from io import StringIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from leucocases.cases.casefile.exporter import cases_for_export
-from leucocases.cases.copying import case_content_fields, copy_case_parts
-from leucocases.cases.grading import ENGINE_VERSION, grade
-from leucocases.cases.grading import Attempt as GradingAttempt
-from leucocases.cases.keys import case_key, case_key_prefetches
+from leucocases.cases.copying import case_content_fields, copy_case_parts, field_values
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
-from leucocases.taxonomy.models import Cause, Fact, WorkupStep
+from leucocases.taxonomy.models import Cause, Fact
 from leucocases.taxonomy.search.index import search_index_rebuild
 
-LEARNER_PREFIX = "load-learner-"
+from ..load_attempts import BATCH, LEARNER_PREFIX, AttemptPool, insert_open_attempts, insert_submitted, make_learners
+
 ATTEMPTS_PER_SCALE = 1000
 LEARNERS_PER_SCALE = 100
-BATCH = 2000
+# A copied cause or fact gets its own name, slug or key and owner, and the copy
+# names nobody as its author or reviewer: it is load data, nobody's work.
+_CAUSE_NOT_COPIED = frozenset({"id", "name", "slug", "author", "reviewer", "created_at", "updated_at"})
+_FACT_NOT_COPIED = frozenset({"id", "key", "cause", "topic"})
 
 
 def copy_suffix(k: int) -> str:
     return f"-x{k}"
-
-
-def insert_rows(model, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` (dicts of field attnames) and return their new ids in order.
-
-    PostgreSQL gets COPY with ids drawn from the table's sequence: ten times
-    quicker than bulk_create for 100,000 reports. Other databases get
-    bulk_create. Fields left out take their defaults; ``auto_now_add`` ones
-    are set to now (COPY bypasses save()).
-    """
-    if not rows:
-        return []
-    opts = model._meta
-    now = timezone.now()
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
-    defaults = {}
-    for field in fields:
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            defaults[field.attname] = now
-        elif field.has_default():
-            defaults[field.attname] = field.get_default()
-        elif field.null:
-            defaults[field.attname] = None
-    if connection.vendor != "postgresql":
-        made = model.objects.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=BATCH)
-        return [obj.pk for obj in made]
-    from psycopg.types.json import Jsonb
-
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    columns = ", ".join(connection.ops.quote_name(c) for c in [opts.pk.column, *(f.column for f in fields)])
-    attnames = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "select nextval(pg_get_serial_sequence(%s, %s)) from generate_series(1, %s)",
-            [opts.db_table, opts.pk.column, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        table = connection.ops.quote_name(opts.db_table)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                values = [pk]
-                for name in attnames:
-                    value = row[name] if name in row else defaults[name]
-                    values.append(Jsonb(value) if name in json_fields else value)
-                copy.write_row(values)
-    return ids
 
 
 class Command(BaseCommand):
@@ -198,43 +151,27 @@ class Command(BaseCommand):
             self._copy_cases(cases, suffix, k)
 
     def _copy_causes(self, originals: list[Cause], suffix: str, k: int) -> None:
-        copies = Cause.objects.bulk_create(
+        copies = _bulk_copies(
+            Cause,
             [
                 Cause(
+                    **field_values(c, exclude=_CAUSE_NOT_COPIED),
                     name=f"{c.name} ({k + 1})",
                     slug=f"{c.slug}{suffix}",
-                    group_id=c.group_id,
-                    summary=c.summary,
-                    body=c.body,
-                    position=c.position,
-                    review_status=c.review_status,
-                    reviewed_at=c.reviewed_at,
                 )
                 for c in originals
-            ]
+            ],
         )
-        if copies and copies[0].pk is None:
-            raise CommandError("This database does not return ids from bulk inserts.")
         mechanism_links, facts, fact_refs = [], [], []
         for original, copy in zip(originals, copies, strict=True):
             mechanism_links += [
                 Cause.mechanisms.through(cause_id=copy.pk, mechanism_id=m.pk) for m in original.mechanisms.all()
             ]
             for fact in original.facts.all():
-                facts.append(
-                    (
-                        Fact(
-                            key=f"{fact.key}{suffix}",
-                            text=fact.text,
-                            cause_id=copy.pk,
-                            verification=fact.verification,
-                            editorial_note=fact.editorial_note,
-                            is_key=fact.is_key,
-                            position=fact.position,
-                        ),
-                        [r.pk for r in fact.references.all()],
-                    )
+                copied = Fact(
+                    **field_values(fact, exclude=_FACT_NOT_COPIED), key=f"{fact.key}{suffix}", cause_id=copy.pk
                 )
+                facts.append((copied, [r.pk for r in fact.references.all()]))
         Cause.mechanisms.through.objects.bulk_create(mechanism_links)
         made = Fact.objects.bulk_create([f for f, _ in facts])
         for fact, (_, refs) in zip(made, facts, strict=True):
@@ -244,7 +181,8 @@ class Command(BaseCommand):
     def _copy_cases(self, cases: list[Case], suffix: str, k: int) -> None:
         cause_ids = dict(Cause.objects.filter(slug__endswith=suffix).values_list("slug", "pk"))
         original_slugs = dict(Cause.objects.values_list("pk", "slug"))
-        copies = Case.objects.bulk_create(
+        copies = _bulk_copies(
+            Case,
             [
                 Case(
                     **case_content_fields(c),
@@ -255,10 +193,8 @@ class Command(BaseCommand):
                     version=c.version,
                 )
                 for c in cases
-            ]
+            ],
         )
-        if copies and copies[0].pk is None:
-            raise CommandError("This database does not return ids from bulk inserts.")
         # A copied case's diagnosis key points at the copied causes, where there are copies.
         copy_case_parts(
             zip(cases, copies, strict=True),
@@ -267,103 +203,28 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------
     def _make_attempts(self, *, scale: int, total: int, rng: random.Random) -> None:
-        User = get_user_model()
-        learners_wanted = max(1, scale * LEARNERS_PER_SCALE)
-        password = make_password(None)  # unusable: load learners never log in with a password
-        User.objects.bulk_create(
-            [
-                User(username=f"{LEARNER_PREFIX}{n}", email=f"{LEARNER_PREFIX}{n}@example.invalid", password=password)
-                for n in range(learners_wanted)
-            ],
-            batch_size=BATCH,
-        )
-        learners = list(User.objects.filter(username__startswith=LEARNER_PREFIX).values_list("pk", flat=True))
-        cases = list(Case.objects.playable().prefetch_related(*case_key_prefetches()))
-        keys = {case.pk: case_key(case) for case in cases}
-        all_steps = list(WorkupStep.objects.values_list("pk", "slug"))
-        step_ids = {slug: pk for pk, slug in all_steps}
-        cause_ids = dict(Cause.objects.published().values_list("slug", "pk"))
-        cause_slugs = list(cause_ids)
-        keyed = defaultdict(list)
-        for case in cases:
-            keyed[case.pk] = [f.step.slug for f in case.findings.all()]
-
-        self.say(f"Creating {total} submitted attempts by {len(learners)} learners...")
+        pool = AttemptPool.build(learners=make_learners(max(1, scale * LEARNERS_PER_SCALE)))
+        self.say(f"Creating {total} submitted attempts by {len(pool.learners)} learners...")
         now = timezone.now()
         done = 0
         next_tenth = 1
         batch = max(100, min(BATCH, total // 10))  # at least ten batches, for the progress lines
         while done < total:
             size = min(batch, total - done)
-            plans = []
-            for n in range(size):
-                case = cases[(done + n) % len(cases)]
-                # A plausible path: three to six steps, mostly keyed ones, sometimes an unkeyed one.
-                pool = keyed[case.pk] or [slug for _, slug in all_steps]
-                count = rng.randint(3, 6)
-                path = rng.sample(pool, min(count, len(pool)))
-                if rng.random() < 0.3:
-                    extra = rng.choice(all_steps)[1]
-                    if extra not in path:
-                        path.append(extra)
-                options = [o.cause for o in keys[case.pk].diagnosis_options]
-                diagnosis = rng.choice(options) if rng.random() < 0.8 else rng.choice(cause_slugs)
-                report = grade(keys[case.pk], GradingAttempt(steps=tuple(path), diagnosis=diagnosis))
-                plans.append((case, learners[(done + n) % len(learners)], path, diagnosis, report))
+            plans = [pool.plan(done + n, rng) for n in range(size)]
             with transaction.atomic():
-                attempt_ids = insert_rows(
-                    Attempt,
-                    [
-                        {
-                            "case_id": case.pk,
-                            "user_id": user,
-                            "submitted_at": now,
-                            "diagnosis_id": cause_ids.get(diagnosis),
-                            "session_key": "",
-                        }
-                        for case, user, _, diagnosis, _ in plans
-                    ],
-                )
-                insert_rows(
-                    Choice,
-                    [
-                        {"attempt_id": pk, "step_id": step_ids[slug], "position": position}
-                        for pk, (_, _, path, _, _) in zip(attempt_ids, plans, strict=True)
-                        for position, slug in enumerate(path, start=1)
-                    ],
-                )
-                insert_rows(
-                    GradedReport,
-                    [
-                        {
-                            "attempt_id": pk,
-                            "data": report.to_dict(),
-                            "engine_version": ENGINE_VERSION,
-                            "total": report.total,
-                            "workup_score": report.workup_score,
-                            "diagnosis_score": report.diagnosis_score,
-                        }
-                        for pk, (_, _, _, _, report) in zip(attempt_ids, plans, strict=True)
-                    ],
-                )
+                insert_submitted(plans, pool=pool, now=now)
             done += size
             while next_tenth <= 10 and done * 10 >= next_tenth * total:
                 self.say(f"  {next_tenth * 10} % ({done} attempts)")
                 next_tenth += 1
-        # One open attempt per learner, with two choices, as learners mid-case have.
         with transaction.atomic():
-            open_ids = insert_rows(
-                Attempt,
-                [
-                    {"case_id": cases[n % len(cases)].pk, "user_id": user, "session_key": ""}
-                    for n, user in enumerate(learners)
-                ],
-            )
-            insert_rows(
-                Choice,
-                [
-                    {"attempt_id": pk, "step_id": step_ids[slug], "position": p}
-                    for n, pk in enumerate(open_ids)
-                    for p, slug in enumerate((keyed[cases[n % len(cases)].pk] or [all_steps[0][1]])[:2], start=1)
-                ],
-            )
+            insert_open_attempts(pool)
+
+
+def _bulk_copies(model: type[models.Model], copies: list[models.Model]) -> list[models.Model]:
+    """Insert ``copies``; their ids are needed for the rows that point at them."""
+    made = model.objects.bulk_create(copies)
+    if made and made[0].pk is None:
+        raise CommandError("This database does not return ids from bulk inserts.")
+    return made

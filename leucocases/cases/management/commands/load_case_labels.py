@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from leucocases.cases.labels import DEFAULT_PATH, LabelFileError, load_case_labels_file
+from leucocases.cases.labels import DEFAULT_PATH, load_case_labels_file
+from leucocases.editorial.loading import file_errors_reported
 
 
 class Command(BaseCommand):
@@ -19,19 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help="YAML file to load.")
 
     def handle(self, *args, path: str, **options):
-        try:
+        with file_errors_reported(self, path):
             summary = load_case_labels_file(Path(path))
-        except LabelFileError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            count = len(exc.errors)
-            raise CommandError(f"{count} error{'s' if count != 1 else ''} in {path}; nothing was written.") from None
         if options["verbosity"] > 0:
-            total = len(summary.created) + len(summary.updated) + len(summary.unchanged)
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Loaded {total} case label{'s' if total != 1 else ''} from {path}: "
-                    f"{len(summary.created)} created, {len(summary.updated)} updated, "
-                    f"{len(summary.unchanged)} unchanged."
-                )
-            )
+            counts = summary.counts(noun="case label", nouns="case labels", path=path)
+            self.stdout.write(self.style.SUCCESS(f"{counts}."))

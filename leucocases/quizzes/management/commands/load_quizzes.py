@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from leucocases.editorial.access import instructor_named
-from leucocases.quizzes.content import DEFAULT_PATH, QuizFileError, load_quizzes_file
+from leucocases.editorial.loading import file_errors_reported
+from leucocases.quizzes.content import DEFAULT_PATH, load_quizzes_file
 
 
 class Command(BaseCommand):
@@ -37,19 +38,10 @@ class Command(BaseCommand):
             publisher = instructor_named(publish_as) if publish_as else None
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        try:
+        with file_errors_reported(self, path):
             summary = load_quizzes_file(Path(path), author=author_user, publisher=publisher)
-        except QuizFileError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            count = len(exc.errors)
-            raise CommandError(f"{count} error{'s' if count != 1 else ''} in {path}; nothing was written.") from None
         if options["verbosity"] > 0:
-            line = (
-                f"Loaded {summary.total} quiz{'zes' if summary.total != 1 else ''} from {path}: "
-                f"{len(summary.created)} created, {len(summary.updated)} updated, "
-                f"{len(summary.unchanged)} unchanged"
-            )
+            line = summary.counts(noun="quiz", nouns="quizzes", path=path)
             if publisher is not None:
                 line += f"; {len(summary.published)} published as {publisher.get_username()}"
             self.stdout.write(self.style.SUCCESS(line + "."))

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from leucocases.editorial.loading import file_errors_reported
 from leucocases.taxonomy.search.synonyms import DEFAULT_PATH, SynonymFileError, load_synonyms_file
 
 
@@ -14,11 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
 
     def handle(self, *args, path: str, **options):
-        try:
+        with file_errors_reported(self, path, catch=SynonymFileError, loosely=True):
             count = load_synonyms_file(Path(path))
-        except SynonymFileError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            raise CommandError(f"{len(exc.errors)} error(s) in {path}; nothing was written.") from None
         if options["verbosity"] > 0:
             self.stdout.write(self.style.SUCCESS(f"Loaded {count} synonym groups from {path}."))

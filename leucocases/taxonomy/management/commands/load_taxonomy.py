@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from leucocases.taxonomy.content import DEFAULT_PATH, TaxonomyError, load_taxonomy_file
+from leucocases.editorial.loading import file_errors_reported
+from leucocases.taxonomy.content import DEFAULT_PATH, load_taxonomy_file
 
 
 class Command(BaseCommand):
@@ -18,12 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help="YAML file to load.")
 
     def handle(self, *args, path: str, **options):
-        try:
+        with file_errors_reported(self, path, loosely=True):
             summary = load_taxonomy_file(Path(path))
-        except TaxonomyError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            raise CommandError(f"{len(exc.errors)} error(s) in {path}; nothing was written.") from None
         if options["verbosity"] > 0:
             for line in summary.lines():
                 self.stdout.write(line)

@@ -1,0 +1,72 @@
+"""A case's rows as case-file records: the one mapping of findings, order
+rules, diagnosis options and scoring columns.
+
+The export (``exporter.case_spec``) and the grading key (``keys.case_key``,
+through ``records.engine_key``) both read rows through these functions, so a
+field added to a key row is mapped once. Each takes a row with its step,
+cause and references loaded (the callers' prefetches), in the order the
+caller gives: citations keep the order of the prefetched references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from leucocases.cases.grading import ScoringSettings
+from leucocases.cases.models import Case, DiagnosisOption, Finding, OrderRule
+from leucocases.taxonomy.models import Reference
+
+from .records import DiagnosisSpec, FindingSpec, OrderRuleSpec, series_from_json, table_rows
+from .writer import plain_number
+
+__all__ = ["diagnosis_spec", "finding_spec", "order_rule_spec", "scoring_settings"]
+
+
+def finding_spec(finding: Finding, *, results: bool = True) -> FindingSpec:
+    """``results=False`` leaves out what the learner is shown (result, table,
+    series): the key never reads them, so grading never parses them."""
+    return FindingSpec(
+        step=finding.step.slug,
+        tier=finding.tier,
+        expert_position=finding.expert_position,
+        result=finding.result if results else "",
+        table=tuple(table_rows(finding.table or ())) if results else (),
+        series=series_from_json(finding.series or {}) if results else None,
+        rationale=finding.rationale,
+        citations=_keys(finding.references.all()),
+    )
+
+
+def order_rule_spec(rule: OrderRule) -> OrderRuleSpec:
+    return OrderRuleSpec(
+        before=rule.before.slug,
+        after=rule.after.slug,
+        rationale=rule.rationale,
+        citations=_keys(rule.references.all()),
+        counts_as_harmful=rule.premature_counts_as_harmful,
+    )
+
+
+def diagnosis_spec(option: DiagnosisOption) -> DiagnosisSpec:
+    return DiagnosisSpec(
+        cause=option.cause.slug,
+        credit=plain_number(option.credit),
+        rationale=option.rationale,
+        citations=_keys(option.references.all()),
+    )
+
+
+def scoring_settings(case: Case) -> ScoringSettings:
+    """The case's own scoring numbers, as the engine takes them."""
+    return ScoringSettings(
+        essential_total_points=case.essential_total_points,
+        low_yield_penalty=case.low_yield_penalty,
+        harmful_penalty=case.harmful_penalty,
+        workup_weight=case.workup_weight,
+        diagnosis_weight=case.diagnosis_weight,
+        harmful_cap=case.harmful_cap,
+    )
+
+
+def _keys(references: Iterable[Reference]) -> tuple[str, ...]:
+    return tuple(ref.key for ref in references)
