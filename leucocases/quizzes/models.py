@@ -75,6 +75,13 @@ class Quiz(Reviewable):
     max_attempts = models.PositiveSmallIntegerField(
         null=True, blank=True, default=None, help_text="Leave empty for unlimited attempts."
     )
+    certainty_based_marking = models.BooleanField(
+        "certainty-based marking",
+        default=False,
+        help_text="Each case report adds a mark for the certainty the learner stated (Moodle's scale: "
+        "right 1, 2, 3 and wrong 0, \u22122, \u22126 at low, medium, high certainty), beside the score; "
+        "the quiz report adds them up.",
+    )
     cohorts = models.ManyToManyField(
         Cohort, blank=True, related_name="quizzes", help_text="Leave empty to offer the quiz to every learner."
     )

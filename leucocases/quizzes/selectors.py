@@ -23,6 +23,7 @@ from leucocases.cases.visibility import attempts_with_visible_reports, without_l
 from leucocases.taxonomy.models import CauseGroup, WorkupStep
 
 from . import progress
+from .calibration import Calibration, answer_from_report, learner_calibration
 from .habits import StepHabits, step_habits
 from .models import QuizAttempt
 from .weak_spots import MAX_REVIEW_INTERVAL_DAYS, REVIEW_INTERVALS_DAYS, WeakSpotPlan, weak_spot_plan
@@ -65,6 +66,7 @@ class Dashboard:
     missed_chart: progress.BarChart
     over_chart: progress.BarChart
     plan: WeakSpotPlan
+    calibration: Calibration
     poor_total: float = progress.POOR_TOTAL
     intervals: tuple[int, ...] = REVIEW_INTERVALS_DAYS
     max_interval: int = MAX_REVIEW_INTERVAL_DAYS
@@ -109,6 +111,9 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
         mastery=mastery,
         habits=habits,
         plan=weak_spot_plan(records, candidates=candidates, mastery=mastery, now=now),
+        calibration=learner_calibration(
+            answer for row in rows if (answer := answer_from_report(row["attempt__certainty"], row["data"]))
+        ),
         **_charts(mastery=mastery, habits=habits),
     )
 
@@ -121,6 +126,7 @@ def _report_rows(*, user: AbstractBaseUser, now: datetime) -> list[dict[str, Any
             "attempt__case_id",
             "attempt__case__title",
             "attempt__submitted_at",
+            "attempt__certainty",
             QUIZ_ATTEMPT_ID,
             QUIZ_TITLE,
             "total",
