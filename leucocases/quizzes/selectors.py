@@ -25,8 +25,8 @@ from leucocases.taxonomy.models import CauseGroup, WorkupStep
 from . import progress
 from .calibration import Calibration, answer_from_report, learner_calibration
 from .habits import StepHabits, step_habits
-from .models import QuizAttempt
-from .weak_spots import MAX_REVIEW_INTERVAL_DAYS, REVIEW_INTERVALS_DAYS, WeakSpotPlan, weak_spot_plan
+from .models import PracticeCard, QuizAttempt
+from .weak_spots import CardDue, WeakSpotPlan, weak_spot_plan
 
 #: How many rows of each history table the dashboard shows (newest first).
 HISTORY_ROWS = 20
@@ -68,8 +68,6 @@ class Dashboard:
     plan: WeakSpotPlan
     calibration: Calibration
     poor_total: float = progress.POOR_TOTAL
-    intervals: tuple[int, ...] = REVIEW_INTERVALS_DAYS
-    max_interval: int = MAX_REVIEW_INTERVAL_DAYS
 
 
 def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
@@ -79,7 +77,7 @@ def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
 
 
 def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Dashboard:
-    """Everything the dashboard shows. Six queries, whatever the number of attempts."""
+    """Everything the dashboard shows. Seven queries, whatever the number of attempts."""
     now = now or timezone.now()
     rows = _report_rows(user=user, now=now)  # 1
     groups_of = _groups_of_cases()  # 2
@@ -89,6 +87,10 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
     candidates = _practice_candidates(groups_of=groups_of, now=now)  # 5
     # 6. The learner's quiz attempts.
     quiz_attempts = list(QuizAttempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-pk"))
+    # 7. When each practised case comes back (spaced_practice).
+    cards = [
+        CardDue(case_id=c, due=due) for c, due in PracticeCard.objects.filter(user=user).values_list("case_id", "due")
+    ]
 
     records = [
         progress.record_from_report(
@@ -110,7 +112,7 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
         quiz_attempt_count=len(quiz_attempts),
         mastery=mastery,
         habits=habits,
-        plan=weak_spot_plan(records, candidates=candidates, mastery=mastery, now=now),
+        plan=weak_spot_plan(records, cards=cards, candidates=candidates, mastery=mastery, now=now),
         calibration=learner_calibration(
             answer for row in rows if (answer := answer_from_report(row["attempt__certainty"], row["data"]))
         ),
