@@ -21,6 +21,7 @@ from django.db.models import F, Func, JSONField, OuterRef, QuerySet, Subquery, T
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from leucocases.cases.bar_charts import BarChart, bar_chart
 from leucocases.cases.grading import DiagnosisVerdict
 from leucocases.cases.models import Attempt, Case, Finding, GradedReport, Tier
 from leucocases.cases.verdicts import DIAGNOSIS_LABELS
@@ -28,7 +29,6 @@ from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from . import statistics
-from .charts import BarChart, bar_chart
 from .models import ReportDigest
 
 # --------------------------------------------------------------------------
@@ -498,9 +498,10 @@ def _case_analysis(
         option_chart=bar_chart(
             title=f"Share of attempts that ordered each step, {case.title}",
             bars=[(o.name, o.stat.chosen_percent) for o in chosen],
+            unit="%",
         ),
         diagnosis_chart=bar_chart(
-            title=f"Diagnoses chosen, {case.title}", bars=[(d.name, d.share.percent) for d in diagnoses]
+            title=f"Diagnoses chosen, {case.title}", bars=[(d.name, d.share.percent) for d in diagnoses], unit="%"
         ),
         **extra,
     )
@@ -608,6 +609,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
         facility_chart=bar_chart(
             title=f"Facility index of each case, {quiz.title}",
             bars=[(label, a.summary.facility) for label, a in zip(labels, analyses, strict=True)],
+            unit="%",
         ),
     )
 
