@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from leucocases.cases.report_outline import OutlineLine, report_outline
+
 __all__ = [
     "POOR_TOTAL",
     "CaseCandidate",
@@ -45,13 +47,8 @@ POOR_TOTAL = 60.0
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LineRecord:
-    """One graded choice of a report: the step, its verdict and its tier (None: not keyed)."""
-
-    step: str
-    verdict: str
-    tier: str | None = None
+#: One graded choice of a report: the step, its verdict and its tier (None: not keyed).
+LineRecord = OutlineLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,30 +73,18 @@ def record_from_report(
     groups: Iterable[str],
     data: Mapping[str, Any] | None,
 ) -> ReportRecord:
-    """Build a record from a stored report's JSON (``Report.to_dict()``).
-
-    Tolerant on purpose: a report stored by an older engine, or hand-made,
-    may lack a part; what is missing simply counts as nothing.
-    """
-    data = data if isinstance(data, Mapping) else {}
-    lines = []
-    for line in data.get("lines") or ():
-        if isinstance(line, Mapping) and line.get("step") and line.get("verdict"):
-            tier = line.get("tier")
-            lines.append(LineRecord(step=str(line["step"]), verdict=str(line["verdict"]), tier=tier and str(tier)))
-    missed = tuple(
-        str(item["step"])
-        for item in data.get("missed_essentials") or ()
-        if isinstance(item, Mapping) and item.get("step")
-    )
+    """Build a record from a stored report's JSON (``Report.to_dict()``), read
+    through ``cases.report_outline``: a part an old or hand-made report lacks
+    counts as nothing."""
+    outline = report_outline(data)
     return ReportRecord(
         attempt_id=attempt_id,
         case_id=case_id,
         submitted_at=submitted_at,
         total=float(total),
         groups=tuple(groups),
-        lines=tuple(lines),
-        missed_essentials=missed,
+        lines=outline.lines,
+        missed_essentials=outline.missed,
     )
 
 
