@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Func, JSONField, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Count, F, Func, JSONField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -25,9 +25,11 @@ from leucocases.cases.models import Attempt, Case, Finding, GradedReport, Tier
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 
-from . import statistics
+from . import sample_size, statistics
 from .charts import BarChart, bar_chart
 from .models import ReportDigest
+from .spreadsheets import UTF8_BOM
+from .spreadsheets import formula_safe as _text
 
 # --------------------------------------------------------------------------
 # Cohort results
@@ -138,8 +140,16 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
     current_total = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True).values("total")[:1]
     case_rows = (
         Attempt.objects.filter(quiz_case__quiz_attempt__in=[qa.pk for qa in quiz_attempts])
-        .annotate(total=Subquery(current_total))
-        .values("pk", "case_id", "started_at", "submitted_at", "total", quiz_attempt_id=F("quiz_case__quiz_attempt_id"))
+        .annotate(total=Subquery(current_total), choices_made=Count("choices"))
+        .values(
+            "pk",
+            "case_id",
+            "started_at",
+            "submitted_at",
+            "total",
+            "choices_made",
+            quiz_attempt_id=F("quiz_case__quiz_attempt_id"),
+        )
     )
     by_quiz_attempt: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in case_rows:
@@ -184,6 +194,10 @@ def _cell(case: Case, qa: QuizAttempt, row: dict | None, seconds: int | None) ->
         # The case was added to the quiz after this attempt began, or was not playable then.
         return ResultCell(case=case, status=CellStatus.NOT_STARTED)
     submitted = row["submitted_at"]
+    if submitted is None and not row["choices_made"]:
+        # A quiz attempt opens every case's attempt when it starts: one with
+        # no choice is a case the learner has not reached.
+        return ResultCell(case=case, status=CellStatus.NOT_STARTED)
     if submitted is None:
         status = CellStatus.IN_PROGRESS
     elif (
@@ -223,13 +237,6 @@ CSV_COLUMNS = (
     "seconds_on_case",
 )
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
 
 def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="seconds")
@@ -237,7 +244,9 @@ def _iso(moment: datetime | None) -> str:
 
 def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
     """Write ``results`` to ``out`` as CSV: a header, then one row per
-    learner's quiz attempt × case (learners not started: one row per case)."""
+    learner's quiz attempt × case (learners not started: one row per case),
+    after a byte order mark so that spreadsheet programs read it as UTF-8."""
+    out.write(UTF8_BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in results.rows:
@@ -315,6 +324,14 @@ class CaseAnalysis:
     diagnosis_chart: BarChart
     discrimination: statistics.Discrimination | None = None
     quizzes: tuple[QuizDiscrimination, ...] = field(default=())
+    #: The learners behind the attempts in scope (on a case's own page).
+    learners: int | None = None
+
+    @property
+    def small_sample_warning(self) -> str:
+        if self.learners is None or not sample_size.is_small(self.learners):
+            return ""
+        return sample_size.small_sample_warning(self.learners)
 
     @property
     def summary(self) -> statistics.CaseSummary:
@@ -563,7 +580,17 @@ def case_analysis(*, case: Case, scope: str = SCOPE_ALL) -> CaseAnalysis:
         for quiz in quizzes
         if case.pk in items.get(quiz.pk, [])
     )
-    return _case_analysis(case, records, keyed.get(case.pk, {}), step_names, cause_names, quizzes=discriminations)
+    return _case_analysis(
+        case,
+        records,
+        keyed.get(case.pk, {}),
+        step_names,
+        cause_names,
+        quizzes=discriminations,
+        learners=sample_size.learner_count(
+            reports.filter(superseded_at__isnull=True, attempt__submitted_at__isnull=False)
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -572,13 +599,19 @@ class QuizAnalysis:
     finished_attempts: int
     cases: tuple[CaseAnalysis, ...]
     facility_chart: BarChart
+    #: The learners behind the finished attempts.
+    learners: int = 0
+
+    @property
+    def small_sample_warning(self) -> str:
+        return sample_size.small_sample_warning(self.learners) if sample_size.is_small(self.learners) else ""
 
 
 def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     """Item analysis of every case of ``quiz`` over its finished quiz
     attempts (Moodle's rule), with each case's discrimination index.
 
-    Seven queries whatever the number of attempts.
+    Eight queries whatever the number of attempts.
     """
     cases = quiz_cases(quiz=quiz)
     reports = GradedReport.objects.filter(
@@ -605,6 +638,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     return QuizAnalysis(
         quiz=quiz,
         finished_attempts=len(quiz_scores),
+        learners=sample_size.learner_count(reports.filter(superseded_at__isnull=True)),
         cases=analyses,
         facility_chart=bar_chart(
             title=f"Facility index of each case, {quiz.title}",
