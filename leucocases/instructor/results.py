@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 
 from . import statistics
+from .spreadsheets import UTF8_BOM
+from .spreadsheets import formula_safe as _text
 
 
 class CellStatus:
@@ -125,8 +127,16 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
     current_total = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True).values("total")[:1]
     case_rows = (
         Attempt.objects.filter(quiz_case__quiz_attempt__in=[qa.pk for qa in quiz_attempts])
-        .annotate(total=Subquery(current_total))
-        .values("pk", "case_id", "started_at", "submitted_at", "total", quiz_attempt_id=F("quiz_case__quiz_attempt_id"))
+        .annotate(total=Subquery(current_total), choices_made=Count("choices"))
+        .values(
+            "pk",
+            "case_id",
+            "started_at",
+            "submitted_at",
+            "total",
+            "choices_made",
+            quiz_attempt_id=F("quiz_case__quiz_attempt_id"),
+        )
     )
     by_quiz_attempt: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in case_rows:
@@ -171,6 +181,10 @@ def _cell(case: Case, qa: QuizAttempt, row: dict | None, seconds: int | None) ->
         # The case was added to the quiz after this attempt began, or was not playable then.
         return ResultCell(case=case, status=CellStatus.NOT_STARTED)
     submitted = row["submitted_at"]
+    if submitted is None and not row["choices_made"]:
+        # A quiz attempt opens every case's attempt when it starts: one with
+        # no choice is a case the learner has not reached.
+        return ResultCell(case=case, status=CellStatus.NOT_STARTED)
     if submitted is None:
         status = CellStatus.IN_PROGRESS
     elif (
@@ -210,13 +224,6 @@ CSV_COLUMNS = (
     "seconds_on_case",
 )
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
 
 def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="seconds")
@@ -224,7 +231,9 @@ def _iso(moment: datetime | None) -> str:
 
 def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
     """Write ``results`` to ``out`` as CSV: a header, then one row per
-    learner's quiz attempt × case (learners not started: one row per case)."""
+    learner's quiz attempt × case (learners not started: one row per case),
+    after a byte order mark so that spreadsheet programs read it as UTF-8."""
+    out.write(UTF8_BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in results.rows:
