@@ -13,10 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from leucocases.cases.bar_charts import BarChart, bar_chart
 from leucocases.cases.certainty import is_right
 from leucocases.cases.grading.certainty import Certainty, calibration
-
-from .progress import BarChart, bar_chart
 
 __all__ = ["Calibration", "CalibrationLine", "answer_from_report", "learner_calibration"]
 
@@ -71,12 +70,12 @@ def learner_calibration(answers: Iterable[tuple[str, bool]], *, title: str = "Ho
         for row in calibration(answers)
     )
     chart = bar_chart(
-        [
+        title=f"{title}, by stated certainty (percent right)",
+        bars=[
             (f"{line.label} certainty ({line.stated} answer{'s' if line.stated != 1 else ''})", line.rate_percent)
             for line in lines
             if line.rate_percent is not None
         ],
-        title=f"{title}, by stated certainty (percent right)",
         unit="%",
     )
     return Calibration(lines=lines, chart=chart)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leucocases.cases.bar_charts import BarChart, bar_chart
 from leucocases.cases.certainty import is_right
 from leucocases.cases.grading.certainty import CBM_MARKS, cbm_mark
 from leucocases.cases.models import Attempt, Case, GradedReport
@@ -30,7 +31,7 @@ class QuizReport:
     lines: tuple[QuizCaseLine, ...]
     mean_total: float | None
     groups: tuple[progress.GroupMastery, ...]
-    group_chart: progress.BarChart
+    group_chart: BarChart
     cbm_total: int | None = None  # None: the quiz does not use certainty-based marking
     cbm_best: int = 0  # the most the marked cases could earn (all right, high certainty)
 
@@ -93,9 +94,9 @@ def quiz_attempt_report(*, quiz_attempt: QuizAttempt) -> QuizReport:
         lines=tuple(lines),
         mean_total=round(sum(scored) / len(scored), 1) if scored else None,
         groups=groups,
-        group_chart=progress.bar_chart(
-            [(g.name, g.mean_total) for g in groups],
+        group_chart=bar_chart(
             title="Mean score by cause group in this quiz",
+            bars=[(g.name, g.mean_total) for g in groups],
             unit=" / 100",
         ),
     )

@@ -92,6 +92,6 @@ def test_the_dashboard_shows_how_often_each_certainty_was_right(client, learner)
     assert "Low 1 1 100%" in table and "Medium 0 0 —" in table and "High 3 2 67%" in table
     chart = re.search(r'<svg class="bar-chart"[^>]*aria-label="([^"]+)"', html.split('id="calibration-heading"')[1])
     assert chart.group(1) == (
-        "How often you were right, by stated certainty (percent right): "
-        "Low certainty (1 answer) 100%; High certainty (3 answers) 66.7%."
+        "How often you were right, by stated certainty (percent right). "
+        "Low certainty (1 answer): 100%; High certainty (3 answers): 66.7%."
     )
