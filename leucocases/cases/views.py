@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leucocases.editorial.access import is_instructor
 
-from . import attempts, peer_stats, policies, selectors, services, visibility
+from . import attempts, facility, peer_stats, policies, selectors, services, visibility
 from .forms import CaseFilterForm
 from .grading import Report
 from .models import Attempt, Case
@@ -83,6 +83,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.cases_with_progress(cases=cases, user=request.user, session_key=request.session.session_key)
     # get_page turns a missing, junk or out-of-range ?page= into the first or last page.
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    facility.attach_facilities(page.object_list)
     context = {
         "form": form,
         "cases": page.object_list,
