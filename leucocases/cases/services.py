@@ -35,6 +35,7 @@ from .peer_stats import (
     peer_stats_cache_key,
 )
 from .selectors import NEUTRAL_RESULT, ChosenStep, attempt_chosen_steps, cases_with_progress
+from .verdicts import DIAGNOSIS_LABELS, VERDICT_LABELS
 
 __all__ = [
     "ANON_ATTEMPTS_SESSION_KEY",
@@ -64,21 +65,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # The report page: a stored Report with names in place of slugs
 # --------------------------------------------------------------------------
-
-VERDICT_LABELS = {
-    Verdict.ESSENTIAL: "Essential",
-    Verdict.USEFUL: "Useful",
-    Verdict.LOW_YIELD: "Low yield",
-    Verdict.HARMFUL: "Harmful",
-    Verdict.PREMATURE: "Premature",
-    Verdict.NOT_CONTRIBUTORY: "Not contributory",
-}
-DIAGNOSIS_LABELS = {
-    DiagnosisVerdict.CORRECT: "Correct",
-    DiagnosisVerdict.PARTIAL: "Partly correct",
-    DiagnosisVerdict.INCORRECT: "Incorrect",
-    DiagnosisVerdict.NONE: "No diagnosis given",
-}
 
 
 @dataclass(frozen=True, slots=True)

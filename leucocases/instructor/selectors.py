@@ -21,7 +21,9 @@ from django.db.models import F, Func, JSONField, OuterRef, QuerySet, Subquery, T
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from leucocases.cases.grading import DiagnosisVerdict
 from leucocases.cases.models import Attempt, Case, Finding, GradedReport, Tier
+from leucocases.cases.verdicts import DIAGNOSIS_LABELS
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 
@@ -269,12 +271,9 @@ def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
 # --------------------------------------------------------------------------
 
 
-DIAGNOSIS_VERDICT_LABELS = {
-    "correct": "Correct",
-    "partial": "Partly correct",
-    "incorrect": "Incorrect",
-    "none": "No diagnosis",
-}
+#: The report page's words, but a row of the item analysis's diagnosis table
+#: that no cause was chosen in reads "No diagnosis", like its name.
+DIAGNOSIS_VERDICT_LABELS = {**DIAGNOSIS_LABELS, DiagnosisVerdict.NONE: "No diagnosis"}
 
 
 @dataclass(frozen=True, slots=True)
