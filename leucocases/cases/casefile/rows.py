@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leucocases.cases.grading import ScoringSettings
+from leucocases.cases.grading import GradeBands, ScoringSettings
 from leucocases.cases.models import Case, DiagnosisOption, Finding, OrderRule
 from leucocases.taxonomy.models import Reference
 
@@ -65,6 +65,10 @@ def scoring_settings(case: Case) -> ScoringSettings:
         workup_weight=case.workup_weight,
         diagnosis_weight=case.diagnosis_weight,
         harmful_cap=case.harmful_cap,
+        never_total=case.never_total,
+        grade_bands=GradeBands(
+            a=case.grade_band_a, b=case.grade_band_b, c=case.grade_band_c, d=case.grade_band_d, e=case.grade_band_e
+        ),
     )
 
 
