@@ -22,6 +22,10 @@ STEPS = {
     "tpmt-nudt15": ("TPMT and NUDT15 testing", "history"),
     "spleen-ultrasound": ("Abdominal ultrasound of the spleen", "imaging"),
     "bone-marrow-biopsy": ("Bone-marrow aspirate and biopsy", "marrow"),
+    "ebv-serology": ("Epstein–Barr virus (EBV) serology", "infection"),
+    "cmv-pcr": ("CMV PCR", "infection"),
+    "withhold-suspected-drug": ("Withhold or reduce the suspected drug, with serial counts", "medication"),
+    "continue-current-medication": ("Continue current medication unchanged", "medication"),
 }
 GROUPS = {"medication": "Medication", "toxic": "Environmental and toxic exposures", "marrow": "Bone-marrow disorders"}
 CAUSES = {
@@ -50,7 +54,13 @@ def make_cause(slug: str, *, group: CauseGroup, name: str | None = None) -> Caus
 
 def make_step(slug: str, *, name: str | None = None, category: str = "blood_count", position: int = 0) -> WorkupStep:
     return WorkupStep.objects.create(
-        slug=slug, name=name or slug, category=category, what_it_shows="W.", when_indicated="I.", position=position
+        slug=slug,
+        name=name or slug,
+        kind=WorkupStep.CATEGORY_KINDS[category],
+        category=category,
+        what_it_shows="W.",
+        when_indicated="I.",
+        position=position,
     )
 
 

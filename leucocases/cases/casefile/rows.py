@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leucocases.cases.grading import ScoringSettings
+from leucocases.cases.grading import GradeBands, ScoringSettings
 from leucocases.cases.models import Case, DiagnosisOption, Finding, OrderRule
 from leucocases.taxonomy.models import Reference
 
@@ -27,7 +27,10 @@ def finding_spec(finding: Finding, *, results: bool = True) -> FindingSpec:
     series): the key never reads them, so grading never parses them."""
     return FindingSpec(
         step=finding.step.slug,
+        occurrence=finding.occurrence,
         tier=finding.tier,
+        weight=plain_number(finding.weight),
+        any_of=finding.any_of,
         expert_position=finding.expert_position,
         result=finding.result if results else "",
         table=tuple(table_rows(finding.table or ())) if results else (),
@@ -44,6 +47,8 @@ def order_rule_spec(rule: OrderRule) -> OrderRuleSpec:
         rationale=rule.rationale,
         citations=_keys(rule.references.all()),
         counts_as_harmful=rule.premature_counts_as_harmful,
+        before_occurrence=rule.before_occurrence,
+        after_occurrence=rule.after_occurrence,
     )
 
 
@@ -65,6 +70,10 @@ def scoring_settings(case: Case) -> ScoringSettings:
         workup_weight=case.workup_weight,
         diagnosis_weight=case.diagnosis_weight,
         harmful_cap=case.harmful_cap,
+        never_total=case.never_total,
+        grade_bands=GradeBands(
+            a=case.grade_band_a, b=case.grade_band_b, c=case.grade_band_c, d=case.grade_band_d, e=case.grade_band_e
+        ),
     )
 
 

@@ -49,7 +49,10 @@ def round_half_up(value: float, places: int = 1) -> float:
     report never shows "-0.0".
     """
     quantum = Decimal(1).scaleb(-places)
-    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    # Shares of the essential credit are summed in binary floating point:
+    # 0.3 + 0.15 is 0.44999999999999996, which must still round as 0.45.
+    # Nine places drop that noise and keep every real difference a score has.
+    rounded = Decimal(repr(round(value, 9))).quantize(quantum, rounding=ROUND_HALF_UP)
     return float(rounded) + 0.0
 
 

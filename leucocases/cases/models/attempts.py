@@ -74,13 +74,15 @@ class Attempt(models.Model):
 class Choice(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="choices")
     step = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
+    #: The n-th time this attempt chose this entry (a repeat count is 2).
+    occurrence = models.PositiveSmallIntegerField(default=1)
     position = models.PositiveSmallIntegerField()
     chosen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "step"], name="choose_each_step_once"),
+            models.UniqueConstraint(fields=["attempt", "step", "occurrence"], name="one_choice_per_occurrence"),
             models.UniqueConstraint(fields=["attempt", "position"], name="one_choice_per_position"),
         ]
 

@@ -18,6 +18,9 @@ class Tier(models.TextChoices):
     USEFUL = "useful", "Useful"
     LOW_YIELD = "low_yield", "Low yield"
     HARMFUL = "harmful", "Harmful"
+    #: No competent clinician makes this choice here: the total becomes the
+    #: case's ``never_total`` (engine 2).
+    NEVER = "never", "Never"
 
 
 class CaseLabel(models.Model):
@@ -50,6 +53,16 @@ class CaseLabel(models.Model):
                     code="names_the_answer",
                     params={"what": what, "named": named},
                 )
+
+
+def _band(letter: str, default: str) -> models.DecimalField:
+    return models.DecimalField(
+        f"lowest total for {letter}",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
 
 
 class CaseQuerySet(ReviewableQuerySet):
@@ -113,6 +126,19 @@ class Case(Reviewable):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     harmful_cap = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("40"))
+    never_total = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="The total (a ceiling) when the learner makes any choice keyed as never.",
+    )
+    # Grade bands: the lowest total that earns each letter; below E is F.
+    grade_band_a = _band("A", "90")
+    grade_band_b = _band("B", "80")
+    grade_band_c = _band("C", "70")
+    grade_band_d = _band("D", "60")
+    grade_band_e = _band("E", "50")
     #: The published version learners play: 1 from the first approval, one
     #: more each time a draft of changes is approved; 0 until first approved.
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -173,11 +199,32 @@ class InitialLab(models.Model):
 
 
 class Finding(models.Model):
-    """What one workup step reveals in this case, and how choosing it is graded."""
+    """What one occurrence of a catalogue entry reveals in this case, and how choosing it is graded.
+
+    The n-th time a learner orders an entry is its occurrence n (a follow-up
+    count is occurrence 2 of ``repeat-cbc``); keying occurrence n needs
+    occurrences 1..n-1 keyed too (the engine's ``validate_key``).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
     step = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="findings")
+    occurrence = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="1 the first time the entry is ordered, 2 the next…"
+    )
     tier = models.CharField(max_length=20, choices=Tier.choices)
+    weight = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Essential steps only: this step's share of the essential credit relative to the others.",
+    )
+    any_of = models.CharField(
+        "any-of group",
+        max_length=60,
+        blank=True,
+        help_text="Essential steps only: essentials sharing a group name earn one share, once, for any one of them.",
+    )
     result = models.TextField(help_text="What the learner sees after choosing the step (markdown).")
     # Optional structured results: a list of {"label", "value", "unit", "range"} rows.
     table = models.JSONField(default=list, blank=True)
@@ -192,16 +239,21 @@ class Finding(models.Model):
     class Meta:
         # Unpositioned findings last on every database (SQLite and PostgreSQL disagree by default).
         ordering = [models.F("expert_position").asc(nulls_last=True), "pk"]
-        constraints = [models.UniqueConstraint(fields=["case", "step"], name="one_finding_per_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step", "occurrence"], name="one_finding_per_occurrence")
+        ]
 
     def __str__(self):
-        return f"{self.case.slug}: {self.step.slug} ({self.tier})"
+        suffix = f" #{self.occurrence}" if self.occurrence != 1 else ""
+        return f"{self.case.slug}: {self.step.slug}{suffix} ({self.tier})"
 
 
 class OrderRule(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="order_rules")
     before = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
+    before_occurrence = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     after = models.ForeignKey(WorkupStep, on_delete=models.PROTECT, related_name="+")
+    after_occurrence = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     rationale = models.TextField(help_text="Markdown.")
     references = models.ManyToManyField(Reference, related_name="+", blank=True)
     premature_counts_as_harmful = models.BooleanField(
@@ -210,12 +262,19 @@ class OrderRule(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "before", "after"], name="one_rule_per_pair"),
+            models.UniqueConstraint(
+                fields=["case", "before", "before_occurrence", "after", "after_occurrence"], name="one_rule_per_pair"
+            ),
+            # A rule between two occurrences of one entry says nothing: the
+            # n-th is always chosen after the (n-1)-th.
             models.CheckConstraint(condition=~Q(before=models.F("after")), name="rule_between_two_steps"),
         ]
 
     def __str__(self):
-        return f"{self.before.slug} before {self.after.slug}"
+        def end(step, occurrence):
+            return step.slug if occurrence == 1 else f"{step.slug} #{occurrence}"
+
+        return f"{end(self.before, self.before_occurrence)} before {end(self.after, self.after_occurrence)}"
 
 
 class DiagnosisOption(models.Model):
