@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from leucocases.cases.casefile import load_text
+from leucocases.cases.casefile import case_from_document, document_errors, load_text
+from leucocases.cases.grading import Attempt, expert_path, grade, validate_key
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CASES_DIR = ROOT / "fixtures" / "cases"
@@ -36,6 +37,8 @@ MARROW = "bone-marrow-biopsy"
 MARROW_BEFORE = "medication-review"
 #: Tiers of a choice the key marks as wrong, with its reason (house key §2).
 WRONG_TIERS = ("never", "harmful")
+#: The writers' brief: a case's own expert path, with the full-credit cause, grades at least this.
+EXPERT_MINIMUM = 90
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,20 @@ def test_case_follows_the_house_key(path: Path, catalogue: Catalogue):
         for problem in house_key_problems(case, catalogue)
     ]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
+def test_expert_path_obeys_the_order_rules_and_grades_at_least_90(path: Path):
+    """The same engine the site grades with, on the key the file describes (pure:
+    tests/cases/test_shipped_cases.py checks the same through an import)."""
+    for case in load_cases(path):
+        assert document_errors(case) == []
+        key = case_from_document(case).case_key()
+        assert validate_key(key) == []
+        (cause,) = (o["cause"] for o in case["diagnosis"] if o["credit"] == 1)
+        report = grade(key, Attempt(steps=expert_path(key), diagnosis=cause))
+        assert report.order_violations == (), case["slug"]
+        assert report.total >= EXPERT_MINIMUM, f"{case['slug']}: expert path grades {report.total}"
 
 
 # --------------------------------------------------------------------------
