@@ -13,6 +13,7 @@ show that the checker does fail a case that leaves a rule out.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,3 +257,70 @@ def test_a_broken_copy_fails(sound_case: dict[str, Any], catalogue: Catalogue, n
     breaks(sound_case, catalogue)
     problems = house_key_problems(sound_case, catalogue)
     assert any(said in p for p in problems), problems
+
+
+# --------------------------------------------------------------------------
+# No case teaches a statistic the references do not contain
+# --------------------------------------------------------------------------
+
+SEED = ROOT.parent / "shared" / "seed" / "what-causes-leucopenia.txt"
+#: A percentage ("3%", "50-60%", "3.2 %"), with any dash: what a case could teach as a statistic.
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)(?:\s*[-–—]\s*(\d+(?:\.\d+)?))?\s*%")
+#: Text in which a case teaches (results and presentations hold the patient's
+#: own values, such as an oxygen saturation, which are not statistics).
+TEACHING_FIELDS = ("rationale", "learning_objectives")
+
+
+def percentages(text: str) -> set[str]:
+    return {"-".join(filter(None, match.groups())) for match in PERCENT.finditer(text)}
+
+
+def known_percentages() -> set[str]:
+    """Every percentage the source and the reference descriptions state."""
+    texts = [TAXONOMY.read_text(encoding="utf-8")]
+    if SEED.exists():
+        texts.append(SEED.read_text(encoding="utf-8"))
+    return set().union(*(percentages(text) for text in texts))
+
+
+def teaching_texts(case: Mapping[str, Any]) -> list[tuple[str, str]]:
+    found = [("learning_objectives", str(case.get("learning_objectives") or ""))]
+    for part in ("findings", "order_rules", "diagnosis"):
+        for n, row in enumerate(case.get(part) or (), start=1):
+            found.extend((f"{part}[{n}].{name}", str(row.get(name) or "")) for name in TEACHING_FIELDS if name in row)
+    return found
+
+
+def patient_values(case: Mapping[str, Any]) -> set[str]:
+    """Percentages the case shows as this patient's own values (a result, a lab
+    row): a rationale may quote them back ("only 4% blasts in the marrow")."""
+    shown = [str(case.get("presentation") or ""), yaml.safe_dump(case.get("initial_labs") or [])]
+    for finding in case.get("findings") or ():
+        shown += [str(finding.get("result") or ""), yaml.safe_dump(finding.get("table") or [])]
+    return set().union(*(percentages(text) for text in shown))
+
+
+def statistic_problems(case: Mapping[str, Any], known: set[str]) -> list[str]:
+    allowed = known | patient_values(case)
+    return [
+        f"{where} teaches {figure}%, which neither the source nor a reference states"
+        for where, text in teaching_texts(case)
+        for figure in sorted(percentages(text) - allowed)
+    ]
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
+def test_no_case_teaches_a_statistic_the_references_do_not_contain(path: Path):
+    known = known_percentages()
+    problems = [
+        f"{case.get('slug')}: {problem}" for case in load_cases(path) for problem in statistic_problems(case, known)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_an_invented_statistic_is_caught(sound_case: dict[str, Any]):
+    broken = copy.deepcopy(sound_case)
+    broken["findings"][0]["rationale"] += " About 42% of such patients relapse."
+    assert statistic_problems(broken, known_percentages()) == [
+        "findings[1].rationale teaches 42%, which neither the source nor a reference states"
+    ]
