@@ -201,3 +201,14 @@ def test_item_statistics_from_fewer_than_20_learners_carry_a_warning(client, wor
         make_quiz_attempt(quiz=quiz, user=make_learner(), paths=[GOOD_PATH, GOOD_PATH])
     assert "Small sample" not in client.get(reverse("instructor:quiz_analysis", args=[quiz.slug])).content.decode()
     assert "Small sample" not in client.get(reverse("instructor:case_analysis", args=[first.slug])).content.decode()
+
+
+def test_the_gradebook_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    quiz, *_ = world
+    with django_assert_max_num_queries(8):
+        small = quiz_gradebook(quiz=quiz)
+    for _ in range(5):
+        make_quiz_attempt(quiz=quiz, user=make_learner(), paths=[GOOD_PATH, WEAK_PATH])
+    with django_assert_max_num_queries(8):
+        large = quiz_gradebook(quiz=quiz)
+    assert len(large.rows) == len(small.rows) + 5
