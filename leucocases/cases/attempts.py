@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from leucocases.taxonomy.models import Cause, WorkupStep
 
-from . import hooks, policies
+from . import differentials, hooks, policies
+from .checkpoint_forms import CheckpointAnswer
 from .grading import ENGINE_VERSION
 from .keys import grade_path
 from .models import Attempt, Case, Choice, GradedReport
@@ -146,10 +147,18 @@ def _hold_key(case_id: int) -> None:
 
 
 def attempt_submit(
-    *, attempt: Attempt, diagnosis: Cause | None, certainty: str = "", even_if_closed: bool = False
+    *,
+    attempt: Attempt,
+    diagnosis: Cause | None,
+    certainty: str = "",
+    final_checkpoint: CheckpointAnswer | None = None,
+    even_if_closed: bool = False,
 ) -> GradedReport:
     """Grade the attempt and store its report, exactly once, with the
-    ``certainty`` the learner stated (blank: none; never part of the score).
+    ``certainty`` the learner stated (blank: none; never part of the score)
+    and, in a case that keys a differential, the comparison of the learner's
+    (``final_checkpoint`` and the one saved after the presentation) with the
+    expert's (``differentials``).
 
     A second submission (a double click, a replayed form) changes nothing and
     returns the report stored by the first. Raises ``InvalidKeyError`` when the
@@ -191,6 +200,7 @@ def attempt_submit(
         locked.certainty = certainty
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["diagnosis", "certainty", "submitted_at"])
+        differentials.differential_report_store(attempt=locked, final=final_checkpoint)
         hooks.report_stored.fire_on_commit(hooks.ReportStored(locked.pk, graded.pk, hooks.SUBMISSION))
     attempt.diagnosis = locked.diagnosis
     attempt.certainty = locked.certainty

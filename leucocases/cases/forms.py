@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
 from leucocases.taxonomy.models import Cause, WorkupStep
 
+from .checkpoint_forms import CheckpointForm
 from .models import Case, CaseLabel
 from .models.attempts import CERTAINTY_CHOICES
 
@@ -109,6 +110,18 @@ class DiagnosisForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Before the final diagnosis, a case that keys a differential asks for
+        # one too (cases/includes/checkpoint_final.html shows the fields then).
+        self.final_checkpoint = CheckpointForm(self.data if self.is_bound else None, prefix="final")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.is_bound and not self.final_checkpoint.is_valid():
+            self.add_error(None, forms.ValidationError("Correct your differential.", code="checkpoint"))
+        return cleaned
+
     def clean_diagnosis(self) -> Cause:
         slug = self.cleaned_data["diagnosis"]
         cause = Cause.objects.published().select_related("group").filter(slug=slug).first()
@@ -118,7 +131,12 @@ class DiagnosisForm(forms.Form):
 
     def submission(self) -> dict:
         """The keyword arguments ``attempts.attempt_submit`` takes from this form."""
-        return {"diagnosis": self.cleaned_data["diagnosis"], "certainty": self.cleaned_data["certainty"]}
+        final = self.final_checkpoint
+        return {
+            "diagnosis": self.cleaned_data["diagnosis"],
+            "certainty": self.cleaned_data["certainty"],
+            "final_checkpoint": None if final.is_blank else final.answer(),
+        }
 
 
 class ReviewCommentForm(forms.Form):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:slug>/", views.case_play, name="play"),
     path("<slug:slug>/choose/", views.case_choose, name="choose"),
     path("<slug:slug>/submit/", views.case_submit, name="submit"),
+    path("<slug:slug>/checkpoint/", views.case_checkpoint, name="checkpoint"),
 ]

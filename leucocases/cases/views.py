@@ -14,15 +14,18 @@ through ``policies`` and ``visibility``, never an import of that app.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from leucocases.editorial.access import is_instructor
 
-from . import attempts, facility, peer_stats, policies, selectors, services, visibility
+from . import attempts, differentials, facility, peer_stats, policies, selectors, services, visibility
+from .checkpoint_forms import CheckpointForm
 from .forms import CaseFilterForm
 from .grading import Report
 from .models import Attempt, Case
@@ -179,6 +182,42 @@ def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
         request, case=case, attempt=attempt, routes=routes, extra_context={"previous_attempt": previous}
     )
     return response or redirect(attempt.get_absolute_url())
+
+
+@require_POST
+def case_checkpoint(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save the learner's first differential (after the presentation), for a
+    practice case or a case of their quiz, and go back to the page it came
+    from (``next``: the play page or the quiz runner)."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("cases:play", kwargs={"slug": slug})
+    attempt = _owned_attempts(request).filter(case__slug=slug, pk=_int(request.POST.get("attempt"))).first()
+    if attempt is None and not request.POST.get("attempt"):
+        case, refused = _practice_case(request, slug)
+        if refused is not None or case is None:
+            return refused or HttpResponseRedirect(back)
+        attempt = attempts.attempt_start_or_resume(case=case, user=request.user, session=request.session)
+    if attempt is None:
+        messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
+        return HttpResponseRedirect(back)
+    form = CheckpointForm(request.POST, prefix="presentation")
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.non_field_errors() or [e for errors in form.errors.values() for e in errors])
+        differentials.checkpoint_save(attempt=attempt, name="presentation", answer=form.answer())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(f"{back}#checkpoint-presentation")
+    messages.success(request, "Your first differential is saved. Now order the workup.")
+    return HttpResponseRedirect(f"{back}#workup-heading")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
+from leucocases.cases.grading.differential import ExpertDifferential
 from leucocases.cases.models import Case, CaseLabel, DiagnosisOption, Finding, InitialLab, OrderRule
 from leucocases.taxonomy.models import CauseGroup, Reference
 
@@ -69,6 +70,7 @@ def case_spec(case: Case) -> CaseSpec:
         order_rules=tuple(order_rule_spec(r) for r in case.order_rules.all()),
         diagnosis=tuple(diagnosis_spec(d) for d in case.diagnosis_options.all()),
         scoring=scoring_settings(case),
+        differential=ExpertDifferential.from_dict(case.differential),
     )
 
 

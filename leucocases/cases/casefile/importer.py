@@ -146,6 +146,7 @@ class CaseWriter:
         case.is_practice = spec.practice
         case.presentation = spec.presentation
         case.learning_objectives = spec.learning_objectives
+        case.differential = spec.differential.to_dict() if spec.differential else {}
         for name in SCORING_DECIMALS:
             setattr(case, name, _decimal(getattr(spec.scoring, name)))
         for letter, low in spec.scoring.grade_bands.thresholds():

@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from leucocases.cases.grading import GradeBands, Tier
+from leucocases.cases.grading.differential import CHECKPOINTS, MAX_CAUSES
 
 __all__ = [
     "BAND_DECIMALS",
@@ -89,6 +90,31 @@ def _short(max_length: int, *, required: bool = True) -> dict[str, Any]:
 
 def _citations(min_items: int) -> dict[str, Any]:
     return {"type": "array", "items": _SLUG, "minItems": min_items, "uniqueItems": True}
+
+
+#: The expert's differential (schema 2): ranked causes at each checkpoint, some must-not-miss.
+DIFFERENTIAL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "scored": {"type": "boolean"},
+        **{
+            name: {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_CAUSES,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["cause"],
+                    "properties": {"cause": _SLUG, "must_not_miss": {"type": "boolean"}},
+                },
+            }
+            for name in CHECKPOINTS
+        },
+    },
+}
 
 
 # Findings' tables and series are stored as JSON, which has no column sizes: these
@@ -218,6 +244,7 @@ CASE_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "differential": DIFFERENTIAL_SCHEMA,
         "scoring": {
             "type": "object",
             "additionalProperties": False,

@@ -22,6 +22,7 @@ from leucocases.cases.grading import (
     ScoringSettings,
     Tier,
 )
+from leucocases.cases.grading.differential import ExpertDifferential
 
 from .json_schema import SCORING_DECIMALS
 
@@ -172,6 +173,7 @@ class CaseSpec:
     initial_labs: tuple[LabRow, ...] = ()
     order_rules: tuple[OrderRuleSpec, ...] = ()
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    differential: ExpertDifferential | None = None
 
     def case_key(self) -> CaseKey:
         """The grading engine's view of this case's key."""
@@ -249,6 +251,7 @@ def case_from_document(document: Mapping[str, Any]) -> CaseSpec:
             **{k: v for k, v in scoring.items() if k in SCORING_DECIMALS},
             grade_bands=GradeBands.from_mapping(scoring.get("grade_bands") or {}),
         ),
+        differential=ExpertDifferential.from_dict(document.get("differential")),
     )
 
 

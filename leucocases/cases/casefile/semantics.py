@@ -25,6 +25,7 @@ from leucocases.cases.grading import (
     Tier,
     validate_key,
 )
+from leucocases.cases.grading.differential import differential_problems
 from leucocases.cases.grading.paths import item_text
 
 from .json_schema import CASE_VALIDATOR
@@ -41,7 +42,7 @@ from .records import (
 from .structure import number_problems, schema_problems, type_name
 from .versions import version_problems
 
-__all__ = ["check_key", "check_references", "document_errors", "scoring_problems"]
+__all__ = ["check_differential", "check_key", "check_references", "document_errors", "scoring_problems"]
 
 
 def document_errors(document: Any, *, known: KnownIds | None = None) -> list[FieldProblem]:
@@ -62,7 +63,20 @@ def document_errors(document: Any, *, known: KnownIds | None = None) -> list[Fie
         problems.extend(check_references(spec, known))
     problems.extend(check_key(findings=spec.findings, order_rules=spec.order_rules, diagnosis=spec.diagnosis))
     problems.extend(scoring_problems(spec.scoring))
+    if "differential" in document:
+        problems.extend(check_differential(spec))
     return problems
+
+
+def check_differential(spec: CaseSpec) -> list[FieldProblem]:
+    """The engine's rules for the expert's differential (a checkpoint at least,
+    no cause twice, the full-credit cause in the last one), under ``differential``."""
+    expert = spec.differential.checkpoints if spec.differential else ()
+    correct = next((d.cause for d in spec.diagnosis if d.credit == 1), "")
+    return [
+        FieldProblem("differential", problem, "differential")
+        for problem in differential_problems(expert, correct_cause=correct)
+    ]
 
 
 def check_references(spec: CaseSpec, known: KnownIds) -> list[FieldProblem]:
@@ -94,6 +108,9 @@ def check_references(spec: CaseSpec, known: KnownIds) -> list[FieldProblem]:
     for i, option in enumerate(spec.diagnosis):
         need(f"diagnosis[{i}].cause", option.cause, known.causes, "cause")
         cite(f"diagnosis[{i}]", option.citations)
+    for checkpoint in spec.differential.checkpoints if spec.differential else ():
+        for i, expert in enumerate(checkpoint.causes):
+            need(f"differential.{checkpoint.name}[{i}].cause", expert.cause, known.causes, "cause")
     return problems
 
 

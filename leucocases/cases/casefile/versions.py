@@ -2,7 +2,8 @@
 
 Schema 1 files (no ``schema:``) stay valid and mean what they meant. The
 fields of engine 2 (occurrences, weights, any-of groups, the never tier,
-order rules between occurrences, the never total and grade bands) are
+order rules between occurrences, the never total and grade bands) and the
+expert's differential at checkpoints are
 accepted only in a case that says ``schema: 2``, so that a file written for
 the new engine says so and an old reader's silence is never mistaken for
 agreement. Pure: no Django.
@@ -45,6 +46,8 @@ def _schema_2_uses(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         for name in RULE_FIELDS_2:
             if name in rule:
                 yield f"order_rules[{i}].{name}", _NEEDS
+    if "differential" in document:
+        yield "differential", _NEEDS
     scoring = document.get("scoring")
     if isinstance(scoring, Mapping):
         for name in SCORING_FIELDS_2:

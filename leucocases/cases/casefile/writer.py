@@ -73,6 +73,18 @@ def case_document(spec: CaseSpec) -> dict[str, Any]:
     bands = {k: plain_number(v) for k, v in spec.scoring.grade_bands.to_dict().items() if v != default_bands[k]}
     if bands:
         scoring["grade_bands"] = _FlowMap(bands)
+    if spec.differential is not None:
+        differential = spec.differential.to_dict()
+        doc["differential"] = {
+            **({"scored": True} if differential.pop("scored") else {}),
+            **{
+                name: [
+                    _FlowMap({"cause": c["cause"], **({"must_not_miss": True} if c["must_not_miss"] else {})})
+                    for c in causes
+                ]
+                for name, causes in differential.items()
+            },
+        }
     if scoring:
         doc["scoring"] = scoring
     return doc

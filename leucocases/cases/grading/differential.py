@@ -25,18 +25,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 __all__ = [
+    "CHECKPOINTS",
     "MAX_CAUSES",
     "MUST_NOT_MISS_WEIGHT",
     "CheckpointComparison",
     "DifferentialComparison",
     "ExpertCause",
     "ExpertCheckpoint",
+    "ExpertDifferential",
     "compare_differentials",
     "differential_problems",
 ]
 
 #: The most causes a learner ranks at one checkpoint.
 MAX_CAUSES = 5
+#: The checkpoints a case may key, in the order the learner meets them: after
+#: reading the presentation (before any workup), and with the final diagnosis.
+CHECKPOINTS = ("presentation", "final")
 #: How much more a must-not-miss cause counts than another expert cause.
 MUST_NOT_MISS_WEIGHT = 2
 
@@ -57,6 +62,43 @@ class ExpertCheckpoint:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "causes", tuple(self.causes))
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertDifferential:
+    """A case's keyed differential: its checkpoints in ``CHECKPOINTS`` order,
+    and whether its score is shown on the report."""
+
+    checkpoints: tuple[ExpertCheckpoint, ...]
+    scored: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"scored": bool, "<checkpoint>": [{"cause", "must_not_miss"}, ...], ...}``:
+        the case-file ``differential`` mapping, and what a case stores."""
+        data: dict[str, Any] = {"scored": self.scored}
+        for checkpoint in self.checkpoints:
+            data[checkpoint.name] = [{"cause": c.cause, "must_not_miss": c.must_not_miss} for c in checkpoint.causes]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ExpertDifferential | None:
+        """The differential ``to_dict`` wrote (None: the case keys none)."""
+        if not data:
+            return None
+        checkpoints = tuple(
+            ExpertCheckpoint(
+                name,
+                tuple(
+                    ExpertCause(str(c["cause"]), must_not_miss=bool(c.get("must_not_miss", False))) for c in data[name]
+                ),
+            )
+            for name in CHECKPOINTS
+            if data.get(name)
+        )
+        return cls(checkpoints=checkpoints, scored=bool(data.get("scored", False))) if checkpoints else None
+
+    def checkpoint(self, name: str) -> ExpertCheckpoint | None:
+        return next((c for c in self.checkpoints if c.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ case (``review_record``); the services that write them are ``history`` and
 ``review``.
 """
 
-from .attempts import Attempt, AttemptQuerySet, Choice, GradedReport
+from .attempts import Attempt, AttemptCheckpoint, AttemptQuerySet, Choice, DifferentialReport, GradedReport
 from .content import Case, CaseLabel, CaseQuerySet, DiagnosisOption, Finding, InitialLab, OrderRule, Tier
 from .review_record import CaseRevision, ReviewComment
 
 __all__ = [
     "Attempt",
+    "AttemptCheckpoint",
     "AttemptQuerySet",
     "Case",
     "CaseLabel",
@@ -22,6 +23,7 @@ __all__ = [
     "CaseRevision",
     "Choice",
     "DiagnosisOption",
+    "DifferentialReport",
     "Finding",
     "GradedReport",
     "InitialLab",

@@ -127,3 +127,33 @@ class GradedReport(models.Model):
 
     def __str__(self):
         return f"Report on attempt {self.attempt_id}: {self.total}"
+
+
+class AttemptCheckpoint(models.Model):
+    """What a learner wrote at one differential checkpoint of their attempt: a
+    one-line problem summary and up to five causes, ranked (cause slugs, most
+    likely first). Asked only in a case that keys a differential (``Case.differential``)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="checkpoints")
+    name = models.CharField(max_length=20)  # one of grading.differential.CHECKPOINTS
+    summary = models.CharField(max_length=200, blank=True)
+    causes = models.JSONField(default=list)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "name"], name="one_checkpoint_per_name")]
+
+    def __str__(self):
+        return f"Attempt {self.attempt_id} at {self.name}: {', '.join(self.causes)}"
+
+
+class DifferentialReport(models.Model):
+    """The learner's differential compared with the expert's, frozen at
+    submission like the graded report (``grading.differential.DifferentialComparison.to_dict``)."""
+
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="differential_report")
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Differential report on attempt {self.attempt_id}"

@@ -95,6 +95,12 @@ class Case(Reviewable):
     slug = models.SlugField(max_length=120, unique=True)
     presentation = models.TextField(help_text="Age, sex, history, medications, vitals, examination (markdown).")
     learning_objectives = models.TextField(blank=True, help_text="Markdown.")
+    #: The expert's differential at each checkpoint, as the case file gives it
+    #: (``grading.differential.ExpertDifferential.to_dict``; {}: the case asks
+    #: for none). A JSON field rather than rows: it travels with the case's
+    #: content (drafts of changes, duplicates copy concrete fields), and the
+    #: engine compares cause slugs anyway; import checks every slug exists.
+    differential = models.JSONField(default=dict, blank=True)
     groups = models.ManyToManyField(
         CauseGroup,
         related_name="cases",

@@ -1,0 +1,89 @@
+"""Differential checkpoints in the browser (issue 18): a learner fills the first differential after the
+presentation and the second with the final diagnosis, with JavaScript on and off, states certainty and
+reads the report that sets each list beside the expert's. axe and the HTML checker at zero on each page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from leucocases.cases.models import Case
+
+from .helpers import assert_no_console_errors, watch_console
+from .test_pages_a11y import PASSWORD, PageChecks
+
+CASE = "crohns-azathioprine-routine-count"
+# Test data: the checkpoints' causes are taken from the shipped taxonomy for the test only.
+DIFFERENTIAL = {
+    "scored": False,
+    "presentation": [{"cause": "thiopurines"}, {"cause": "acute-leukaemia", "must_not_miss": True}],
+    "final": [{"cause": "thiopurines"}, {"cause": "acute-leukaemia", "must_not_miss": True}],
+}
+
+
+@pytest.fixture
+def differential_case(site_content):
+    Case.objects.filter(slug=CASE).update(differential=DIFFERENTIAL)
+
+
+@pytest.fixture
+def nojs_page(new_context):
+    context = new_context(java_script_enabled=False)
+    page = context.new_page()
+    watch_console(page)
+    yield page
+    assert_no_console_errors(page)
+
+
+def play_with_checkpoints(page: Page, username: str, *, checks: PageChecks | None) -> None:
+    get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
+    page.goto(f"/cases/{CASE}/")
+    first = page.locator("#checkpoint-presentation")
+    expect(first.get_by_role("heading", level=2)).to_have_text("Your first differential")
+    if checks:
+        checks.check("play, first differential")
+    first.get_by_label("Problem summary, in one line").fill("Woman with Crohn's disease on azathioprine, low count")
+    first.get_by_label("Cause 1 (most likely)").select_option("drugs-and-environmental-toxins")
+    first.get_by_label("Cause 2", exact=True).select_option("thiopurines")
+    first.get_by_role("button", name="Save my first differential").click()
+    expect(page.get_by_text(re.compile("Your first differential is saved"))).to_be_visible()
+    expect(first).to_contain_text("Saved: Other drugs and environmental toxins, Thiopurines")
+
+    page.get_by_role("button", name="Peripheral blood smear", exact=True).click()
+    expect(page.locator("#finding-1")).to_be_visible()
+    page.reload()
+    expect(first).to_contain_text("Written before the workup")
+    final = page.locator("#checkpoint-final")
+    final.get_by_label("Problem summary, in one line").fill("Isolated leucopenia on a thiopurine")
+    final.get_by_label("Cause 1 (most likely)").select_option("thiopurines")
+    if checks:
+        checks.check("play, final differential")
+    page.get_by_label("The most likely cause").select_option("thiopurines")
+    page.get_by_role("radio", name="High", exact=True).check()
+    page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
+    expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
+    section = page.locator(".differential-report")
+    expect(section.get_by_role("heading", level=2)).to_have_text("Your differential and the expert's")
+    expect(section).to_contain_text("entered your list after the presentation, ranked 2")
+    expect(section).to_contain_text("Must not miss, never considered: Acute leukaemia")
+    expect(section.get_by_role("heading", level=3)).to_have_text(["After the presentation", "With the final diagnosis"])
+    if checks:
+        checks.check("report, differential beside the expert's")
+
+
+def test_both_checkpoints_with_javascript(page: Page, differential_case):
+    checks = PageChecks(page)
+    play_with_checkpoints(page, "differential-js", checks=checks)
+    checks.finish()
+
+
+def test_both_checkpoints_without_javascript(nojs_page: Page, differential_case):
+    play_with_checkpoints(nojs_page, "differential-nojs", checks=None)
