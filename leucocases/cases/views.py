@@ -25,6 +25,7 @@ from leucocases.editorial.access import is_instructor
 from . import attempts, peer_stats, policies, selectors, services, visibility
 from .forms import CaseFilterForm
 from .grading import Report
+from .menu import menu_query
 from .models import Attempt, Case
 from .play import choose_step_response, play_context, practice_routes, redirect_for, submit_diagnosis_response
 
@@ -104,6 +105,7 @@ def _case_preview(request: HttpRequest, slug: str) -> HttpResponse:
         case=case,
         attempt=None,
         routes=practice_routes(case),
+        menu_query=menu_query(request),
         preview=True,
         exam_locked=case.is_playable and visibility.case_is_locked(case=case),
     )
@@ -124,7 +126,13 @@ def case_play(request: HttpRequest, slug: str) -> HttpResponse:
         # the visitor's first choice starts the attempt.
         attempt = attempts.attempt_find_open(case=case, user=None, session_key=request.session.session_key)
     previous = _visible_attempts(request).filter(case=case).order_by("-submitted_at").first()
-    context = play_context(case=case, attempt=attempt, routes=practice_routes(case, attempt), previous_attempt=previous)
+    context = play_context(
+        case=case,
+        attempt=attempt,
+        routes=practice_routes(case, attempt),
+        menu_query=menu_query(request),
+        previous_attempt=previous,
+    )
     return render(request, "cases/play.html", context)
 
 
