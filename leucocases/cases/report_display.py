@@ -1,8 +1,13 @@
-"""The report page's display of a stored report: names in place of slugs,
-repeats numbered, citations numbered, and the scoring rules written out.
+"""The report page: a stored ``Report`` with names in place of slugs.
 
-Everything is read from the stored ``Report`` (engine 1 or 2), never from the
-case's key as it is now: a later key edit changes nothing here.
+``report_display`` turns the engine's report (``Report.from_dict`` of the
+stored JSON, engine 1 or 2) into what the report template shows, learner's
+and instructor's alike: step and cause names (a repeat numbered: "(2nd
+time)"), numbered citations, the verdicts' words (``verdicts``), the never
+choices to name first, the reasons a harmful cap applied and "How this case
+is scored" (``scoring_rules``). Everything comes from the stored report,
+never from the case's key as it is now: a later key edit changes nothing here.
+Three queries (step names, cause names, references), however long the report.
 """
 
 from __future__ import annotations
@@ -27,25 +32,9 @@ from .grading import (
     round_half_up,
 )
 from .scoring_rules import occurrence_name, scoring_rules
+from .verdicts import DIAGNOSIS_LABELS, VERDICT_LABELS
 
-__all__ = ["DIAGNOSIS_LABELS", "VERDICT_LABELS", "ReportDisplay", "report_display"]
-
-VERDICT_LABELS = {
-    Verdict.ESSENTIAL: "Essential",
-    Verdict.USEFUL: "Useful",
-    Verdict.LOW_YIELD: "Low yield",
-    Verdict.HARMFUL: "Harmful",
-    Verdict.PREMATURE: "Premature",
-    Verdict.NOT_CONTRIBUTORY: "Not contributory",
-    Verdict.ESSENTIAL_ALTERNATIVE: "Alternative, already credited",
-    Verdict.NEVER: "Never",
-}
-DIAGNOSIS_LABELS = {
-    DiagnosisVerdict.CORRECT: "Correct",
-    DiagnosisVerdict.PARTIAL: "Partly correct",
-    DiagnosisVerdict.INCORRECT: "Incorrect",
-    DiagnosisVerdict.NONE: "No diagnosis given",
-}
+__all__ = ["ReportDisplay", "report_display"]
 
 
 @dataclass(frozen=True, slots=True)

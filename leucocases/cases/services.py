@@ -3,7 +3,7 @@
 The writes a learner's attempt goes through are ``attempts``; what the play
 page and the case list read is ``selectors``; how other learners chose is
 ``peer_stats``. They are re-exported here so that callers keep one short
-import; so is the report page's display of a stored report (``report_display``).
+import. The report page's display of a stored report is ``report_display``.
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ from .peer_stats import (
     peer_choice_stats,
     peer_stats_cache_key,
 )
-from .report_display import DIAGNOSIS_LABELS, VERDICT_LABELS, ReportDisplay, report_display
+from .report_display import ReportDisplay, report_display
 from .selectors import NEUTRAL_RESULT, ChosenStep, attempt_chosen_steps, cases_with_progress
 
 __all__ = [
     "ANON_ATTEMPTS_SESSION_KEY",
-    "DIAGNOSIS_LABELS",
     "NEUTRAL_RESULT",
     "PEER_STATS_CACHE_SECONDS",
     "PEER_STATS_MINIMUM",
@@ -41,7 +40,6 @@ __all__ = [
     "PeerShare",
     "PeerStats",
     "ReportDisplay",
-    "VERDICT_LABELS",
     "attempt_choose_step",
     "attempt_chosen_steps",
     "attempt_current_report",

@@ -205,10 +205,13 @@ class ReviewableAdmin(admin.ModelAdmin):
                 if note:
                     self.message_user(request, note, messages.INFO)
         if moved:
-            names = ", ".join(f"“{obj}”" for obj in moved)
-            self.message_user(
-                request, f"{len(moved)} item{'s' if len(moved) != 1 else ''} {verb}: {names}.", messages.SUCCESS
-            )
+            self.message_done(request, moved, verb)
+
+    def message_done(self, request, done, verb: str, *, noun: str = "item", level: int = messages.SUCCESS) -> None:
+        """``2 items approved: “a”, “b”.``: what an action changed, by name (review moves here,
+        archive and unarchive in the case admin)."""
+        names = ", ".join(f"“{obj}”" for obj in done)
+        self.message_user(request, f"{len(done)} {noun}{'s' if len(done) != 1 else ''} {verb}: {names}.", level)
 
     @admin.action(description="Submit for review", permissions=["change"])
     def submit_for_review(self, request, queryset):

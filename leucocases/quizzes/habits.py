@@ -13,18 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from leucocases.cases.verdicts import VERDICT_LABELS
+
 from .progress import ReportRecord
 
 __all__ = ["OVER_ORDER_VERDICTS", "StepHabits", "StepMiss", "StepOverOrder", "step_habits"]
 
 #: Report verdicts that mean the learner ordered a step the case did not need (or not yet).
 OVER_ORDER_VERDICTS = ("low_yield", "not_contributory", "harmful", "premature")
-VERDICT_LABELS = {
-    "low_yield": "Low yield",
-    "not_contributory": "Not contributory",
-    "harmful": "Harmful",
-    "premature": "Premature",
-}
 
 
 @dataclass(frozen=True, slots=True)
