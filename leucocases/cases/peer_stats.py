@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import Attempt, Case, Choice
 
@@ -18,6 +18,7 @@ from .models import Attempt, Case, Choice
 #: fewer would say little and could single out one learner's answers.
 PEER_STATS_MINIMUM = 5
 # Peer statistics are a summary of hundreds of attempts: minutes-old figures are fine.
+# (The cache key's version changes whenever PeerStats gains a field.)
 PEER_STATS_CACHE_SECONDS = 600
 
 
@@ -27,6 +28,8 @@ class PeerShare:
     name: str
     count: int
     percent: float
+    #: Of those attempts, how many ordered the step more than once (steps only).
+    repeated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +53,8 @@ def peer_stats_cache_key(*, case_pk: int, submitted: int) -> str:
     view. Entries also expire.
     """
     if submitted < 40:
-        return f"peer-stats:v1:{case_pk}:n{submitted}"
-    return f"peer-stats:v1:{case_pk}:g{int(math.log(submitted) / math.log(1.05))}"
+        return f"peer-stats:v2:{case_pk}:n{submitted}"
+    return f"peer-stats:v2:{case_pk}:g{int(math.log(submitted) / math.log(1.05))}"
 
 
 def peer_choice_stats(*, case: Case) -> PeerStats:
@@ -70,13 +73,13 @@ def peer_choice_stats(*, case: Case) -> PeerStats:
 
 
 def _aggregate_peer_stats(*, case: Case, submitted: QuerySet[Attempt], total: int) -> PeerStats:
-    def share(slug: str, name: str, count: int) -> PeerShare:
-        return PeerShare(slug=slug, name=name, count=count, percent=round(100.0 * count / total, 1))
+    def share(slug: str, name: str, count: int, repeated: int = 0) -> PeerShare:
+        return PeerShare(slug=slug, name=name, count=count, percent=round(100.0 * count / total, 1), repeated=repeated)
 
     step_rows = (
         Choice.objects.filter(attempt__case=case, attempt__submitted_at__isnull=False)
         .values("step__slug", "step__name")
-        .annotate(n=Count("attempt", distinct=True))
+        .annotate(n=Count("attempt", distinct=True), again=Count("attempt", distinct=True, filter=Q(occurrence=2)))
         .order_by("-n", "step__name")
     )
     diagnosis_rows = (
@@ -92,7 +95,7 @@ def _aggregate_peer_stats(*, case: Case, submitted: QuerySet[Attempt], total: in
     return PeerStats(
         submitted=total,
         shown=True,
-        steps=tuple(share(r["step__slug"], r["step__name"], r["n"]) for r in step_rows),
+        steps=tuple(share(r["step__slug"], r["step__name"], r["n"], r["again"]) for r in step_rows),
         diagnoses=tuple(diagnoses),
         no_diagnosis=no_diagnosis,
     )

@@ -102,11 +102,10 @@ def _names(records: Iterable[statistics.ReportRecord], keyed: dict[int, dict[str
 
 
 def _keyed(case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Each case's keyed steps and tiers (the current key): one query."""
+    """Each case's keyed steps and the tier of their first order (the current key): one query."""
     keyed: dict[int, dict[str, str]] = defaultdict(dict)
-    for case_id, slug, tier in Finding.objects.filter(case_id__in=list(case_ids)).values_list(
-        "case_id", "step__slug", "tier"
-    ):
+    rows = Finding.objects.filter(case_id__in=list(case_ids), occurrence=1).values_list("case_id", "step__slug", "tier")
+    for case_id, slug, tier in rows:
         keyed[case_id][slug] = tier
     return keyed
 

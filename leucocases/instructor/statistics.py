@@ -50,10 +50,10 @@ __all__ = [
 
 #: Verdicts that count as over-ordering: steps the case does not need.
 LOW_YIELD_VERDICTS = frozenset({"low_yield", "not_contributory"})
-#: Verdicts that count as harmful or premature ordering.
-HARMFUL_VERDICTS = frozenset({"harmful", "premature"})
+#: Verdicts that count as harmful or premature ordering (a never choice is the gravest of them).
+HARMFUL_VERDICTS = frozenset({"harmful", "premature", "never"})
 #: Tiers in the order tables list them; unkeyed steps come last.
-TIER_ORDER = {"essential": 0, "useful": 1, "low_yield": 2, "harmful": 3, None: 4}
+TIER_ORDER = {"essential": 0, "useful": 1, "low_yield": 2, "harmful": 3, "never": 4, None: 5}
 
 
 # --------------------------------------------------------------------------
@@ -176,10 +176,12 @@ def case_summary(totals: Sequence[float], *, max_score: float = 100.0) -> CaseSu
 class OptionStat:
     """How one workup step was ordered across ``n`` attempts.
 
-    ``tier`` is the current key's (None: the case does not key the step).
-    ``low_yield`` counts attempts where the step was graded low-yield or not
-    contributory, ``harmful`` where it was graded harmful or premature;
-    ``missed`` counts attempts whose report lists it as a missed essential.
+    ``tier`` is the current key's for its first order (None: the case does
+    not key the step). ``low_yield`` counts attempts where an order of the
+    step was graded low-yield or not contributory, ``harmful`` where one was
+    graded harmful, premature or never; ``missed`` counts attempts whose
+    report lists it as a missed essential; ``repeated`` those that ordered it
+    more than once.
     """
 
     step: str
@@ -190,6 +192,8 @@ class OptionStat:
     low_yield: int
     harmful: int
     missed: int
+    #: Attempts that ordered the step more than once (a repeat count, a follow-up).
+    repeated: int = 0
 
     @property
     def chosen_percent(self) -> float:
@@ -225,19 +229,17 @@ def option_stats(records: Sequence[ReportRecord], *, keyed: Mapping[str, str] | 
     low: Counter[str] = Counter()
     harm: Counter[str] = Counter()
     missed: Counter[str] = Counter()
+    repeated: Counter[str] = Counter()
     for record in records:
-        seen: set[str] = set()
-        for index, (step, verdict) in enumerate(zip(record.steps, record.verdicts, strict=False)):
-            if step in seen:
-                continue
-            seen.add(step)
-            chosen[step] += 1
-            if index == 0:
-                first[step] += 1
-            if verdict in LOW_YIELD_VERDICTS:
-                low[step] += 1
-            elif verdict in HARMFUL_VERDICTS:
-                harm[step] += 1
+        # Per attempt: ordered (again), and graded low-yield or harmful in any of its orders.
+        orders = Counter(record.steps)
+        chosen.update(orders.keys())
+        repeated.update(step for step, times in orders.items() if times > 1)
+        if record.steps:
+            first[record.steps[0]] += 1
+        pairs = list(zip(record.steps, record.verdicts, strict=False))
+        low.update({step for step, verdict in pairs if verdict in LOW_YIELD_VERDICTS})
+        harm.update({step for step, verdict in pairs if verdict in HARMFUL_VERDICTS})
         for step in set(record.missed):
             missed[step] += 1
     steps = set(keyed) | set(chosen) | set(missed)
@@ -251,10 +253,11 @@ def option_stats(records: Sequence[ReportRecord], *, keyed: Mapping[str, str] | 
             low_yield=low[step],
             harmful=harm[step],
             missed=missed[step],
+            repeated=repeated[step],
         )
         for step in steps
     ]
-    stats.sort(key=lambda s: (TIER_ORDER.get(s.tier, 4), -s.chosen, s.step))
+    stats.sort(key=lambda s: (TIER_ORDER.get(s.tier, TIER_ORDER[None]), -s.chosen, s.step))
     return tuple(stats)
 
 

@@ -3,8 +3,8 @@
 Over every attempt (a habit is counted each time it shows): for each workup
 step, how often it was essential in a case (the report's essential lines plus
 its ``missed_essentials``) and how often the learner missed it; and how often
-the learner ordered it when it was over-ordering: a verdict of low yield, not
-contributory, harmful or premature.
+the learner ordered it when it was over-ordering: a verdict of never, low
+yield, not contributory, harmful or premature.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from .progress import ReportRecord
 
 __all__ = ["OVER_ORDER_VERDICTS", "StepHabits", "StepMiss", "StepOverOrder", "step_habits"]
 
-#: Report verdicts that mean the learner ordered a step the case did not need (or not yet).
-OVER_ORDER_VERDICTS = ("low_yield", "not_contributory", "harmful", "premature")
+#: Report verdicts that mean the learner ordered a step the case did not need (or not yet); a never
+#: choice (one no competent clinician makes in that case) first, the worst habit of all.
+OVER_ORDER_VERDICTS = ("never", "low_yield", "not_contributory", "harmful", "premature")
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,10 +309,11 @@ def test_peer_stats_hidden_below_five_submissions():
 
 
 def test_peer_stats_share_of_attempts_per_step_and_diagnosis():
-    """With five submissions: the share choosing each step, and the spread of diagnoses."""
+    """With five submissions: the share choosing each step (an attempt ordering a step three times counts
+    once, and once among those that ordered it again), and the spread of diagnoses."""
     bundle = make_case()
     plans = [
-        (["peripheral-smear", "prior-counts"], "thiopurines"),
+        (["peripheral-smear", "prior-counts", "prior-counts", "prior-counts"], "thiopurines"),
         (["peripheral-smear"], "thiopurines"),
         (["peripheral-smear", "cmv-pcr"], "thiopurines"),
         (["prior-counts"], "aplastic-anaemia"),
@@ -327,10 +328,10 @@ def test_peer_stats_share_of_attempts_per_step_and_diagnosis():
 
     stats = services.peer_choice_stats(case=bundle.case)
     assert stats.shown and stats.submitted == 5
-    assert [(s.slug, s.count, s.percent) for s in stats.steps] == [
-        ("peripheral-smear", 3, 60.0),
-        ("prior-counts", 2, 40.0),
-        ("cmv-pcr", 1, 20.0),
+    assert [(s.slug, s.count, s.percent, s.repeated) for s in stats.steps] == [
+        ("peripheral-smear", 3, 60.0, 0),
+        ("prior-counts", 2, 40.0, 1),
+        ("cmv-pcr", 1, 20.0, 0),
     ]
     assert [(s.slug, s.count) for s in stats.diagnoses] == [("thiopurines", 3), ("aplastic-anaemia", 1)]
     assert stats.no_diagnosis == 1

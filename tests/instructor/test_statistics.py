@@ -132,6 +132,22 @@ class TestOptions:
         # Keyed but never chosen: listed, with zeros.
         assert stats["tpmt"].chosen == 0 and stats["tpmt"].tier == "useful"
 
+    def test_repeats_and_never_choices(self):
+        """An entry ordered twice counts once as ordered and once as ordered again; a repeat beyond the
+        keyed orders (not contributory) counts as low yield; a never choice as harmful; never-keyed
+        entries come after harmful ones."""
+        records = [
+            rec(1, 90.0, ["cbc", "withhold", "cbc"], ["essential", "essential", "essential"], []),
+            rec(2, 0.0, ["cbc", "continue", "cbc", "cbc"], ["essential", "never", "essential", "not_contributory"], []),
+            rec(3, 50.0, ["cbc"], ["essential"], ["withhold", "cbc"]),
+        ]
+        keyed = {"cbc": "essential", "withhold": "essential", "continue": "never", "biopsy": "harmful"}
+        stats = {s.step: s for s in option_stats(records, keyed=keyed)}
+        assert (stats["cbc"].chosen, stats["cbc"].repeated, stats["cbc"].first) == (3, 2, 3)
+        assert (stats["cbc"].low_yield, stats["cbc"].harmful) == (1, 0)
+        assert (stats["continue"].chosen, stats["continue"].harmful, stats["continue"].repeated) == (1, 1, 0)
+        assert [s.step for s in option_stats(records, keyed=keyed)][-2:] == ["biopsy", "continue"]
+
     def test_order_essential_first_unkeyed_last(self):
         """Rows go by tier (essential, useful, low yield, harmful, not keyed), then most chosen."""
         order = [s.step for s in option_stats(RECORDS, keyed=KEYED)]

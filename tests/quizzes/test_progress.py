@@ -121,6 +121,19 @@ def test_step_habits_count_misses_against_the_cases_that_needed_the_step():
     ]
 
 
+def test_step_habits_count_never_choices_first():
+    """A never choice (one no competent clinician makes in that case) counts as over-ordering and is
+    named first among a step's verdicts, a premature one under its premature verdict."""
+    records = [
+        rec(1, 0, attempt_id=1, lines=[("continue-drug", "never", "never"), ("cmv", "not_contributory", None)]),
+        rec(2, 0, attempt_id=2, lines=[("continue-drug", "premature", "never")]),
+        rec(3, 10, attempt_id=3, lines=[("continue-drug", "never", "never")]),
+    ]
+    habits = step_habits(records, step_names={"continue-drug": "Continue the drug"})
+    assert [(s.slug, s.count) for s in habits.over_ordered] == [("continue-drug", 3), ("cmv", 1)]
+    assert habits.over_ordered[0].verdicts_text == "never 2, premature 1"
+
+
 def test_step_habits_count_over_ordering_by_verdict():
     """Low-yield, not contributory, harmful and premature choices count as over-ordering;
     essential and useful ones do not."""
