@@ -12,9 +12,10 @@ from .grading import DiagnosisVerdict, Verdict
 
 __all__ = ["DIAGNOSIS_LABELS", "VERDICT_LABELS"]
 
-#: The verdicts a stored case can give today. ``essential_alternative`` and
-#: ``never`` come from key features the case models do not hold yet; they get
-#: their words when the models can key them.
+#: The verdicts a stored case can give today (a "never" finding's, in the tier's
+#: own word, since the case models key the never tier). ``essential_alternative``
+#: comes from "any one of" groups, which the key read from the models
+#: (``casefile/rows.py``) does not carry yet; it gets its words when it does.
 VERDICT_LABELS: dict[str, str] = {
     Verdict.ESSENTIAL: "Essential",
     Verdict.USEFUL: "Useful",
@@ -22,6 +23,7 @@ VERDICT_LABELS: dict[str, str] = {
     Verdict.HARMFUL: "Harmful",
     Verdict.PREMATURE: "Premature",
     Verdict.NOT_CONTRIBUTORY: "Not contributory",
+    Verdict.NEVER: "Never",
 }
 DIAGNOSIS_LABELS: dict[str, str] = {
     DiagnosisVerdict.CORRECT: "Correct",

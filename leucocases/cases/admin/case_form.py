@@ -14,14 +14,9 @@ from ..casefile import scoring_problems
 from ..grading import ScoringSettings
 from ..models import Case
 
-SCORING_FIELDS = (
-    "essential_total_points",
-    "low_yield_penalty",
-    "harmful_penalty",
-    "workup_weight",
-    "diagnosis_weight",
-    "harmful_cap",
-)
+#: The engine's scoring numbers the change form shows and checks together
+#: (``never_total`` is not on the form: the case's stored value stands).
+SCORING_FIELDS = tuple(name for name in ScoringSettings.NUMBERS if name != "never_total")
 
 
 def plain_text(value: str) -> str:
