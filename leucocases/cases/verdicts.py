@@ -12,12 +12,10 @@ from .grading import DiagnosisVerdict, Verdict
 
 __all__ = ["DIAGNOSIS_LABELS", "VERDICT_LABELS"]
 
-#: The verdicts a stored case can give today (a "never" finding's, in the tier's
-#: own word, since the case models key the never tier). ``essential_alternative``
-#: comes from "any one of" groups, which the key read from the models
-#: (``casefile/rows.py``) does not carry yet; it gets its words when it does.
+#: Every verdict the engine gives (docs/case-format.md, "How a case is scored").
 VERDICT_LABELS: dict[str, str] = {
     Verdict.ESSENTIAL: "Essential",
+    Verdict.ESSENTIAL_ALTERNATIVE: "Essential alternative",
     Verdict.USEFUL: "Useful",
     Verdict.LOW_YIELD: "Low yield",
     Verdict.HARMFUL: "Harmful",

@@ -19,7 +19,7 @@ from leucocases.cases.verdicts import DIAGNOSIS_LABELS
 from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 
-from . import statistics
+from . import sample_size, statistics
 from .report_sql import report_records
 from .results import quiz_cases
 
@@ -66,6 +66,14 @@ class CaseAnalysis:
     diagnosis_chart: BarChart
     discrimination: statistics.Discrimination | None = None
     quizzes: tuple[QuizDiscrimination, ...] = field(default=())
+    #: The learners behind the attempts in scope (on a case's own page).
+    learners: int | None = None
+
+    @property
+    def small_sample_warning(self) -> str:
+        if self.learners is None or not sample_size.is_small(self.learners):
+            return ""
+        return sample_size.small_sample_warning(self.learners)
 
     @property
     def summary(self) -> statistics.CaseSummary:
@@ -191,7 +199,17 @@ def case_analysis(*, case: Case, scope: str = SCOPE_ALL) -> CaseAnalysis:
         for quiz in quizzes
         if case.pk in items.get(quiz.pk, [])
     )
-    return _case_analysis(case, records, keyed.get(case.pk, {}), step_names, cause_names, quizzes=discriminations)
+    return _case_analysis(
+        case,
+        records,
+        keyed.get(case.pk, {}),
+        step_names,
+        cause_names,
+        quizzes=discriminations,
+        learners=sample_size.learner_count(
+            reports.filter(superseded_at__isnull=True, attempt__submitted_at__isnull=False)
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,13 +218,19 @@ class QuizAnalysis:
     finished_attempts: int
     cases: tuple[CaseAnalysis, ...]
     facility_chart: BarChart
+    #: The learners behind the finished attempts.
+    learners: int = 0
+
+    @property
+    def small_sample_warning(self) -> str:
+        return sample_size.small_sample_warning(self.learners) if sample_size.is_small(self.learners) else ""
 
 
 def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     """Item analysis of every case of ``quiz`` over its finished quiz
     attempts (Moodle's rule), with each case's discrimination index.
 
-    Seven queries whatever the number of attempts.
+    Eight queries whatever the number of attempts.
     """
     cases = quiz_cases(quiz=quiz)
     reports = GradedReport.objects.filter(
@@ -233,6 +257,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     return QuizAnalysis(
         quiz=quiz,
         finished_attempts=len(quiz_scores),
+        learners=sample_size.learner_count(reports.filter(superseded_at__isnull=True)),
         cases=analyses,
         facility_chart=bar_chart(
             title=f"Facility index of each case, {quiz.title}",

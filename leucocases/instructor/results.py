@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 
 from . import statistics
+from .spreadsheets import UTF8_BOM
+from .spreadsheets import formula_safe as _text
 
 
 class CellStatus:
@@ -112,21 +114,41 @@ def quiz_cases(*, quiz: Quiz) -> list[Case]:
     return [item.case for item in QuizItem.objects.filter(quiz=quiz).select_related("case").order_by("position")]
 
 
+def quiz_attempts_in_scope(*, quiz: Quiz, cohort: Cohort | None) -> QuerySet[QuizAttempt]:
+    """Attempts at ``quiz`` (by learners of ``cohort``, if given), in the order they started, with their learner."""
+    quiz_attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user").order_by("started_at", "pk")
+    if cohort is not None:
+        quiz_attempts = quiz_attempts.filter(user__in=cohort.learners.all())
+    return quiz_attempts
+
+
+def learners_expected(*, quiz: Quiz, cohort: Cohort | None) -> QuerySet[Any]:
+    """Who is expected to take ``quiz``: the learners of ``cohort``, or without one of the quiz's cohorts."""
+    User = get_user_model()
+    expected = User.objects.filter(cohorts=cohort) if cohort is not None else User.objects.filter(cohorts__quizzes=quiz)
+    return expected.distinct()
+
+
 def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
     """Learners × cases for ``quiz``: every quiz attempt (a learner who tried
     twice has two rows), plus learners of ``cohort`` (or, without one, of the
     quiz's cohorts) who have not started. Four queries."""
     cases = quiz_cases(quiz=quiz)
-    quiz_attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user").order_by("started_at", "pk")
-    if cohort is not None:
-        quiz_attempts = quiz_attempts.filter(user__in=cohort.learners.all())
-    quiz_attempts = list(quiz_attempts)
+    quiz_attempts = list(quiz_attempts_in_scope(quiz=quiz, cohort=cohort))
 
     current_total = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True).values("total")[:1]
     case_rows = (
         Attempt.objects.filter(quiz_case__quiz_attempt__in=[qa.pk for qa in quiz_attempts])
-        .annotate(total=Subquery(current_total))
-        .values("pk", "case_id", "started_at", "submitted_at", "total", quiz_attempt_id=F("quiz_case__quiz_attempt_id"))
+        .annotate(total=Subquery(current_total), choices_made=Count("choices"))
+        .values(
+            "pk",
+            "case_id",
+            "started_at",
+            "submitted_at",
+            "total",
+            "choices_made",
+            quiz_attempt_id=F("quiz_case__quiz_attempt_id"),
+        )
     )
     by_quiz_attempt: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in case_rows:
@@ -151,9 +173,7 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
         )
 
     started = {qa.user_id for qa in quiz_attempts}
-    User = get_user_model()
-    expected = User.objects.filter(cohorts=cohort) if cohort is not None else User.objects.filter(cohorts__quizzes=quiz)
-    for learner in expected.exclude(pk__in=started).distinct():
+    for learner in learners_expected(quiz=quiz, cohort=cohort).exclude(pk__in=started):
         rows.append(
             ResultRow(
                 learner=learner,
@@ -171,6 +191,10 @@ def _cell(case: Case, qa: QuizAttempt, row: dict | None, seconds: int | None) ->
         # The case was added to the quiz after this attempt began, or was not playable then.
         return ResultCell(case=case, status=CellStatus.NOT_STARTED)
     submitted = row["submitted_at"]
+    if submitted is None and not row["choices_made"]:
+        # A quiz attempt opens every case's attempt when it starts: one with
+        # no choice is a case the learner has not reached.
+        return ResultCell(case=case, status=CellStatus.NOT_STARTED)
     if submitted is None:
         status = CellStatus.IN_PROGRESS
     elif (
@@ -210,13 +234,6 @@ CSV_COLUMNS = (
     "seconds_on_case",
 )
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
 
 def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="seconds")
@@ -224,7 +241,9 @@ def _iso(moment: datetime | None) -> str:
 
 def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
     """Write ``results`` to ``out`` as CSV: a header, then one row per
-    learner's quiz attempt × case (learners not started: one row per case)."""
+    learner's quiz attempt × case (learners not started: one row per case),
+    after a byte order mark so that spreadsheet programs read it as UTF-8."""
+    out.write(UTF8_BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in results.rows:

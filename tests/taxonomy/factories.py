@@ -116,7 +116,7 @@ def make_step(
     *,
     name=None,
     slug=None,
-    kind=WorkupStep.Kind.INVESTIGATION,
+    kind=None,
     category=None,
     what_it_shows=None,
     when_indicated=None,
@@ -126,6 +126,8 @@ def make_step(
     position=0,
 ):
     n = _n()
+    if kind is None:  # the kind the category belongs to (a check constraint pairs them)
+        kind = WorkupStep.CATEGORY_KINDS[category] if category else WorkupStep.Kind.INVESTIGATION
     if category is None:
         category = (
             WorkupStep.Category.BLOOD_COUNT if kind == WorkupStep.Kind.INVESTIGATION else WorkupStep.Category.TREATMENT
