@@ -12,6 +12,7 @@ from .grading import DiagnosisVerdict, Verdict
 
 __all__ = ["DIAGNOSIS_LABELS", "VERDICT_LABELS"]
 
+#: Every verdict the engine gives (docs/case-format.md, "How a case is scored").
 VERDICT_LABELS: dict[str, str] = {
     Verdict.ESSENTIAL: "Essential",
     Verdict.USEFUL: "Useful",

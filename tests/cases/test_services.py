@@ -14,8 +14,8 @@ from leucocases.cases import services
 from leucocases.cases.grading import ENGINE_VERSION, Report
 from leucocases.cases.models import Attempt, Choice, Finding, GradedReport
 from leucocases.taxonomy.models import WorkupStep
-
-from .factories import make_attempt, make_case, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,8 @@ from playwright.sync_api import Page, expect
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause
-from tests.instructor.factories import make_cohort, make_instructor, make_learner
+from tests.accounts.factories import make_instructor, make_user
+from tests.quizzes.factories import make_cohort
 
 from .helpers import assert_no_axe_violations, assert_no_horizontal_scroll, assert_valid_html_pages, server_html
 
@@ -238,7 +239,7 @@ def test_cohort_pages_and_joining_by_code(page: Page, site_content):
     """The instructor's cohort list and page (a roster refused line by line, a renewed code), and the
     learner's join page (a wrong code, then the right one)."""
     make_instructor(username="a11y-instructor", password=PASSWORD)
-    make_learner(username="a11y-learner", password=PASSWORD)
+    make_user(username="a11y-learner", password=PASSWORD)
     cohort = make_cohort(name="Year 3")
     checks = PageChecks(page)
 
