@@ -181,3 +181,43 @@ def write_case_file(directory: Path, name: str, content: str | dict[str, Any]) -
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content if isinstance(content, str) else case_yaml(content), encoding="utf-8")
     return path
+
+
+def key_finding(step: str, tier: str, **more) -> dict:
+    return {
+        "step": step,
+        "tier": tier,
+        **more,
+        "result": f"{step} result.",
+        "rationale": f"Why {step}.",
+        "citations": ["dmw-2017"],
+    }
+
+
+def schema2_document() -> dict:
+    """CASE_DOCUMENT with every schema-2 piece: an action keyed essential and
+    weighted, a follow-up count as occurrence 2 with a rule on it, an any-of
+    group, a never choice, a never total and grade bands."""
+    document = copy.deepcopy(CASE_DOCUMENT)
+    document = {"schema": 2, **document}
+    document["findings"] = [
+        key_finding("repeat-cbc", "essential", expert_position=1),
+        key_finding("medication-review", "essential", expert_position=2),
+        key_finding("withhold-suspected-drug", "essential", weight=2, expert_position=3),
+        key_finding("ebv-serology", "essential", any_of="viral-tests", expert_position=4),
+        key_finding("cmv-pcr", "essential", any_of="viral-tests", expert_position=4),
+        key_finding("repeat-cbc", "essential", occurrence=2, expert_position=5),
+        key_finding("continue-current-medication", "never"),
+        key_finding("bone-marrow-biopsy", "harmful"),
+    ]
+    document["order_rules"] = [
+        {
+            "before": "withhold-suspected-drug",
+            "after": "repeat-cbc",
+            "after_occurrence": 2,
+            "rationale": "The follow-up count comes after the drug is withheld.",
+        },
+        {"before": "withhold-suspected-drug", "after": "bone-marrow-biopsy", "rationale": "Withhold the drug first."},
+    ]
+    document["scoring"] = {"never_total": 10, "grade_bands": {"A": 85, "B": 75}}
+    return document

@@ -25,53 +25,23 @@ from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.management.commands.grade_path import format_report
 from leucocases.cases.models import Case, Finding, OrderRule
 
-from .casefile_factories import CASE_DOCUMENT, CAUSES, GROUPS, REFERENCES, STEPS, case_yaml, make_catalogue
+from .casefile_factories import (
+    CASE_DOCUMENT,
+    CAUSES,
+    GROUPS,
+    REFERENCES,
+    STEPS,
+    case_yaml,
+    key_finding,
+    make_catalogue,
+    schema2_document,
+)
 from .casefile_factories import write_case_file as write
 
 KNOWN = KnownIds(
     steps=frozenset(STEPS), causes=frozenset(CAUSES), groups=frozenset(GROUPS), references=frozenset(REFERENCES)
 )
 REPORTS = Path(__file__).parent / "grading" / "fixtures"
-
-
-def finding(step: str, tier: str, **more) -> dict:
-    return {
-        "step": step,
-        "tier": tier,
-        **more,
-        "result": f"{step} result.",
-        "rationale": f"Why {step}.",
-        "citations": ["dmw-2017"],
-    }
-
-
-def schema2_document() -> dict:
-    """CASE_DOCUMENT with every schema-2 piece: an action keyed essential and
-    weighted, a follow-up count as occurrence 2 with a rule on it, an any-of
-    group, a never choice, a never total and grade bands."""
-    document = copy.deepcopy(CASE_DOCUMENT)
-    document = {"schema": 2, **document}
-    document["findings"] = [
-        finding("repeat-cbc", "essential", expert_position=1),
-        finding("medication-review", "essential", expert_position=2),
-        finding("withhold-suspected-drug", "essential", weight=2, expert_position=3),
-        finding("ebv-serology", "essential", any_of="viral-tests", expert_position=4),
-        finding("cmv-pcr", "essential", any_of="viral-tests", expert_position=4),
-        finding("repeat-cbc", "essential", occurrence=2, expert_position=5),
-        finding("continue-current-medication", "never"),
-        finding("bone-marrow-biopsy", "harmful"),
-    ]
-    document["order_rules"] = [
-        {
-            "before": "withhold-suspected-drug",
-            "after": "repeat-cbc",
-            "after_occurrence": 2,
-            "rationale": "The follow-up count comes after the drug is withheld.",
-        },
-        {"before": "withhold-suspected-drug", "after": "bone-marrow-biopsy", "rationale": "Withhold the drug first."},
-    ]
-    document["scoring"] = {"never_total": 10, "grade_bands": {"A": 85, "B": 75}}
-    return document
 
 
 def errors_of(document) -> list[str]:
@@ -137,7 +107,7 @@ class TestSchema2:
     def test_an_item_is_keyed_once_per_step_and_occurrence(self):
         """Occurrences 1 and 2 of one entry are two items; occurrence 2 twice is an error pointing back."""
         document = schema2_document()
-        document["findings"].append(finding("repeat-cbc", "useful", occurrence=2))
+        document["findings"].append(key_finding("repeat-cbc", "useful", occurrence=2))
         assert errors_of(document) == [
             f"{PREFIX}findings[8].step: occurrence 2 of step 'repeat-cbc' is keyed more than once (also findings[5])"
         ]
