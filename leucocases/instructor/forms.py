@@ -54,3 +54,13 @@ class RegradeApplyForm(forms.Form):
     """Posted by the preview page: the key it was computed with."""
 
     fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class RosterUploadForm(forms.Form):
+    """A cohort's roster: a CSV file of usernames or e-mail addresses (``quizzes.cohort_enrolment``)."""
+
+    roster = forms.FileField(
+        label="Roster file (CSV)",
+        help_text="One learner per line: a username or an e-mail address. A first row naming the column "
+        "(username, email) is fine; other columns are ignored.",
+    )

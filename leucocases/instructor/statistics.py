@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from leucocases.cases.report_outline import report_outline
+
 __all__ = [
     "CaseSummary",
     "DiagnosisShare",
@@ -82,26 +84,17 @@ class ReportRecord:
 def record_from_data(
     *, attempt_id: int, total: float, data: Mapping[str, Any], quiz_attempt_id: int | None = None
 ) -> ReportRecord:
-    """A ``ReportRecord`` from a stored ``Report.to_dict()``.
-
-    Tolerant of partial data (reports stored by older engines or by tests):
-    a missing part counts as empty.
-    """
-    lines = sorted(
-        (line for line in data.get("lines") or () if isinstance(line, Mapping)),
-        key=lambda line: line.get("position") or 0,
-    )
-    diagnosis = data.get("diagnosis") if isinstance(data.get("diagnosis"), Mapping) else {}
+    """A ``ReportRecord`` from a stored ``Report.to_dict()``, read through
+    ``cases.report_outline``: a part an old or hand-made report lacks counts as empty."""
+    outline = report_outline(data)
     return ReportRecord(
         attempt_id=attempt_id,
         total=float(total),
-        steps=tuple(str(line.get("step", "")) for line in lines),
-        verdicts=tuple(str(line.get("verdict", "")) for line in lines),
-        missed=tuple(
-            str(item.get("step", "")) for item in data.get("missed_essentials") or () if isinstance(item, Mapping)
-        ),
-        diagnosis=diagnosis.get("chosen") or None,
-        diagnosis_verdict=str(diagnosis.get("verdict") or "none"),
+        steps=tuple(line.step for line in outline.lines),
+        verdicts=tuple(line.verdict for line in outline.lines),
+        missed=outline.missed,
+        diagnosis=outline.diagnosis,
+        diagnosis_verdict=outline.diagnosis_verdict,
         quiz_attempt_id=quiz_attempt_id,
     )
 

@@ -16,8 +16,10 @@ from django.utils import timezone
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import Reviewable, ReviewableQuerySet
 
-#: Quiz slugs that would clash with the quiz app's own URLs (/quizzes/attempts/…).
-RESERVED_SLUGS = frozenset({"attempts"})
+from .join_codes import new_join_code, shown
+
+#: Quiz slugs that would clash with the quiz app's own URLs (/quizzes/attempts/…, /quizzes/join/).
+RESERVED_SLUGS = frozenset({"attempts", "join"})
 
 
 class Cohort(models.Model):
@@ -25,12 +27,19 @@ class Cohort(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="taught_cohorts", blank=True)
     learners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="cohorts", blank=True)
+    #: What learners type to join (``join_codes``); instructors can renew it,
+    #: which retires the old one.
+    join_code = models.CharField(max_length=16, unique=True, default=new_join_code, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def join_code_shown(self) -> str:
+        return shown(self.join_code)
 
 
 class QuizQuerySet(ReviewableQuerySet):

@@ -5,7 +5,8 @@ out, so every number on the dashboard is unit-tested without a database. The
 caller (``quizzes.selectors.dashboard_for``) fetches the learner's reports in
 one query and turns each into a ``ReportRecord`` with ``record_from_report``.
 
-Here: the records, **mastery by cause group** and the bar charts. Workup
+Here: the records and **mastery by cause group** (its bar chart is
+``cases.bar_charts``). Workup
 habits are ``habits``; "practise my weak spots" is ``weak_spots``.
 
 - **Mastery by cause group** (``group_mastery``): each case counts once, with
@@ -18,20 +19,19 @@ habits are ``habits``; "practise my weak spots" is ``weak_spots``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from leucocases.cases.report_outline import OutlineLine, report_outline
+
 __all__ = [
     "POOR_TOTAL",
-    "Bar",
-    "BarChart",
     "CaseCandidate",
     "GroupMastery",
     "LineRecord",
     "ReportRecord",
-    "bar_chart",
     "chronological",
     "group_mastery",
     "latest_per_case",
@@ -47,13 +47,8 @@ POOR_TOTAL = 60.0
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LineRecord:
-    """One graded choice of a report: the step, its verdict and its tier (None: not keyed)."""
-
-    step: str
-    verdict: str
-    tier: str | None = None
+#: One graded choice of a report: the step, its verdict and its tier (None: not keyed).
+LineRecord = OutlineLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,30 +73,18 @@ def record_from_report(
     groups: Iterable[str],
     data: Mapping[str, Any] | None,
 ) -> ReportRecord:
-    """Build a record from a stored report's JSON (``Report.to_dict()``).
-
-    Tolerant on purpose: a report stored by an older engine, or hand-made,
-    may lack a part; what is missing simply counts as nothing.
-    """
-    data = data if isinstance(data, Mapping) else {}
-    lines = []
-    for line in data.get("lines") or ():
-        if isinstance(line, Mapping) and line.get("step") and line.get("verdict"):
-            tier = line.get("tier")
-            lines.append(LineRecord(step=str(line["step"]), verdict=str(line["verdict"]), tier=tier and str(tier)))
-    missed = tuple(
-        str(item["step"])
-        for item in data.get("missed_essentials") or ()
-        if isinstance(item, Mapping) and item.get("step")
-    )
+    """Build a record from a stored report's JSON (``Report.to_dict()``), read
+    through ``cases.report_outline``: a part an old or hand-made report lacks
+    counts as nothing."""
+    outline = report_outline(data)
     return ReportRecord(
         attempt_id=attempt_id,
         case_id=case_id,
         submitted_at=submitted_at,
         total=float(total),
         groups=tuple(groups),
-        lines=tuple(lines),
-        missed_essentials=missed,
+        lines=outline.lines,
+        missed_essentials=outline.missed,
     )
 
 
@@ -169,84 +152,4 @@ def group_mastery(records: Iterable[ReportRecord], *, group_names: Mapping[str, 
             mean_total=round(sum(latest_totals[slug]) / len(latest_totals[slug]), 1),
         )
         for slug in order
-    )
-
-
-# --------------------------------------------------------------------------
-# Bar charts (drawn by a template as SVG; the geometry is computed here)
-# --------------------------------------------------------------------------
-
-CHART_WIDTH = 640
-ROW_HEIGHT = 46
-BAR_HEIGHT = 16
-VALUE_SPACE = 96  # room right of the longest bar for its value
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    label: str
-    value: float
-    value_text: str
-    label_y: int
-    bar_y: int
-    width: float
-    text_x: float
-    text_y: int
-
-
-@dataclass(frozen=True, slots=True)
-class BarChart:
-    title: str
-    bars: tuple[Bar, ...]
-    width: int
-    height: int
-    bar_height: int
-    max_value: float
-    unit: str
-
-    @property
-    def description(self) -> str:
-        """The chart in words, for its ``aria-label``."""
-        if not self.bars:
-            return f"{self.title}: no data yet."
-        return f"{self.title}: " + "; ".join(f"{bar.label} {bar.value_text}{self.unit}" for bar in self.bars) + "."
-
-
-def _number(value: float) -> str:
-    rounded = round(value, 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
-
-
-def bar_chart(
-    items: Sequence[tuple[str, float]], *, title: str, max_value: float | None = 100.0, unit: str = ""
-) -> BarChart:
-    """Horizontal bars, one row per item (its label above its bar), scaled to
-    ``max_value`` (None: the largest value)."""
-    top = max_value if max_value is not None else max((v for _, v in items), default=0.0)
-    top = top or 1.0
-    span = CHART_WIDTH - VALUE_SPACE
-    bars = []
-    for index, (label, value) in enumerate(items):
-        row = index * ROW_HEIGHT
-        width = round(span * max(min(value, top), 0.0) / top, 1)
-        bars.append(
-            Bar(
-                label=label,
-                value=value,
-                value_text=_number(value),
-                label_y=row + 16,
-                bar_y=row + 22,
-                width=width,
-                text_x=round(width + 6, 1),
-                text_y=row + 22 + BAR_HEIGHT - 3,
-            )
-        )
-    return BarChart(
-        title=title,
-        bars=tuple(bars),
-        width=CHART_WIDTH,
-        height=max(len(bars) * ROW_HEIGHT + 4, ROW_HEIGHT),
-        bar_height=BAR_HEIGHT,
-        max_value=top,
-        unit=unit,
     )

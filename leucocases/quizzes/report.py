@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leucocases.cases.bar_charts import BarChart, bar_chart
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.taxonomy.models import CauseGroup
 
@@ -26,7 +27,7 @@ class QuizReport:
     lines: tuple[QuizCaseLine, ...]
     mean_total: float | None
     groups: tuple[progress.GroupMastery, ...]
-    group_chart: progress.BarChart
+    group_chart: BarChart
 
     @property
     def answered(self) -> int:
@@ -79,9 +80,9 @@ def quiz_attempt_report(*, quiz_attempt: QuizAttempt) -> QuizReport:
         lines=tuple(lines),
         mean_total=round(sum(scored) / len(scored), 1) if scored else None,
         groups=groups,
-        group_chart=progress.bar_chart(
-            [(g.name, g.mean_total) for g in groups],
+        group_chart=bar_chart(
             title="Mean score by cause group in this quiz",
+            bars=[(g.name, g.mean_total) for g in groups],
             unit=" / 100",
         ),
     )

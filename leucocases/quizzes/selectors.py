@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
+from leucocases.cases.bar_charts import BarChart, bar_chart
 from leucocases.cases.models import Case, GradedReport
 from leucocases.cases.visibility import attempts_with_visible_reports, without_locked_cases
 from leucocases.taxonomy.models import CauseGroup, WorkupStep
@@ -60,10 +61,10 @@ class Dashboard:
     quiz_history: tuple[QuizHistoryLine, ...]
     quiz_attempt_count: int
     mastery: tuple[progress.GroupMastery, ...]
-    mastery_chart: progress.BarChart
+    mastery_chart: BarChart
     habits: StepHabits
-    missed_chart: progress.BarChart
-    over_chart: progress.BarChart
+    missed_chart: BarChart
+    over_chart: BarChart
     plan: WeakSpotPlan
     poor_total: float = progress.POOR_TOTAL
     intervals: tuple[int, ...] = REVIEW_INTERVALS_DAYS
@@ -185,22 +186,22 @@ def _quiz_history(rows: list[dict[str, Any]], *, quiz_attempts: list[QuizAttempt
     return tuple(lines)
 
 
-def _charts(*, mastery: tuple[progress.GroupMastery, ...], habits: StepHabits) -> dict[str, progress.BarChart]:
+def _charts(*, mastery: tuple[progress.GroupMastery, ...], habits: StepHabits) -> dict[str, BarChart]:
     top_missed = habits.missed[:HABIT_ROWS]
     top_over = habits.over_ordered[:HABIT_ROWS]
     return {
-        "mastery_chart": progress.bar_chart(
-            [(g.name, g.mean_total) for g in mastery], title="Mastery by cause group (mean score out of 100)"
+        "mastery_chart": bar_chart(
+            title="Mastery by cause group (mean score out of 100)", bars=[(g.name, g.mean_total) for g in mastery]
         ),
-        "missed_chart": progress.bar_chart(
-            [(m.name, m.rate_percent) for m in top_missed],
+        "missed_chart": bar_chart(
             title="Essential steps you miss (share of cases needing the step)",
+            bars=[(m.name, m.rate_percent) for m in top_missed],
             unit="%",
         ),
-        "over_chart": progress.bar_chart(
-            [(s.name, float(s.count)) for s in top_over],
+        "over_chart": bar_chart(
             title="Steps you over-order (number of times)",
-            max_value=None,
+            bars=[(s.name, float(s.count)) for s in top_over],
+            maximum=None,
         ),
     }
 

@@ -22,6 +22,10 @@ STEPS = {
     "tpmt-nudt15": ("TPMT and NUDT15 testing", "history"),
     "spleen-ultrasound": ("Abdominal ultrasound of the spleen", "imaging"),
     "bone-marrow-biopsy": ("Bone-marrow aspirate and biopsy", "marrow"),
+    "ebv-serology": ("Epstein–Barr virus (EBV) serology", "infection"),
+    "cmv-pcr": ("CMV PCR", "infection"),
+    "withhold-suspected-drug": ("Withhold or reduce the suspected drug, with serial counts", "medication"),
+    "continue-current-medication": ("Continue current medication unchanged", "medication"),
 }
 GROUPS = {"medication": "Medication", "toxic": "Environmental and toxic exposures", "marrow": "Bone-marrow disorders"}
 CAUSES = {
@@ -50,7 +54,13 @@ def make_cause(slug: str, *, group: CauseGroup, name: str | None = None) -> Caus
 
 def make_step(slug: str, *, name: str | None = None, category: str = "blood_count", position: int = 0) -> WorkupStep:
     return WorkupStep.objects.create(
-        slug=slug, name=name or slug, category=category, what_it_shows="W.", when_indicated="I.", position=position
+        slug=slug,
+        name=name or slug,
+        kind=WorkupStep.CATEGORY_KINDS[category],
+        category=category,
+        what_it_shows="W.",
+        when_indicated="I.",
+        position=position,
     )
 
 
@@ -171,3 +181,43 @@ def write_case_file(directory: Path, name: str, content: str | dict[str, Any]) -
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content if isinstance(content, str) else case_yaml(content), encoding="utf-8")
     return path
+
+
+def key_finding(step: str, tier: str, **more) -> dict:
+    return {
+        "step": step,
+        "tier": tier,
+        **more,
+        "result": f"{step} result.",
+        "rationale": f"Why {step}.",
+        "citations": ["dmw-2017"],
+    }
+
+
+def schema2_document() -> dict:
+    """CASE_DOCUMENT with every schema-2 piece: an action keyed essential and
+    weighted, a follow-up count as occurrence 2 with a rule on it, an any-of
+    group, a never choice, a never total and grade bands."""
+    document = copy.deepcopy(CASE_DOCUMENT)
+    document = {"schema": 2, **document}
+    document["findings"] = [
+        key_finding("repeat-cbc", "essential", expert_position=1),
+        key_finding("medication-review", "essential", expert_position=2),
+        key_finding("withhold-suspected-drug", "essential", weight=2, expert_position=3),
+        key_finding("ebv-serology", "essential", any_of="viral-tests", expert_position=4),
+        key_finding("cmv-pcr", "essential", any_of="viral-tests", expert_position=4),
+        key_finding("repeat-cbc", "essential", occurrence=2, expert_position=5),
+        key_finding("continue-current-medication", "never"),
+        key_finding("bone-marrow-biopsy", "harmful"),
+    ]
+    document["order_rules"] = [
+        {
+            "before": "withhold-suspected-drug",
+            "after": "repeat-cbc",
+            "after_occurrence": 2,
+            "rationale": "The follow-up count comes after the drug is withheld.",
+        },
+        {"before": "withhold-suspected-drug", "after": "bone-marrow-biopsy", "rationale": "Withhold the drug first."},
+    ]
+    document["scoring"] = {"never_total": 10, "grade_bands": {"A": 85, "B": 75}}
+    return document

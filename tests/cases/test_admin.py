@@ -50,26 +50,33 @@ def ref(key: str) -> str:
     return str(Reference.objects.get(key=key).pk)
 
 
-def finding(slug: str, tier: str, position: int | None = None) -> dict[str, Any]:
+def finding(slug: str, tier: str, position: int | None = None, **more: str) -> dict[str, Any]:
     return {
         "step": step(slug),
+        "occurrence": "1",
         "tier": tier,
+        "weight": "1",
+        "any_of": "",
         "expert_position": "" if position is None else str(position),
         "result": f"Result of {slug}.",
         "table": "[]",
         "series": "{}",
         "rationale": f"Why {slug}.",
         "references": [ref("dmw-2017")],
+        **more,
     }
 
 
-def rule(before: str, after: str) -> dict[str, Any]:
+def rule(before: str, after: str, **more: str) -> dict[str, Any]:
     return {
         "before": step(before),
+        "before_occurrence": "1",
         "after": step(after),
+        "after_occurrence": "1",
         "premature_counts_as_harmful": "on",
         "rationale": "First things first.",
         "references": [ref("dmw-2017")],
+        **more,
     }
 
 
@@ -95,6 +102,8 @@ def add_form_data(*, findings, rules=(), options=(), **fields) -> dict[str, Any]
         "workup_weight": "0.6",
         "diagnosis_weight": "0.4",
         "harmful_cap": "40",
+        "never_total": "0",
+        **{f"grade_band_{letter}": str(low) for letter, low in zip("abcde", (90, 80, 70, 60, 50), strict=True)},
         **fields,
     }
     rows = {"initial_labs": [], "findings": list(findings), "order_rules": list(rules), "diagnosis_options": options}
@@ -202,8 +211,8 @@ class TestKeyValidation:
         )
         text = page_text(post_add(admin_client, data))
         assert (
-            "Order rule 1: step 'spleen-ultrasound' is not keyed in this case; order rules join keyed steps "
-            "(add a finding)" in text
+            "Order rule 1 (Peripheral blood smear before Abdominal ultrasound of the spleen): step "
+            "'spleen-ultrasound' is not keyed in this case; order rules join keyed steps (add a finding)" in text
         )
         assert not Case.objects.filter(slug="a-new-case").exists()
 

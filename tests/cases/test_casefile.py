@@ -93,8 +93,8 @@ class TestSchema:
         """A misspelt field is reported with file, case and path, and the likely intended name."""
         assert errors_of(with_finding(2, rationalle="x"), file="cases/a.yaml") == [
             "cases/a.yaml: case 'thiopurine-normal-tpmt': findings[2].rationalle: unknown field "
-            "(did you mean 'rationale'?); known fields: step, tier, expert_position, result, table, series, "
-            "rationale, citations"
+            "(did you mean 'rationale'?); known fields: step, occurrence, tier, weight, any_of, expert_position, "
+            "result, table, series, rationale, citations"
         ]
 
     def test_a_missing_required_field_is_named(self):
@@ -106,10 +106,10 @@ class TestSchema:
         ]
 
     def test_a_bad_tier_lists_the_allowed_tiers(self):
-        """An unknown tier names the four tiers."""
+        """An unknown tier names the five tiers."""
         assert errors_of(with_finding(0, tier="critical")) == [
             "cases/x.yaml: case 'thiopurine-normal-tpmt': findings[0].tier: 'critical' is not one of: "
-            "essential, useful, low_yield, harmful"
+            "essential, useful, low_yield, harmful, never"
         ]
 
     def test_a_case_without_a_slug_is_named_by_its_position(self):
@@ -259,8 +259,8 @@ class TestSchema:
     def test_expert_position_belongs_to_essential_and_useful_steps(self):
         """A harmful step has no place in the expert path."""
         assert errors_of(with_finding(4, expert_position=5)) == [
-            "cases/x.yaml: case 'thiopurine-normal-tpmt': findings[4].expert_position: only essential and useful "
-            "steps have a place in the expert path, not harmful ones"
+            "cases/x.yaml: case 'thiopurine-normal-tpmt': findings[4].expert_position: step 'bone-marrow-biopsy' "
+            "is harmful but has an expert position; only essential and useful steps have a place in the expert path"
         ]
 
     def test_scoring_weights_must_sum_to_one(self):

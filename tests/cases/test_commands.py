@@ -152,7 +152,7 @@ def test_export_cases_writes_one_case_to_stdout(catalogue, tmp_path):
     """One case goes to standard output as a single mapping that imports again."""
     run("import_cases", str(write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)))
     out, _ = run("export_cases", "--slug", "thiopurine-normal-tpmt")
-    assert out.startswith("slug: thiopurine-normal-tpmt\ntitle: A low white count on azathioprine\n")
+    assert out.startswith("schema: 2\nslug: thiopurine-normal-tpmt\ntitle: A low white count on azathioprine\n")
     assert yaml.safe_load(out)["findings"][0]["step"] == "peripheral-smear"
 
 
@@ -248,14 +248,10 @@ def test_grade_path_json_is_the_report_dict(worked_example):
             ("worked-example", "--steps", "peripheral-smear", "--diagnosis", "thiopurine"),
             "Unknown cause 'thiopurine' (did you mean 'thiopurines'?)",
         ),
-        (
-            ("worked-example", "--steps", "peripheral-smear,peripheral-smear", "--diagnosis", "thiopurines"),
-            "listed more than once: peripheral-smear",
-        ),
     ],
 )
 def test_grade_path_rejects_unknown_names_with_a_clear_error(worked_example, capsys, args, message):
-    """An unknown case, step or cause (or a repeated step) is a clear error and a non-zero exit."""
+    """An unknown case, step or cause is a clear error and a non-zero exit."""
     status, out, err = run_from_argv("grade_path", *args, capsys=capsys)
     assert status == 1
     assert message in err

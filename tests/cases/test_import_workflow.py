@@ -226,10 +226,13 @@ class TestExport:
         Case.objects.filter(pk=draft.pk).update(title="In the draft")
         everything = StringIO()
         call_command("export_cases", stdout=everything)
-        assert everything.getvalue().startswith(f"slug: {SLUG}\n") and "In the draft" not in everything.getvalue()
+        assert (
+            everything.getvalue().startswith(f"schema: 2\nslug: {SLUG}\n")
+            and "In the draft" not in everything.getvalue()
+        )
         one = StringIO()
         call_command("export_cases", "--slug", draft.slug, stdout=one)
-        assert one.getvalue().startswith(f"slug: {SLUG}\ntitle: In the draft\nstatus: draft\n")
+        assert one.getvalue().startswith(f"schema: 2\nslug: {SLUG}\ntitle: In the draft\nstatus: draft\n")
         path = write_case_file(tmp_path, "draft.yaml", one.getvalue().replace("In the draft", "Draft again"))
         run(str(path))
         assert Case.objects.get(pk=draft.pk).title == "Draft again"

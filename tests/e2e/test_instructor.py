@@ -14,6 +14,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from leucocases.cases.models import Attempt, Case, CaseRevision
@@ -203,15 +204,23 @@ def test_author_review_play_analyse_and_export(page: Page, browser: Browser, bas
     expect(page.locator(".results-table tbody tr")).to_have_count(1)
     checks.check(page, "quiz results")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("Download these results as CSV")).click()
+        page.get_by_role("link", name=re.compile("Results by attempt and case")).click()
     download = download_info.value
     assert re.fullmatch(r"week-one-cohort-\d+-results-\d{8}\.csv", download.suggested_filename)
-    with open(download.path(), encoding="utf-8") as handle:
+    with open(download.path(), encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(io.StringIO(handle.read())))
     assert [(r["learner"], r["case"], r["case_status"], r["cohort"]) for r in rows] == [
         ("learner", SLUG, "submitted", "Year 3")
     ]
     assert float(rows[0]["score"]) > 0
+    # The gradebook, one row per learner, opens as a workbook.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Gradebook \\(Excel")).click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    with open(download_info.value.path(), "rb") as handle:  # saved without a suffix, which openpyxl checks
+        workbook = load_workbook(handle)
+    learner_row = next(row for row in workbook["Gradebook"].iter_rows(values_only=True) if row[0] == "learner")
+    assert learner_row[3:5] == ("Year 3", "Finished") and learner_row[7] > 0
 
     # The learner's report, as the instructor reads it, and the regrade preview.
     page.locator(".results-table td a").first.click()

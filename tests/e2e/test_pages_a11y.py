@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause
+from tests.instructor.factories import make_cohort, make_instructor, make_learner
 
 from .helpers import assert_no_axe_violations, assert_no_horizontal_scroll, assert_valid_html_pages, server_html
 
@@ -223,3 +224,54 @@ def test_admin_pages_we_configure(page: Page, site_content):
         # "group" field shows it. A plain select for the seven groups would avoid it.
         stock_validator_errors=("The first “option” element in a “select” element with a “required” attribute",)
     )
+
+
+def _log_in(page: Page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
+
+
+def test_cohort_pages_and_joining_by_code(page: Page, site_content):
+    """The instructor's cohort list and page (a roster refused line by line, a renewed code), and the
+    learner's join page (a wrong code, then the right one)."""
+    make_instructor(username="a11y-instructor", password=PASSWORD)
+    make_learner(username="a11y-learner", password=PASSWORD)
+    cohort = make_cohort(name="Year 3")
+    checks = PageChecks(page)
+
+    _log_in(page, "a11y-instructor")
+    checks.visit("instructor cohorts", "/instructor/cohorts/")
+    page.get_by_role("link", name="Year 3").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohort: Year 3")
+    checks.check("instructor cohort")
+    page.get_by_label("Roster file (CSV)").set_input_files(
+        files=[{"name": "roster.csv", "mimeType": "text/csv", "buffer": b"a11y-learner\nghost\n"}]
+    )
+    page.get_by_role("button", name="Upload and enrol").click()
+    expect(page.locator("#roster-problems")).to_contain_text("Line 2: “ghost” matches no account")
+    checks.check("instructor cohort, roster refused", validate=False)
+    checks.sent["instructor cohort, roster refused"] = page.content()  # a POST's answer: no GET gives it
+    page.get_by_role("button", name="Make a new join code").click()
+    expect(page.locator(".messages")).to_contain_text("New join code for Year 3")
+    checks.check("instructor cohort, new code")
+    cohort.refresh_from_db()
+
+    page.get_by_role("button", name=re.compile("Log out")).click()
+    _log_in(page, "a11y-learner")
+    checks.visit("quiz list, signed in", "/quizzes/")
+    page.get_by_role("link", name="Join your cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join a cohort")
+    checks.check("join a cohort")
+    page.get_by_label("Join code").fill("ZZZZ-ZZZZ")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Join code")).to_have_attribute("aria-invalid", "true")
+    checks.check("join a cohort, wrong code", validate=False)
+    checks.sent["join a cohort, wrong code"] = page.content()
+    page.get_by_label("Join code").fill(cohort.join_code_shown.lower())
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("You joined Year 3.")
+    assert list(cohort.learners.values_list("username", flat=True)) == ["a11y-learner"]
+    checks.finish()

@@ -60,9 +60,12 @@ def make_instructor(*, username: str | None = None, password: str | None = None,
     return user
 
 
-def make_learner(*, username: str | None = None, password: str | None = None, **extra):
+def make_learner(*, username: str | None = None, password: str | None = None, email: str | None = None, **extra):
     return get_user_model().objects.create_user(
-        username=username or f"learner{next(_seq)}", email=f"l{next(_seq)}@example.org", password=password, **extra
+        username=username or f"learner{next(_seq)}",
+        email=email or f"l{next(_seq)}@example.org",
+        password=password,
+        **extra,
     )
 
 

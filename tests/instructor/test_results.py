@@ -10,7 +10,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from leucocases.cases.models import Choice
 from leucocases.instructor.selectors import CSV_COLUMNS, quiz_results
+from leucocases.taxonomy.models import WorkupStep
 
 from .factories import (
     GOOD_PATH,
@@ -46,7 +48,11 @@ def world():
     cohort = make_cohort(learners=[ada, bo, cy], name="Group A")
     quiz.cohorts.add(cohort)
     make_quiz_attempt(quiz=quiz, user=ada, paths=[GOOD_PATH, WEAK_PATH], minutes_per_case=5)
-    make_quiz_attempt(quiz=quiz, user=bo, paths=[GOOD_PATH, None], finished=False, minutes_per_case=3)
+    bo_attempt = make_quiz_attempt(quiz=quiz, user=bo, paths=[GOOD_PATH, None], finished=False, minutes_per_case=3)
+    # bo has chosen a step in case 2: in progress (a case with no choice is not started).
+    Choice.objects.create(
+        attempt=bo_attempt.case_attempts.get(case=second), step=WorkupStep.objects.get(slug="cmv-pcr"), position=1
+    )
     make_quiz_attempt(quiz=quiz, user=dee, paths=[WEAK_PATH, GOOD_PATH])
     return quiz, cohort, first, second
 
@@ -69,6 +75,16 @@ def test_rows_are_quiz_attempts_and_cohort_learners_not_started(world):
     assert cy.quiz_attempt is None and [c.status for c in cy.cells] == ["not_started", "not_started"]
     everyone = quiz_results(quiz=quiz)
     assert [row.learner.username for row in everyone.rows] == ["ada", "bo", "cy", "dee"]
+
+
+def test_a_case_not_reached_is_not_started(world):
+    """A quiz attempt opens every case's attempt when it starts; one with no choice has not been reached."""
+    quiz, cohort, first, second = world
+    cy = quiz_results(quiz=quiz, cohort=cohort).rows[2].learner
+    make_quiz_attempt(quiz=quiz, user=cy, paths=[GOOD_PATH, None], finished=False)
+    row = next(r for r in quiz_results(quiz=quiz, cohort=cohort).rows if r.learner == cy)
+    assert [c.status_label for c in row.cells] == ["Submitted", "Not started"]
+    assert row.status == "In progress"
 
 
 def test_a_second_attempt_is_a_second_row(world):
@@ -102,10 +118,11 @@ def test_csv_has_one_row_per_learner_and_case(client, world):
     response = client.get(reverse("instructor:quiz_results_csv", args=[quiz.slug]), {"cohort": cohort.slug})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")  # so that Excel reads it as UTF-8
     assert re.fullmatch(
         r'attachment; filename="monday-quiz-cohort-\d+-results-\d{8}\.csv"', response["Content-Disposition"]
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0].keys()) == list(CSV_COLUMNS)
     assert [(r["learner"], r["case"], r["case_status"]) for r in rows] == [
         ("ada", first.slug, "submitted"),
@@ -144,7 +161,7 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, world):
     cohort.learners.add(mallory)
     client.force_login(make_instructor())
     response = client.get(reverse("instructor:quiz_results_csv", args=[quiz.slug]), {"cohort": cohort.slug})
-    rows = [r for r in csv.DictReader(io.StringIO(response.content.decode())) if r["learner"] == "mallory"]
+    rows = [r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))) if r["learner"] == "mallory"]
     assert rows and all(r["learner_name"].startswith("'=") for r in rows)
 
 

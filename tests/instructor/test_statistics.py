@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leucocases.instructor.charts import bar_chart
 from leucocases.instructor.statistics import (
     ReportRecord,
     case_summary,
@@ -24,12 +23,12 @@ from leucocases.instructor.statistics import (
 
 
 def test_statistics_module_imports_no_django():
-    """The statistics and chart modules are pure Python: importing them pulls in no Django module."""
+    """The statistics module is pure Python: importing it pulls in no Django module."""
     import subprocess
     import sys
 
     code = (
-        "import sys; import leucocases.instructor.statistics, leucocases.instructor.charts; "
+        "import sys; import leucocases.instructor.statistics; "
         "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -216,14 +215,3 @@ class TestTimeOnCases:
 
     def test_format(self):
         assert [format_seconds(s) for s in (None, 7, 75, 3725)] == ["—", "7 s", "1 min 15 s", "1 h 2 min"]
-
-
-class TestBarChart:
-    def test_geometry_and_description(self):
-        """Bars are proportional to the value (0 to 100 %), None draws none, and the label says it all."""
-        chart = bar_chart(title="Steps", bars=[("Smear", 50.0), ("Biopsy", 100.0), ("Nothing", None)])
-        half, full, none = chart.rows
-        assert full.bar_width == pytest.approx(2 * half.bar_width)
-        assert none.bar_width == 0 and none.text == "no data"
-        assert chart.description == "Steps. Smear: 50%; Biopsy: 100%; Nothing: no data."
-        assert bar_chart(title="Empty", bars=[]).empty

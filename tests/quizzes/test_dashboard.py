@@ -78,8 +78,8 @@ def test_dashboard_numbers_come_from_the_stored_reports(client, learner):
     assert row(html, "Medication") == "2 3 65.0"
     assert row(html, "Environmental and toxic exposures") == "1 1 30.0"
     assert (
-        'aria-label="Mastery by cause group (mean score out of 100): '
-        'Medication 65; Environmental and toxic exposures 30."' in html
+        'aria-label="Mastery by cause group (mean score out of 100). '
+        'Medication: 65; Environmental and toxic exposures: 30."' in html
     )
     # Habits: prior counts missed in 2 of 3 attempts that needed it; smear 1 of 3.
     assert row(html, "Review of prior blood counts") == "2 3 67%"

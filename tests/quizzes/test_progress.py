@@ -1,4 +1,4 @@
-"""The pure progress module: mastery, workup habits, weak spots, bar charts. No database."""
+"""The pure progress module: mastery, workup habits, weak spots. No database."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -231,27 +231,3 @@ def test_a_learner_doing_well_has_no_weak_spots():
         records, candidates=[cand(1, "medication"), cand(5, "medication")], mastery=mastery, now=NOW
     )
     assert plan.items == () and plan.weak_groups == () and plan.upcoming == ()
-
-
-# --- bar charts -----------------------------------------------------------------
-
-
-def test_bar_chart_scales_bars_and_describes_itself():
-    """Bars scale to the maximum; the description reads the data out for the aria-label."""
-    chart = progress.bar_chart(
-        [("Medication", 100.0), ("Infection", 25.0), ("Marrow", 0.0)], title="Mastery", unit=" / 100"
-    )
-    widths = [bar.width for bar in chart.bars]
-    assert widths[0] == chart.width - progress.VALUE_SPACE
-    assert widths[1] == pytest.approx(widths[0] / 4, abs=0.1)
-    assert widths[2] == 0
-    assert chart.height == 3 * progress.ROW_HEIGHT + 4
-    assert chart.description == "Mastery: Medication 100 / 100; Infection 25 / 100; Marrow 0 / 100."
-    assert [bar.label_y for bar in chart.bars] == [16, 62, 108]
-
-
-def test_bar_chart_without_a_maximum_scales_to_the_largest_value():
-    chart = progress.bar_chart([("A", 4.0), ("B", 2.0)], title="Counts", max_value=None)
-    assert chart.max_value == 4.0
-    assert chart.bars[1].width == pytest.approx(chart.bars[0].width / 2, abs=0.1)
-    assert progress.bar_chart([], title="Empty").description == "Empty: no data yet."

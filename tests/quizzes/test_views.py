@@ -379,7 +379,7 @@ def test_the_quiz_report_lists_scores_the_mean_groups_and_links_each_case_report
         assert f'href="/cases/attempts/{attempt.pk}/report/"' in html
     assert "100.0 / 100" in html
     assert "Results by cause group" in html and '<th scope="row">Medication</th>' in html
-    assert 'role="img"' in html and 'aria-label="Mean score by cause group in this quiz: Medication' in html
+    assert 'role="img"' in html and 'aria-label="Mean score by cause group in this quiz. Medication: ' in html
     assert bundle.case.title in html
 
 

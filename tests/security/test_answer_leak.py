@@ -1,6 +1,6 @@
 """The answer-leak crawler: before a learner submits a case, no page says what its answer is.
 
-With the shipped content loaded (taxonomy, labels, 19 cases, quizzes), an anonymous visitor
+With the shipped content loaded (taxonomy, labels, 26 cases, quizzes), an anonymous visitor
 and a signed-in learner who has submitted nothing fetch every page they can reach: the home
 page, the cause index (every mechanism filter, plain and htmx), every cause, topic and workup
 page, the references, a search for every cause and group name, the case list with every
@@ -236,7 +236,7 @@ def shipped_site(shipped_content):
         case.slug: Secret.of(case)
         for case in Case.objects.prefetch_related("groups", "findings", "order_rules", "diagnosis_options__cause")
     }
-    assert len(secrets) == 19
+    assert len(secrets) == 26
     return secrets
 
 

@@ -100,11 +100,22 @@ class CaseAdmin(CaseToolsMixin, SearchIndexedAdmin, ReviewableAdmin):
                 "fields": (
                     ("essential_total_points", "low_yield_penalty", "harmful_penalty"),
                     ("workup_weight", "diagnosis_weight", "harmful_cap"),
+                    ("never_total",),
                 ),
-                "description": "Workup = essential_total_points shared among the essential steps, minus "
-                "low_yield_penalty per low-yield or unkeyed step and harmful_penalty per harmful or premature "
-                "step (0 to 100). Total = workup_weight × workup + diagnosis_weight × diagnosis (weights sum to "
-                "1); a harmful choice caps the total at harmful_cap. Learners see these numbers.",
+                "description": "Workup = essential_total_points shared among the essential steps (by their "
+                "weights; an any-of group earns one share, once), minus low_yield_penalty per low-yield or unkeyed "
+                "choice and harmful_penalty per harmful, never or premature one (a premature choice is penalised "
+                "once), kept within 0 to 100. Total = workup_weight × workup + diagnosis_weight × diagnosis "
+                "(weights sum to 1); a harmful choice caps the total at harmful_cap; a never choice holds it at or "
+                "below never_total. Learners see these numbers.",
+            },
+        ),
+        (
+            "Grade bands",
+            {
+                "fields": (("grade_band_a", "grade_band_b", "grade_band_c", "grade_band_d", "grade_band_e"),),
+                "description": "The lowest total that earns each letter, falling strictly from A to E; a total "
+                "below E is F. Shown on the learner's report beside the total.",
             },
         ),
         REVIEW_FIELDSET,

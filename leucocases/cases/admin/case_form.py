@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from .. import policies
 from ..casefile import scoring_problems
-from ..grading import ScoringSettings
+from ..grading import GradeBands, ScoringSettings
 from ..models import Case
 
 SCORING_FIELDS = (
@@ -21,7 +21,10 @@ SCORING_FIELDS = (
     "workup_weight",
     "diagnosis_weight",
     "harmful_cap",
+    "never_total",
 )
+#: Grade letter -> the case's column for its lowest total.
+BAND_FIELDS = {letter: f"grade_band_{letter.lower()}" for letter in GradeBands.LETTERS}
 
 
 def plain_text(value: str) -> str:
@@ -77,11 +80,13 @@ class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         values = {name: cleaned.get(name) for name in SCORING_FIELDS}
-        if any(value is None for value in values.values()):
+        bands = {letter: cleaned.get(name) for letter, name in BAND_FIELDS.items()}
+        if any(value is None for value in (*values.values(), *bands.values())):
             return cleaned  # a field error is already shown
-        for problem in scoring_problems(ScoringSettings(**values)):
+        for problem in scoring_problems(ScoringSettings(**values, grade_bands=bands)):
             name = problem.field.removeprefix("scoring.")
-            if name in SCORING_FIELDS:
+            name = BAND_FIELDS.get(name.removeprefix("grade_bands."), name)
+            if name in SCORING_FIELDS or name in BAND_FIELDS.values():
                 self.add_error(name, ValidationError(problem.message, code=problem.code))
             else:  # the weights' sum
                 error = ValidationError(problem.message, code=problem.code)

@@ -91,10 +91,20 @@ def _slug(obj) -> str:
     return "" if obj is None else obj.slug
 
 
+def _number(value, default: int | float = 1) -> int | float:
+    """A form's number as the engine takes it (a Decimal as a float); missing is the default."""
+    if value is None:
+        return default
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def _finding_spec(data) -> FindingSpec:
     return FindingSpec(
         step=_slug(data.get("step")),
+        occurrence=_number(data.get("occurrence")),
         tier=data.get("tier") or "",
+        weight=_number(data.get("weight")),
+        any_of=data.get("any_of") or "",
         expert_position=data.get("expert_position"),
         result=data.get("result") or "",
         rationale=data.get("rationale") or "",
@@ -109,6 +119,8 @@ def _rule_spec(data) -> OrderRuleSpec:
         rationale=data.get("rationale") or "",
         citations=tuple(r.key for r in data.get("references") or ()),
         counts_as_harmful=bool(data.get("premature_counts_as_harmful")),
+        before_occurrence=_number(data.get("before_occurrence")),
+        after_occurrence=_number(data.get("after_occurrence")),
     )
 
 
@@ -122,9 +134,31 @@ def _diagnosis_spec(data) -> DiagnosisSpec:
     )
 
 
-# Field names in the format -> form fields.
-_FORM_FIELD = {"step": "step", "expert_position": "expert_position", "tier": "tier", "before": "before"}
-_FORM_FIELD |= {"after": "after", "cause": "cause", "credit": "credit"}
+# Field names in the format -> form fields (the same names, where the form has them).
+_FORM_FIELD = {
+    name: name
+    for name in (
+        *("step", "occurrence", "tier", "weight", "any_of", "expert_position"),
+        *("before", "before_occurrence", "after", "after_occurrence", "cause", "credit"),
+    )
+}
+
+
+def _occurrence(name: str, occurrence) -> str:
+    return name if occurrence in (None, 1) else f"{name}, occurrence {occurrence}"
+
+
+def _row_title(section: str, data) -> str:
+    """What a key row is about, in an author's words: the entry (and its
+    occurrence), the rule's two ends, or the cause."""
+    if section == "findings" and data.get("step") is not None:
+        return _occurrence(data["step"].name, data.get("occurrence"))
+    if section == "order_rules" and data.get("before") is not None and data.get("after") is not None:
+        before = _occurrence(data["before"].name, data.get("before_occurrence"))
+        return f"{before} before {_occurrence(data['after'].name, data.get('after_occurrence'))}"
+    if section == "diagnosis" and data.get("cause") is not None:
+        return data["cause"].name
+    return ""
 
 
 class KeyFormSet(BaseInlineFormSet):
@@ -150,8 +184,9 @@ class KeyFormSet(BaseInlineFormSet):
             if match and match["section"] == self.section:
                 index = int(match["index"])
                 form_field = _FORM_FIELD.get(match["field"] or "")
-                message = f"{self.label} {index + 1}: {problem.message}"
                 form = live[index] if index < len(live) else None
+                title = "" if form is None else _row_title(self.section, form.cleaned_data)
+                message = f"{self.label} {index + 1}{f' ({title})' if title else ''}: {problem.message}"
                 if form is not None:
                     form.add_error(form_field, ValidationError(problem.message, code=problem.code))
                 whole.append(message)
@@ -179,7 +214,10 @@ class DiagnosisFormSet(KeyFormSet):
 class FindingForm(PlainNewlinesMixin, forms.ModelForm):
     class Meta:
         model = Finding
-        fields = ("step", "tier", "expert_position", "result", "table", "series", "rationale", "references")
+        fields = (
+            *("step", "occurrence", "tier", "weight", "any_of", "expert_position"),
+            *("result", "table", "series", "rationale", "references"),
+        )
         help_texts = {
             "table": 'Optional rows: [{"label": "Neutrophils", "value": "0.9", "unit": "×10⁹/L", "range": "2.0–7.5"}]',
             "series": 'Optional: {"label": "White cell count", "unit": "×10⁹/L", "low": 4.0, "high": 11.0, '
@@ -223,7 +261,10 @@ def _row_message(problem: FieldProblem) -> str:
 class OrderRuleForm(PlainNewlinesMixin, forms.ModelForm):
     class Meta:
         model = OrderRule
-        fields = ("before", "after", "premature_counts_as_harmful", "rationale", "references")
+        fields = (
+            *("before", "before_occurrence", "after", "after_occurrence"),
+            *("premature_counts_as_harmful", "rationale", "references"),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -258,8 +299,16 @@ class FindingInline(CasePartInline):
     form = FindingForm
     formset = FindingFormSet
     extra = 1
-    verbose_name = "finding (a keyed workup step)"
-    verbose_name_plural = "Findings: the key, one per keyed workup step"
+    fields = (
+        ("step", "occurrence", "tier"),
+        ("weight", "any_of", "expert_position"),
+        *("result", "table", "series", "rationale", "references"),
+    )
+    verbose_name = "finding (one keyed occurrence of a catalogue entry)"
+    verbose_name_plural = (
+        "Findings: the key, one per catalogue entry and occurrence (occurrence 2 is the second time "
+        "the learner orders the entry: a follow-up count)"
+    )
 
 
 class OrderRuleInline(CasePartInline):
@@ -268,8 +317,14 @@ class OrderRuleInline(CasePartInline):
     formset = OrderRuleFormSet
     fk_name = "case"
     extra = 1
-    fields = ("before", "after", "premature_counts_as_harmful", "rationale", "references")
-    verbose_name_plural = "Order rules: “before” must be chosen before “after” (both keyed above)"
+    fields = (
+        ("before", "before_occurrence"),
+        ("after", "after_occurrence"),
+        *("premature_counts_as_harmful", "rationale", "references"),
+    )
+    verbose_name_plural = (
+        "Order rules: “before” (that occurrence) must be chosen before “after” (that occurrence); both keyed above"
+    )
 
 
 class DiagnosisOptionInline(CasePartInline):

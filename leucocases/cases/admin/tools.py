@@ -33,7 +33,8 @@ class DryRunForm(forms.Form):
         label="Steps, in the order chosen",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
-        help_text="Workup-step slugs, one per line or separated by commas (see the catalogue below).",
+        help_text="Catalogue slugs (investigations and actions), one per line or separated by commas (see the "
+        "catalogue below). A slug listed twice is that entry's second occurrence (a follow-up count, say).",
     )
     diagnosis = forms.ModelChoiceField(
         label="Chosen cause",
@@ -50,13 +51,6 @@ class DryRunForm(forms.Form):
         if unknown:
             raise ValidationError(
                 "Unknown workup step: %(steps)s.", code="unknown_step", params={"steps": ", ".join(unknown)}
-            )
-        repeated = sorted({s for s in slugs if slugs.count(s) > 1})
-        if repeated:
-            raise ValidationError(
-                "A step can be chosen once; listed more than once: %(steps)s.",
-                code="repeated_step",
-                params={"steps": ", ".join(repeated)},
             )
         return slugs
 
@@ -209,7 +203,10 @@ class CaseToolsMixin:
                 )
             except InvalidKeyError as exc:
                 key_problems = [p.message for p in exc.problems]
-        keyed = {f.step.slug: f.get_tier_display() for f in case.findings.select_related("step")}
+        keyed: dict[str, list[str]] = {}
+        for f in case.findings.select_related("step").order_by("step", "occurrence"):
+            tier = f.get_tier_display() if f.occurrence == 1 else f"occurrence {f.occurrence}: {f.get_tier_display()}"
+            keyed.setdefault(f.step.slug, []).append(tier)
         context = {
             **self._tool_context(request, case, f"Dry-run a path: {case.title}"),
             "form": form,
@@ -217,7 +214,12 @@ class CaseToolsMixin:
             "key_problems": key_problems,
             "step_names": dict(WorkupStep.objects.values_list("slug", "name")),
             "catalogue": [
-                {"slug": s.slug, "name": s.name, "category": s.get_category_display(), "tier": keyed.get(s.slug)}
+                {
+                    "slug": s.slug,
+                    "name": s.name,
+                    "category": s.get_category_display(),
+                    "tier": "; ".join(keyed.get(s.slug, ())),
+                }
                 for s in WorkupStep.objects.all()
             ],
         }

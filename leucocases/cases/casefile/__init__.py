@@ -6,6 +6,8 @@ The format itself is pure (no Django) and is re-exported here:
   problems authors read (``FieldProblem``, ``CaseFileError``);
 - ``json_schema``: structure and types (``CASE_SCHEMA``), the vocabularies and
   the column sizes values must fit;
+- ``versions``: the fields that need ``schema: 2`` (no ``schema:`` is 1; export
+  writes 2);
 - ``structure``: the schema's errors in authors' words, numbers' limits;
 - ``semantics``: names that must exist, and the key's rules (the engine's
   ``validate_key``), each problem under its field;

@@ -146,9 +146,10 @@ class CaseWriter:
         case.is_practice = spec.practice
         case.presentation = spec.presentation
         case.learning_objectives = spec.learning_objectives
-        # The case model stores the schema-1 settings only (see SCORING_DECIMALS).
         for name in SCORING_DECIMALS:
             setattr(case, name, _decimal(getattr(spec.scoring, name)))
+        for letter, low in spec.scoring.grade_bands.thresholds():
+            setattr(case, f"grade_band_{letter.lower()}", _decimal(low))
         case.save()
         case.groups.set([self.groups[g] for g in spec.groups])
         case.labels.set([self.labels[label] for label in spec.labels])
@@ -177,7 +178,10 @@ class CaseWriter:
             finding = Finding.objects.create(
                 case=case,
                 step_id=self.steps[f.step],
+                occurrence=f.occurrence,
                 tier=f.tier,
+                weight=_decimal(f.weight),
+                any_of=f.any_of,
                 result=f.result,
                 table=[row.to_json() for row in f.table],
                 series={} if f.series is None else f.series.to_json(),
@@ -189,7 +193,9 @@ class CaseWriter:
             rule = OrderRule.objects.create(
                 case=case,
                 before_id=self.steps[r.before],
+                before_occurrence=r.before_occurrence,
                 after_id=self.steps[r.after],
+                after_occurrence=r.after_occurrence,
                 rationale=r.rationale,
                 premature_counts_as_harmful=r.counts_as_harmful,
             )

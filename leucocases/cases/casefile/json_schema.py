@@ -13,29 +13,35 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from leucocases.cases.grading import Tier
+from leucocases.cases.grading import GradeBands, Tier
 
 __all__ = [
+    "BAND_DECIMALS",
     "CASE_SCHEMA",
     "CASE_VALIDATOR",
     "CREDIT_DECIMAL_PLACES",
     "DIFFICULTIES",
     "LAB_FLAGS",
+    "MAX_ANY_OF_LENGTH",
     "MAX_EXPERT_POSITION",
     "MAX_LENGTHS",
+    "MAX_OCCURRENCE",
     "MAX_ROWS",
     "MAX_SERIES_VALUE",
     "REVIEW_STATUSES",
+    "SCHEMA_VERSIONS",
     "SCORING_DECIMALS",
     "SERIES_SCHEMA",
     "SERIES_VALIDATOR",
     "TABLE_SCHEMA",
     "TABLE_VALIDATOR",
     "TIERS",
+    "WEIGHT_DECIMALS",
 ]
 
-# "never" (engine 2) arrives with case-file schema 2 and the models that store it.
-TIERS: tuple[str, ...] = tuple(t.value for t in Tier if t is not Tier.NEVER)
+#: A case says ``schema: 2`` to use the fields of engine 2 (``versions.py``); no ``schema:`` means 1.
+SCHEMA_VERSIONS: tuple[int, ...] = (1, 2)
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
 REVIEW_STATUSES: tuple[str, ...] = ("draft", "submitted", "under_review", "approved")
 #: Names in files -> Case.Difficulty values.
 DIFFICULTIES: dict[str, int] = {"introductory": 1, "intermediate": 2, "advanced": 3}
@@ -60,14 +66,21 @@ SCORING_DECIMALS: dict[str, tuple[int, Decimal]] = {
     "workup_weight": (3, Decimal("9.999")),
     "diagnosis_weight": (3, Decimal("9.999")),
     "harmful_cap": (2, Decimal("9999.99")),
+    "never_total": (2, Decimal("999.99")),
 }
+#: (decimal places, largest value) of a grade band's column and of ``Finding.weight``.
+BAND_DECIMALS: tuple[int, Decimal] = (2, Decimal("999.99"))
+WEIGHT_DECIMALS: tuple[int, Decimal] = (2, Decimal("999.99"))
+MAX_ANY_OF_LENGTH = 60  # Finding.any_of
 CREDIT_DECIMAL_PLACES = 3
 MAX_EXPERT_POSITION = 32767  # PositiveSmallIntegerField
+MAX_OCCURRENCE = 32767  # PositiveSmallIntegerField
 
 # Building blocks of the schemas below.
 _TEXT = {"type": "string", "minLength": 1}
 _OPTIONAL_TEXT = {"type": "string"}
 _SLUG = {"type": "string", "minLength": 1}
+_OCCURRENCE = {"type": "integer", "minimum": 1, "maximum": MAX_OCCURRENCE}
 
 
 def _short(max_length: int, *, required: bool = True) -> dict[str, Any]:
@@ -126,6 +139,7 @@ CASE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["slug", "title", "groups", "presentation", "findings", "diagnosis"],
     "properties": {
+        "schema": {"enum": list(SCHEMA_VERSIONS)},
         "slug": {**_short(MAX_LENGTHS["case.slug"]), "pattern": r"^[-a-zA-Z0-9_]+$"},
         "title": _short(MAX_LENGTHS["case.title"]),
         "status": {"enum": list(REVIEW_STATUSES)},
@@ -159,7 +173,10 @@ CASE_SCHEMA: dict[str, Any] = {
                 "required": ["step", "tier", "result", "rationale", "citations"],
                 "properties": {
                     "step": _SLUG,
+                    "occurrence": _OCCURRENCE,
                     "tier": {"enum": list(TIERS)},
+                    "weight": {"type": "number"},
+                    "any_of": _short(MAX_ANY_OF_LENGTH, required=False),
                     "expert_position": {"type": "integer", "minimum": 1, "maximum": MAX_EXPERT_POSITION},
                     "result": _TEXT,
                     "table": TABLE_SCHEMA,
@@ -177,7 +194,9 @@ CASE_SCHEMA: dict[str, Any] = {
                 "required": ["before", "after", "rationale"],
                 "properties": {
                     "before": _SLUG,
+                    "before_occurrence": _OCCURRENCE,
                     "after": _SLUG,
+                    "after_occurrence": _OCCURRENCE,
                     "rationale": _TEXT,
                     "citations": _citations(0),
                     "counts_as_harmful": {"type": "boolean"},
@@ -209,6 +228,12 @@ CASE_SCHEMA: dict[str, Any] = {
                 "workup_weight": {"type": "number", "minimum": 0, "maximum": 1},
                 "diagnosis_weight": {"type": "number", "minimum": 0, "maximum": 1},
                 "harmful_cap": {"type": "number", "minimum": 0},
+                "never_total": {"type": "number", "minimum": 0, "maximum": 100},
+                "grade_bands": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {letter: {"type": "number"} for letter in GradeBands.LETTERS},
+                },
             },
         },
     },

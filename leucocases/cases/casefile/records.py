@@ -16,6 +16,7 @@ from typing import Any
 from leucocases.cases.grading import (
     CaseKey,
     DiagnosisOption,
+    GradeBands,
     KeyedStep,
     OrderRule,
     ScoringSettings,
@@ -119,6 +120,8 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class FindingSpec:
+    """One keyed item: occurrence ``occurrence`` of catalogue entry ``step``."""
+
     step: str
     tier: str
     result: str
@@ -127,6 +130,9 @@ class FindingSpec:
     expert_position: int | None = None
     table: tuple[TableRow, ...] = ()
     series: Series | None = None
+    occurrence: int = 1
+    weight: int | float = 1
+    any_of: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,8 @@ class OrderRuleSpec:
     rationale: str
     citations: tuple[str, ...] = ()
     counts_as_harmful: bool = True
+    before_occurrence: int = 1
+    after_occurrence: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +231,8 @@ def case_from_document(document: Mapping[str, Any]) -> CaseSpec:
                 rationale=r["rationale"],
                 citations=tuple(r.get("citations", ())),
                 counts_as_harmful=r.get("counts_as_harmful", True),
+                before_occurrence=r.get("before_occurrence", 1),
+                after_occurrence=r.get("after_occurrence", 1),
             )
             for r in document.get("order_rules", ())
         ),
@@ -235,7 +245,10 @@ def case_from_document(document: Mapping[str, Any]) -> CaseSpec:
             )
             for d in document["diagnosis"]
         ),
-        scoring=ScoringSettings(**{k: v for k, v in scoring.items() if k in SCORING_DECIMALS}),
+        scoring=ScoringSettings(
+            **{k: v for k, v in scoring.items() if k in SCORING_DECIMALS},
+            grade_bands=GradeBands.from_mapping(scoring.get("grade_bands") or {}),
+        ),
     )
 
 
@@ -250,6 +263,9 @@ def _finding(f: Mapping[str, Any]) -> FindingSpec:
         series=None if series is None else series_from_json(series),
         rationale=f["rationale"],
         citations=tuple(f["citations"]),
+        occurrence=f.get("occurrence", 1),
+        weight=f.get("weight", 1),
+        any_of=f.get("any_of", ""),
     )
 
 
@@ -287,6 +303,9 @@ def engine_key(
                 rationale=f.rationale,
                 citations=f.citations,
                 expert_position=f.expert_position,
+                occurrence=f.occurrence,
+                weight=f.weight,
+                any_of=f.any_of,
             )
             for f in findings
         ),
@@ -301,6 +320,8 @@ def engine_key(
                 rationale=r.rationale,
                 citations=r.citations,
                 premature_counts_as_harmful=r.counts_as_harmful,
+                before_occurrence=r.before_occurrence,
+                after_occurrence=r.after_occurrence,
             )
             for r in order_rules
         ),

@@ -27,7 +27,10 @@ def finding_spec(finding: Finding, *, results: bool = True) -> FindingSpec:
     series): the key never reads them, so grading never parses them."""
     return FindingSpec(
         step=finding.step.slug,
+        occurrence=finding.occurrence,
         tier=finding.tier,
+        weight=plain_number(finding.weight),
+        any_of=finding.any_of,
         expert_position=finding.expert_position,
         result=finding.result if results else "",
         table=tuple(table_rows(finding.table or ())) if results else (),
@@ -44,6 +47,8 @@ def order_rule_spec(rule: OrderRule) -> OrderRuleSpec:
         rationale=rule.rationale,
         citations=_keys(rule.references.all()),
         counts_as_harmful=rule.premature_counts_as_harmful,
+        before_occurrence=rule.before_occurrence,
+        after_occurrence=rule.after_occurrence,
     )
 
 

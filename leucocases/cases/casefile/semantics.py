@@ -19,13 +19,15 @@ from leucocases.cases.grading import (
     CaseKey,
     DiagnosisOption,
     KeyedStep,
+    KeyProblem,
     ProblemCode,
     ScoringSettings,
     Tier,
     validate_key,
 )
+from leucocases.cases.grading.paths import item_text
 
-from .json_schema import CASE_VALIDATOR, SCORING_DECIMALS
+from .json_schema import CASE_VALIDATOR
 from .records import (
     CaseSpec,
     DiagnosisSpec,
@@ -37,6 +39,7 @@ from .records import (
     engine_key,
 )
 from .structure import number_problems, schema_problems, type_name
+from .versions import version_problems
 
 __all__ = ["check_key", "check_references", "document_errors", "scoring_problems"]
 
@@ -49,7 +52,8 @@ def document_errors(document: Any, *, known: KnownIds | None = None) -> list[Fie
     """
     if not isinstance(document, Mapping):
         return [FieldProblem("", f"a case must be a mapping of fields, found {type_name(document)}", "type")]
-    problems = schema_problems(CASE_VALIDATOR, document)
+    problems = version_problems(document)
+    problems.extend(schema_problems(CASE_VALIDATOR, document))
     problems.extend(number_problems(document))
     if problems:
         return problems
@@ -102,6 +106,18 @@ _LOCATED_HERE = {
     ProblemCode.RULE_UNKEYED_STEP,
     ProblemCode.DUPLICATE_ORDER_RULE,
     ProblemCode.EXPERT_POSITION_TIER,
+    ProblemCode.INVALID_WEIGHT,
+    ProblemCode.WEIGHT_NOT_ESSENTIAL,
+    ProblemCode.ANY_OF_NOT_ESSENTIAL,
+    ProblemCode.ANY_OF_SINGLE_MEMBER,
+    ProblemCode.OCCURRENCE_GAP,
+}
+# The engine's problems with one finding's own fields, and the field each concerns.
+_ITEM_FIELD = {
+    ProblemCode.INVALID_WEIGHT: "weight",
+    ProblemCode.WEIGHT_NOT_ESSENTIAL: "weight",
+    ProblemCode.ANY_OF_NOT_ESSENTIAL: "any_of",
+    ProblemCode.EXPERT_POSITION_TIER: "expert_position",
 }
 # Where the engine's whole-key problems are reported.
 _PROBLEM_FIELD = {
@@ -110,8 +126,12 @@ _PROBLEM_FIELD = {
     ProblemCode.MULTIPLE_FULL_CREDIT_DIAGNOSES: "diagnosis",
     ProblemCode.ORDER_RULE_CYCLE: "order_rules",
     ProblemCode.EXPERT_PATH_BREAKS_RULE: "findings",
+    ProblemCode.EXPERT_PATH_SKIPS_OCCURRENCE: "findings",
     ProblemCode.INVALID_SETTING: "scoring",
+    ProblemCode.INVALID_GRADE_BANDS: "scoring.grade_bands",
 }
+# A stand-in diagnosis for running the engine on a few findings alone.
+_PROBE_DIAGNOSIS = (DiagnosisSpec(cause="probe", credit=1, rationale=""),)
 
 
 def check_key(
@@ -145,49 +165,74 @@ def check_key(
     return problems
 
 
-def _finding_problems(findings: Sequence[FindingSpec], problems: list[FieldProblem]) -> dict[str, int]:
-    """Report steps keyed twice and misplaced expert positions; return where each step is first keyed."""
-    first_at: dict[str, int] = {}
+def _engine_problems(findings: Sequence[tuple[int, FindingSpec]], codes: Iterable[ProblemCode]) -> list[KeyProblem]:
+    """The engine's problems of the given kinds with these findings alone, in its words."""
+    wanted = set(codes)
+    key = engine_key([f for _, f in findings], (), _PROBE_DIAGNOSIS)
+    return [p for p in validate_key(key) if p.code in wanted]
+
+
+def _finding_problems(findings: Sequence[FindingSpec], problems: list[FieldProblem]) -> dict[tuple[str, int], int]:
+    """Report items keyed twice, occurrence gaps, misplaced weights, any-of
+    groups and expert positions; return where each (step, occurrence) is first keyed."""
+    first_at: dict[tuple[str, int], int] = {}
+    by_step: dict[str, list[tuple[int, FindingSpec]]] = {}
+    by_group: dict[str, list[tuple[int, FindingSpec]]] = {}
     for i, finding in enumerate(findings):
-        if repeat := _repeat(first_at, finding.step, i, at="findings", said="is keyed"):
-            problems.append(FieldProblem(f"findings[{i}].step", f"step {repeat}", ProblemCode.DUPLICATE_STEP.value))
-        if finding.expert_position is not None and finding.tier not in (Tier.ESSENTIAL, Tier.USEFUL):
-            problems.append(
-                FieldProblem(
-                    f"findings[{i}].expert_position",
-                    f"only essential and useful steps have a place in the expert path, not {finding.tier} ones",
-                    "expert_position_tier",
-                )
-            )
+        item = (finding.step, finding.occurrence)
+        first = first_at.setdefault(item, i)
+        if first != i:
+            what = "step" if finding.occurrence == 1 else f"occurrence {finding.occurrence} of step"
+            message = f"{what} {finding.step!r} is keyed more than once (also findings[{first}])"
+            problems.append(FieldProblem(f"findings[{i}].step", message, ProblemCode.DUPLICATE_STEP.value))
+        by_step.setdefault(finding.step, []).append((i, finding))
+        if finding.any_of:
+            by_group.setdefault(finding.any_of, []).append((i, finding))
+        for p in _engine_problems([(i, finding)], _ITEM_FIELD):
+            problems.append(FieldProblem(f"findings[{i}].{_ITEM_FIELD[p.code]}", p.message, p.code.value))
+    for items in by_step.values():
+        last = max(items, key=lambda pair: pair[1].occurrence)[0]
+        for p in _engine_problems(items, [ProblemCode.OCCURRENCE_GAP]):
+            problems.append(FieldProblem(f"findings[{last}].occurrence", p.message, p.code.value))
+    for items in by_group.values():
+        for p in _engine_problems(items, [ProblemCode.ANY_OF_SINGLE_MEMBER]):
+            member = next(i for i, f in items if f.tier == Tier.ESSENTIAL)
+            problems.append(FieldProblem(f"findings[{member}].any_of", p.message, p.code.value))
     return first_at
 
 
 def _rule_problems(
-    order_rules: Sequence[OrderRuleSpec], keyed: Mapping[str, int], problems: list[FieldProblem]
+    order_rules: Sequence[OrderRuleSpec], keyed: Mapping[tuple[str, int], int], problems: list[FieldProblem]
 ) -> None:
-    """Report rules joining a step to itself or to an unkeyed step, and rules given twice."""
-    rule_at: dict[tuple[str, str], int] = {}
+    """Report rules joining an entry to itself or naming an unkeyed item, and rules given twice.
+
+    A rule may name any keyed occurrence of an entry (``before_occurrence``,
+    ``after_occurrence``, default 1).
+    """
+    keyed_steps = {step for step, _ in keyed}
+    rule_at: dict[tuple[tuple[str, int], tuple[str, int]], int] = {}
     for i, rule in enumerate(order_rules):
         if rule.before == rule.after:
             problems.append(
                 FieldProblem(f"order_rules[{i}].after", "an order rule joins two different steps", "rule_same_step")
             )
             continue
+        ends = {"before": (rule.before, rule.before_occurrence), "after": (rule.after, rule.after_occurrence)}
         unkeyed = False
-        for end in ("before", "after"):
-            slug = getattr(rule, end)
-            if slug not in keyed:
-                unkeyed = True
-                problems.append(
-                    FieldProblem(
-                        f"order_rules[{i}].{end}",
-                        f"step {slug!r} is not keyed in this case; order rules join keyed steps (add a finding)",
-                        ProblemCode.RULE_UNKEYED_STEP.value,
-                    )
-                )
-        pair = (rule.before, rule.after)
+        for end, (slug, occurrence) in ends.items():
+            if (slug, occurrence) in keyed:
+                continue
+            unkeyed = True
+            if slug in keyed_steps:  # the entry is keyed, that occurrence of it is not
+                where, what = f"{end}_occurrence", f"occurrence {occurrence} of step {slug!r}"
+            else:
+                where, what = end, f"step {slug!r}"
+            message = f"{what} is not keyed in this case; order rules join keyed steps (add a finding)"
+            problems.append(FieldProblem(f"order_rules[{i}].{where}", message, ProblemCode.RULE_UNKEYED_STEP.value))
+        pair = (ends["before"], ends["after"])
         if not unkeyed and pair in rule_at:
-            message = f"repeats order_rules[{rule_at[pair]}] ({rule.before!r} before {rule.after!r})"
+            said = f"{item_text(*ends['before'])} before {item_text(*ends['after'])}"
+            message = f"repeats order_rules[{rule_at[pair]}] ({said})"
             problems.append(FieldProblem(f"order_rules[{i}]", message, ProblemCode.DUPLICATE_ORDER_RULE.value))
         rule_at.setdefault(pair, i)
 
@@ -196,20 +241,14 @@ def _diagnosis_problems(diagnosis: Sequence[DiagnosisSpec], problems: list[Field
     """Report causes listed twice and credits outside 0..1."""
     cause_at: dict[str, int] = {}
     for i, option in enumerate(diagnosis):
-        if repeat := _repeat(cause_at, option.cause, i, at="diagnosis", said="is listed"):
-            problems.append(
-                FieldProblem(f"diagnosis[{i}].cause", f"cause {repeat}", ProblemCode.DUPLICATE_DIAGNOSIS.value)
-            )
+        first = cause_at.setdefault(option.cause, i)
+        if first != i:
+            message = f"cause {option.cause!r} is listed more than once (also diagnosis[{first}])"
+            problems.append(FieldProblem(f"diagnosis[{i}].cause", message, ProblemCode.DUPLICATE_DIAGNOSIS.value))
         credit = option.credit
         if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
             message = f"is {credit!r}; credit is a number from 0 to 1"
             problems.append(FieldProblem(f"diagnosis[{i}].credit", message, ProblemCode.CREDIT_OUT_OF_RANGE.value))
-
-
-def _repeat(first_at: dict[str, int], value: str, i: int, *, at: str, said: str) -> str:
-    """Remember where ``value`` is first given; for a repeat, say where (else "")."""
-    first = first_at.setdefault(value, i)
-    return "" if first == i else f"{value!r} {said} more than once (also {at}[{first}])"
 
 
 def scoring_problems(scoring: ScoringSettings) -> list[FieldProblem]:
@@ -226,14 +265,16 @@ def scoring_problems(scoring: ScoringSettings) -> list[FieldProblem]:
     return [
         FieldProblem(_scoring_field(p.message), p.message, p.code.value)
         for p in validate_key(probe)
-        if p.code is ProblemCode.INVALID_SETTING
+        if p.code in (ProblemCode.INVALID_SETTING, ProblemCode.INVALID_GRADE_BANDS)
     ]
 
 
 def _scoring_field(message: str) -> str:
     if " + " in message:  # the weights' sum concerns both of them
         return "scoring"
-    for name in SCORING_DECIMALS:
+    if message.startswith("grade_bands."):  # "grade_bands.B is 95, not below ..."
+        return "scoring." + message.split(" ", 1)[0]
+    for name in ScoringSettings.NUMBERS:
         if message.startswith(f"{name} "):
             return f"scoring.{name}"
     return "scoring"

@@ -16,7 +16,14 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from .json_schema import CREDIT_DECIMAL_PLACES, SCORING_DECIMALS, SERIES_VALIDATOR, TABLE_VALIDATOR
+from .json_schema import (
+    BAND_DECIMALS,
+    CREDIT_DECIMAL_PLACES,
+    SCORING_DECIMALS,
+    SERIES_VALIDATOR,
+    TABLE_VALIDATOR,
+    WEIGHT_DECIMALS,
+)
 from .records import FieldProblem
 
 __all__ = ["number_problems", "schema_problems", "series_problems", "table_problems", "type_name"]
@@ -144,21 +151,31 @@ def number_problems(document: Mapping[str, Any]) -> list[FieldProblem]:
                 problems.append(
                     FieldProblem(where, f"is {credit!r}; use at most {CREDIT_DECIMAL_PLACES} decimal places", "range")
                 )
+
+    def fits(where: str, value: Any, places: int, largest: Decimal) -> None:
+        if not finite(where, value):
+            return
+        if _decimal_places(value) > places:
+            problems.append(FieldProblem(where, f"is {value!r}; use at most {places} decimal places", "range"))
+        elif Decimal(repr(value)) > largest:
+            problems.append(FieldProblem(where, f"is {value!r}; it must be at most {largest}", "range"))
+
     scoring = document.get("scoring")
     if isinstance(scoring, Mapping):
         for name, (places, largest) in SCORING_DECIMALS.items():
-            value = scoring.get(name)
-            where = f"scoring.{name}"
-            if not finite(where, value):
-                continue
-            if _decimal_places(value) > places:
-                problems.append(FieldProblem(where, f"is {value!r}; use at most {places} decimal places", "range"))
-            elif Decimal(repr(value)) > largest:
-                problems.append(FieldProblem(where, f"is {value!r}; it must be at most {largest}", "range"))
+            fits(f"scoring.{name}", scoring.get(name), places, largest)
+        bands = scoring.get("grade_bands")
+        if isinstance(bands, Mapping):
+            for letter, value in bands.items():
+                fits(f"scoring.grade_bands.{letter}", value, *BAND_DECIMALS)
+    findings = document.get("findings")
+    if isinstance(findings, list):
+        for i, finding in enumerate(findings):
+            if isinstance(finding, Mapping) and "weight" in finding:
+                fits(f"findings[{i}].weight", finding["weight"], *WEIGHT_DECIMALS)
     series_list = []
     if isinstance(document.get("series"), Mapping):
         series_list.append(("series", document["series"]))
-    findings = document.get("findings")
     if isinstance(findings, list):
         for i, finding in enumerate(findings):
             if isinstance(finding, Mapping) and isinstance(finding.get("series"), Mapping):

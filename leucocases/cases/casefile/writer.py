@@ -16,6 +16,7 @@ import yaml
 from leucocases.cases.grading import ScoringSettings
 
 from .records import CaseSpec, FindingSpec, OrderRuleSpec
+from .versions import CURRENT_SCHEMA
 
 __all__ = ["case_document", "dump_documents", "plain_number"]
 
@@ -34,6 +35,7 @@ def case_document(spec: CaseSpec) -> dict[str, Any]:
     """The canonical document for a case: fixed key order; optional fields
     left out when empty or default (scoring lists only non-default values)."""
     doc: dict[str, Any] = {
+        "schema": CURRENT_SCHEMA,
         "slug": spec.slug,
         "title": spec.title,
         "status": spec.status,
@@ -63,8 +65,14 @@ def case_document(spec: CaseSpec) -> dict[str, Any]:
         }
         for d in spec.diagnosis
     ]
-    defaults = ScoringSettings().to_dict()
-    scoring = {k: plain_number(v) for k, v in spec.scoring.to_dict().items() if v != defaults[k]}
+    defaults = ScoringSettings()
+    scoring: dict[str, Any] = {
+        k: plain_number(v) for k, v in spec.scoring.numbers().items() if v != defaults.numbers()[k]
+    }
+    default_bands = defaults.grade_bands.to_dict()
+    bands = {k: plain_number(v) for k, v in spec.scoring.grade_bands.to_dict().items() if v != default_bands[k]}
+    if bands:
+        scoring["grade_bands"] = _FlowMap(bands)
     if scoring:
         doc["scoring"] = scoring
     return doc
@@ -75,7 +83,14 @@ def _drop_empty(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finding_document(f: FindingSpec) -> dict[str, Any]:
-    doc: dict[str, Any] = {"step": f.step, "tier": f.tier}
+    doc: dict[str, Any] = {"step": f.step}
+    if f.occurrence != 1:
+        doc["occurrence"] = f.occurrence
+    doc["tier"] = f.tier
+    if f.weight != 1:
+        doc["weight"] = plain_number(f.weight)
+    if f.any_of:
+        doc["any_of"] = f.any_of
     if f.expert_position is not None:
         doc["expert_position"] = f.expert_position
     doc["result"] = f.result
@@ -100,7 +115,13 @@ def _finding_document(f: FindingSpec) -> dict[str, Any]:
 
 
 def _rule_document(r: OrderRuleSpec) -> dict[str, Any]:
-    doc: dict[str, Any] = {"before": r.before, "after": r.after, "rationale": r.rationale}
+    doc: dict[str, Any] = {"before": r.before}
+    if r.before_occurrence != 1:
+        doc["before_occurrence"] = r.before_occurrence
+    doc["after"] = r.after
+    if r.after_occurrence != 1:
+        doc["after_occurrence"] = r.after_occurrence
+    doc["rationale"] = r.rationale
     if r.citations:
         doc["citations"] = _Flow(r.citations)
     if not r.counts_as_harmful:
