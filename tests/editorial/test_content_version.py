@@ -201,3 +201,17 @@ def test_a_cause_page_edited_in_the_admin_shows_on_the_next_request_on_both_work
             page = client.get(url).content.decode()
         assert "The summary as edited." in page
         assert "The summary as first written." not in page
+
+
+def test_every_content_model_is_watched():
+    """A content model added later must be watched too, or its edits would not reach the workers."""
+    from django.apps import apps
+
+    from leucocases.cases.models import content
+    from leucocases.editorial.content_version import watched_models
+    from leucocases.quizzes.models import Quiz, QuizItem
+
+    taxonomy = {m for m in apps.get_app_config("taxonomy").get_models() if m.__module__.endswith("taxonomy.models")}
+    cases = {m for m in apps.get_app_config("cases").get_models() if m.__module__ == content.__name__}
+    assert taxonomy | cases | {Quiz, QuizItem} <= watched_models()
+    assert len(cases) >= 6 and len(taxonomy) >= 7
