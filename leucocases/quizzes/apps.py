@@ -8,7 +8,11 @@ class QuizzesConfig(AppConfig):
         # Cases owns the interface (cases.policies) and never imports quizzes:
         # the quiz rules reach the case services, pages and queries this way.
         from leucocases.cases.policies import register_policy
+        from leucocases.editorial.content_version import watch
 
+        from .models import Quiz, QuizItem
         from .policy import QuizPolicy
 
         register_policy(QuizPolicy())
+        # Quizzes and their items are content; cohorts and attempts belong to people.
+        watch(Quiz, QuizItem)
