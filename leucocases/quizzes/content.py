@@ -35,6 +35,7 @@ Format::
         mode: practice                  # practice | exam (default practice)
         time_limit_minutes: 40          # optional, a whole number of minutes
         max_attempts: 3                 # optional
+        certainty_based_marking: true   # optional (default false): Moodle's certainty-based marks
         available_from: 2027-01-01T09:00:00Z   # optional, ISO 8601 with a time zone
         available_until: 2027-02-01T09:00:00Z  # optional, after available_from
         cohorts: [year-3-2027]          # optional, slugs of existing cohorts

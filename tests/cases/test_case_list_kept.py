@@ -9,9 +9,10 @@ from django.urls import reverse
 from leucocases.cases import services
 from leucocases.cases.models import Case
 from leucocases.editorial.content_version import WorkerMemo, worker
+from tests.accounts.factories import make_user
 from tests.editorial.test_content_version import dead_redis_caches
 
-from .factories import make_attempt, make_case, make_user
+from .factories import make_attempt, make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -92,7 +92,8 @@ def choose(client, bundle, attempt, slug, *, position=None, **headers):
 
 def submit(client, bundle, attempt, cause_slug):
     return client.post(
-        reverse("cases:submit", kwargs={"slug": bundle.case.slug}), {"attempt": attempt.pk, "diagnosis": cause_slug}
+        reverse("cases:submit", kwargs={"slug": bundle.case.slug}),
+        {"attempt": attempt.pk, "diagnosis": cause_slug, "certainty": "medium"},
     )
 
 

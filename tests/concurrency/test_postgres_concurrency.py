@@ -103,7 +103,7 @@ def test_fifty_copies_of_one_form_order_once(catalogue):
     """The same form sent fifty times at once (an impatient double click, many times over) stores one
     choice, and every request is answered with it."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
     services.attempt_choose_step(attempt=attempt, step=steps[0], position=1)
     outcomes = run_together(
         [lambda: services.attempt_choose_step(attempt=attempt, step=steps[0], position=2) for _ in range(THREADS)]
@@ -117,7 +117,7 @@ def test_fifty_pages_racing_for_one_position_store_one_choice(catalogue):
     """Fifty tabs each ordering a different entry for the same next position: one is stored, the
     forty-nine others are refused as out of date (stale_position), none stored."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
 
     def choose(step: WorkupStep) -> str:
         try:

@@ -171,6 +171,7 @@ def test_author_review_play_analyse_and_export(page: Page, browser: Browser, bas
     learner_page.get_by_role("button", name="Bone-marrow aspirate and biopsy", exact=True).click()
     expect(learner_page.locator("#finding-2")).to_be_visible()
     learner_page.get_by_label("The most likely cause").select_option(value=cause.slug)
+    learner_page.get_by_role("radio", name="Low", exact=True).check()
     learner_page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
     expect(learner_page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
     practice = Attempt.objects.get(case=case, user=learner)

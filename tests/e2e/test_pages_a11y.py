@@ -145,6 +145,7 @@ def test_case_play_report_and_dashboard_pages(page: Page, site_content):
     checks.check("play, three steps (after htmx swaps)")  # the GET now renders the chosen steps too
 
     page.get_by_label("The most likely cause").select_option(CAUSE)
+    page.get_by_role("radio", name="High", exact=True).check()
     page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
     expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Report: {CASE_TITLE}")
