@@ -10,8 +10,9 @@ from django.utils import timezone
 from leucocases.cases import visibility
 from leucocases.cases.models import Attempt
 from leucocases.preparedsql import PreparedQuery
-from tests.cases.factories import make_case
-from tests.taxonomy.factories import make_case_for, make_cause, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case, make_case_for
+from tests.taxonomy.factories import make_cause
 from tests.taxonomy.test_views import submitted
 
 pytestmark = pytest.mark.django_db

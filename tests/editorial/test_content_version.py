@@ -17,9 +17,10 @@ from leucocases.cases.models import Attempt
 from leucocases.editorial import content_version
 from leucocases.editorial.content_version import WorkerMemo, bulk_writes, current, worker
 from leucocases.taxonomy.models import Cause
+from tests.accounts.factories import make_user
 from tests.cases.factories import make_case
 from tests.security.test_redis_outage import redis_cache, redis_is_up
-from tests.taxonomy.factories import make_cause, make_fact, make_reference, make_user
+from tests.taxonomy.factories import make_cause, make_fact, make_reference
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from leucocases.cases.models import Case, CaseRevision
 from leucocases.instructor.case_files import upload_name
-from tests.cases.casefile_factories import CASE_DOCUMENT, case_yaml, make_case_document, make_catalogue
-
-from .factories import make_instructor, make_learner
+from tests.accounts.factories import make_instructor
+from tests.accounts.factories import make_user as make_learner
+from tests.cases.factories import CASE_DOCUMENT, case_yaml, make_case_document
+from tests.cases.factories import make_casefile_catalogue as make_catalogue
 
 pytestmark = pytest.mark.django_db
 

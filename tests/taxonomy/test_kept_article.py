@@ -8,9 +8,11 @@ import pytest
 
 from leucocases.editorial.content_version import WorkerMemo, worker
 from leucocases.editorial.models import ReviewStatus
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case_for
 from tests.editorial.test_content_version import dead_redis_caches
 
-from .factories import make_case_for, make_cause, make_fact, make_user
+from .factories import make_cause, make_fact
 from .test_views import submitted
 
 pytestmark = pytest.mark.django_db
