@@ -12,9 +12,7 @@ from .grading import DiagnosisVerdict, Verdict
 
 __all__ = ["DIAGNOSIS_LABELS", "VERDICT_LABELS"]
 
-#: The verdicts a stored case can give today. ``essential_alternative`` and
-#: ``never`` come from key features the case models do not hold yet; they get
-#: their words when the models can key them.
+#: Every verdict the engine gives (docs/case-format.md, "How a case is scored").
 VERDICT_LABELS: dict[str, str] = {
     Verdict.ESSENTIAL: "Essential",
     Verdict.USEFUL: "Useful",
@@ -22,6 +20,9 @@ VERDICT_LABELS: dict[str, str] = {
     Verdict.HARMFUL: "Harmful",
     Verdict.PREMATURE: "Premature",
     Verdict.NOT_CONTRIBUTORY: "Not contributory",
+    # A member of an "any one of" group ordered after another member earned the group's share.
+    Verdict.ESSENTIAL_ALTERNATIVE: "Alternative, already credited",
+    Verdict.NEVER: "Never",
 }
 DIAGNOSIS_LABELS: dict[str, str] = {
     DiagnosisVerdict.CORRECT: "Correct",

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
@@ -114,15 +114,27 @@ def quiz_cases(*, quiz: Quiz) -> list[Case]:
     return [item.case for item in QuizItem.objects.filter(quiz=quiz).select_related("case").order_by("position")]
 
 
+def quiz_attempts_in_scope(*, quiz: Quiz, cohort: Cohort | None) -> QuerySet[QuizAttempt]:
+    """Attempts at ``quiz`` (by learners of ``cohort``, if given), in the order they started, with their learner."""
+    quiz_attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user").order_by("started_at", "pk")
+    if cohort is not None:
+        quiz_attempts = quiz_attempts.filter(user__in=cohort.learners.all())
+    return quiz_attempts
+
+
+def learners_expected(*, quiz: Quiz, cohort: Cohort | None) -> QuerySet[Any]:
+    """Who is expected to take ``quiz``: the learners of ``cohort``, or without one of the quiz's cohorts."""
+    User = get_user_model()
+    expected = User.objects.filter(cohorts=cohort) if cohort is not None else User.objects.filter(cohorts__quizzes=quiz)
+    return expected.distinct()
+
+
 def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
     """Learners × cases for ``quiz``: every quiz attempt (a learner who tried
     twice has two rows), plus learners of ``cohort`` (or, without one, of the
     quiz's cohorts) who have not started. Four queries."""
     cases = quiz_cases(quiz=quiz)
-    quiz_attempts = QuizAttempt.objects.filter(quiz=quiz).select_related("user").order_by("started_at", "pk")
-    if cohort is not None:
-        quiz_attempts = quiz_attempts.filter(user__in=cohort.learners.all())
-    quiz_attempts = list(quiz_attempts)
+    quiz_attempts = list(quiz_attempts_in_scope(quiz=quiz, cohort=cohort))
 
     current_total = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True).values("total")[:1]
     case_rows = (
@@ -161,9 +173,7 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
         )
 
     started = {qa.user_id for qa in quiz_attempts}
-    User = get_user_model()
-    expected = User.objects.filter(cohorts=cohort) if cohort is not None else User.objects.filter(cohorts__quizzes=quiz)
-    for learner in expected.exclude(pk__in=started).distinct():
+    for learner in learners_expected(quiz=quiz, cohort=cohort).exclude(pk__in=started):
         rows.append(
             ResultRow(
                 learner=learner,

@@ -24,6 +24,7 @@ from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, gr
 from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
+from leucocases.editorial.content_version import content_changed
 
 from . import statistics
 from .models import ReportDigest
@@ -198,6 +199,10 @@ def case_regrade_apply(
             case_hooks.report_stored.fire_on_commit(
                 case_hooks.ReportStored(line.attempt.pk, graded.pk, case_hooks.REGRADE)
             )
+        if changed:
+            # Reports are written past the content signals; a regrade follows a key
+            # change, and whatever a worker keeps about the case is rebuilt with it.
+            content_changed()
     return RegradeResult(changed=changed, unchanged=unchanged)
 
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import join_views, views
 
 app_name = "quizzes"
 urlpatterns = [
     path("", views.quiz_list, name="list"),
+    path("join/", join_views.cohort_join_page, name="join"),
     path("attempts/<int:pk>/", views.quiz_attempt_take, name="take"),
     path("attempts/<int:pk>/choose/", views.quiz_attempt_choose, name="choose"),
     path("attempts/<int:pk>/submit/", views.quiz_attempt_submit, name="submit"),

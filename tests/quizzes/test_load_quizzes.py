@@ -14,8 +14,7 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.content import DEFAULT_PATH, validate_quizzes
 from leucocases.quizzes.models import Quiz, QuizItem
 from leucocases.taxonomy.models import Cause, CauseGroup
-
-from .factories import make_cohort
+from tests.quizzes.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 CASES_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
@@ -62,12 +61,13 @@ def snapshot():
 
 
 PRACTICE_QUIZZES = ("a-low-count-found-by-chance", "fever-or-a-sore-mouth", "tired-with-a-low-count")
+PRACTICE_SIZES = {"a-low-count-found-by-chance": 6, "fever-or-a-sore-mouth": 8, "tired-with-a-low-count": 5}
 EXAM = "leucopenia-workup-timed-exam"
 
 
 def test_the_shipped_quizzes_load_approved_with_their_cases_in_order(shipped_cases):
     """Three practice quizzes themed by presentation, each mixing cause groups, and a timed exam of
-    seven cases from six cause groups that are no practice case and in no other quiz."""
+    seven cases, one from each cause group, that are no practice case and in no other quiz."""
     out, _ = load()
     assert "Loaded 4 quizzes" in out and "4 created" in out
     quizzes = {q.slug: q for q in Quiz.objects.all()}
@@ -75,7 +75,7 @@ def test_the_shipped_quizzes_load_approved_with_their_cases_in_order(shipped_cas
     assert all(q.review_status == ReviewStatus.APPROVED and q.reviewed_at for q in quizzes.values())
     for slug in PRACTICE_QUIZZES:
         quiz = quizzes[slug]
-        assert quiz.mode == Quiz.Mode.PRACTICE and quiz.items.count() == 4
+        assert quiz.mode == Quiz.Mode.PRACTICE and quiz.items.count() == PRACTICE_SIZES[slug]
         assert len(set(quiz.cases.values_list("groups__slug", flat=True))) >= 3, slug
         assert all(case.is_practice for case in quiz.cases.all())
     exam = quizzes[EXAM]
@@ -84,7 +84,7 @@ def test_the_shipped_quizzes_load_approved_with_their_cases_in_order(shipped_cas
     assert not exam.cases.filter(is_practice=True).exists()
     assert not QuizItem.objects.filter(case__in=exam.cases.all()).exclude(quiz=exam).exists()
     groups = set(exam.cases.values_list("groups__slug", flat=True))
-    assert groups == {"medication", "malignancy", "infection", "immune", "marrow", "toxic"}
+    assert groups == {"medication", "malignancy", "infection", "immune", "marrow", "toxic", "spurious"}
     assert exam.items.first().case.slug == "care-home-resident-confused-febrile"
     assert list(Quiz.objects.available()) == list(Quiz.objects.order_by("title"))
 
@@ -201,3 +201,11 @@ def test_cohorts_and_window_can_be_given(shipped_cases, tmp_path):
     assert list(quiz.cohorts.all()) == [cohort]
     assert quiz.available_from.isoformat() == "2027-01-01T09:00:00+00:00"
     assert quiz.available_until.hour in (8, 9)
+
+
+def test_certainty_based_marking_can_be_switched_on_and_must_be_true_or_false(shipped_cases, tmp_path):
+    quiz = {"slug": "marked", "title": "Marked", "status": "approved", "cases": ["breast-cancer-day-ten"]}
+    load(write(tmp_path, {"quizzes": [{**quiz, "certainty_based_marking": True}]}))
+    assert Quiz.objects.get(slug="marked").certainty_based_marking is True
+    _, errors = validate_quizzes({"quizzes": [{**quiz, "certainty_based_marking": "yes"}]})
+    assert "quizzes[0] (marked).certainty_based_marking: true or false" in errors
