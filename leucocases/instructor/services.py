@@ -222,6 +222,7 @@ def report_digest_store(*, report: GradedReport) -> ReportDigest:
             "missed": fresh.missed,
             "diagnosis": fresh.diagnosis,
             "diagnosis_verdict": fresh.diagnosis_verdict,
+            "grade": fresh.grade,
         },
     )
     return digest

@@ -12,20 +12,25 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from leucocases.accounts.management.commands.create_demo_accounts import INSTRUCTORS_GROUP, instructor_permissions
+from leucocases.cases.grading import number_occurrences
+from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.services import attempt_submit
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizAttemptCase, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
+from tests.cases import casefile_factories
 from tests.cases.factories import make_case
 
 __all__ = [
     "GOOD_PATH",
+    "import_schema2_case",
     "make_case",
     "make_cohort",
     "make_graded_attempt",
@@ -79,13 +84,17 @@ def make_graded_attempt(
     started_at: datetime | None = None,
     submitted_at: datetime | None = None,
 ) -> Attempt:
-    """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine."""
+    """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine.
+
+    A step listed twice is chosen twice: its second choice is occurrence 2.
+    """
     attempt = Attempt.objects.create(case=case, user=user, session_key="" if user else "s")
     if quiz_attempt is not None:
         QuizAttemptCase.objects.create(quiz_attempt=quiz_attempt, attempt=attempt, case=case)
     step_ids = dict(WorkupStep.objects.filter(slug__in=steps).values_list("slug", "pk"))
     Choice.objects.bulk_create(
-        Choice(attempt=attempt, step_id=step_ids[slug], position=i) for i, slug in enumerate(steps, start=1)
+        Choice(attempt=attempt, step_id=step_ids[slug], position=i, occurrence=occurrence)
+        for i, (slug, occurrence) in enumerate(number_occurrences(steps), start=1)
     )
     cause = Cause.objects.get(slug=diagnosis) if diagnosis else None
     attempt_submit(attempt=attempt, diagnosis=cause)
@@ -148,6 +157,17 @@ def make_quiz_attempt(
         qa.finish_reason = QuizAttempt.FinishReason.COMPLETED
         qa.save(update_fields=["finished_at", "finish_reason"])
     return qa
+
+
+def import_schema2_case(directory: Path) -> Case:
+    """The case-file tests' schema-2 case (``casefile_factories.schema2_document``), imported:
+    a repeat count whose second order is essential and must follow withholding the drug (an
+    action, weight 2), an any-of group, a never choice (continuing the drug; never total 10),
+    a harmful marrow biopsy and grade bands A 85, B 75. Its catalogue comes with it."""
+    casefile_factories.make_catalogue()
+    path = casefile_factories.write_case_file(directory, "schema2.yaml", casefile_factories.schema2_document())
+    assert case_files_import(paths=[path]).ok
+    return Case.objects.get(slug=casefile_factories.CASE_DOCUMENT["slug"])
 
 
 def current_report(attempt: Attempt) -> GradedReport:
