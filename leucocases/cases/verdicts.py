@@ -16,15 +16,17 @@ from .grading import DiagnosisVerdict, Verdict
 
 __all__ = ["DIAGNOSIS_LABELS", "VERDICT_LABELS", "occurrence_name", "ordinal"]
 
+#: Every verdict the engine gives (docs/case-format.md, "How a case is scored").
 VERDICT_LABELS: dict[str, str] = {
-    Verdict.NEVER: "Never",
     Verdict.ESSENTIAL: "Essential",
-    Verdict.ESSENTIAL_ALTERNATIVE: "Alternative (group already credited)",
     Verdict.USEFUL: "Useful",
     Verdict.LOW_YIELD: "Low yield",
     Verdict.HARMFUL: "Harmful",
     Verdict.PREMATURE: "Premature",
     Verdict.NOT_CONTRIBUTORY: "Not contributory",
+    # A member of an "any one of" group ordered after another member earned the group's share.
+    Verdict.ESSENTIAL_ALTERNATIVE: "Alternative, already credited",
+    Verdict.NEVER: "Never",
 }
 DIAGNOSIS_LABELS: dict[str, str] = {
     DiagnosisVerdict.CORRECT: "Correct",

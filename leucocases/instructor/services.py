@@ -25,6 +25,7 @@ from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.report_outline import report_outline
+from leucocases.editorial.content_version import content_changed
 
 from . import statistics
 from .models import ReportDigest
@@ -217,6 +218,10 @@ def case_regrade_apply(
             case_hooks.report_stored.fire_on_commit(
                 case_hooks.ReportStored(line.attempt.pk, graded.pk, case_hooks.REGRADE)
             )
+        if changed:
+            # Reports are written past the content signals; a regrade follows a key
+            # change, and whatever a worker keeps about the case is rebuilt with it.
+            content_changed()
     return RegradeResult(changed=changed, unchanged=unchanged)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from leucocases.cases.keys import grade_path
 from leucocases.cases.models import Attempt, Choice, GradedReport
-from tests.instructor.factories import import_schema2_case
+from tests.cases.factories import import_schema2_case
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 
 from leucocases.cases.models import GradedReport
 from leucocases.cases.peer_stats import peer_choice_stats
-from tests.instructor.factories import import_schema2_case, make_graded_attempt, make_learner
+from tests.accounts.factories import make_user
+from tests.cases.factories import import_schema2_case, make_graded_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ PATHS = [
 def case(tmp_path):
     case = import_schema2_case(tmp_path)
     for steps, diagnosis in PATHS:
-        make_graded_attempt(case=case, user=make_learner(), steps=steps, diagnosis=diagnosis)
+        make_graded_attempt(case=case, user=make_user(), steps=steps, diagnosis=diagnosis)
     return case
 
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from leucocases.cases.models import Attempt
 from leucocases.instructor.gradebook import quiz_gradebook
-
-from .factories import current_report, import_schema2_case, make_instructor, make_learner, make_quiz, make_quiz_attempt
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import current_report, import_schema2_case
+from tests.quizzes.factories import make_quiz, make_quiz_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def quiz(tmp_path):
     case = import_schema2_case(tmp_path)
     quiz = make_quiz(cases=[case], slug="drug-quiz", title="Drug quiz")
     for name, path in PATHS.items():
-        make_quiz_attempt(quiz=quiz, user=make_learner(username=name), paths=[path])
+        make_quiz_attempt(quiz=quiz, user=make_user(username=name), paths=[path])
     return quiz
 
 

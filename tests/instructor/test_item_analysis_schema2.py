@@ -13,8 +13,8 @@ from django.urls import reverse
 from leucocases.cases.models import GradedReport
 from leucocases.instructor.models import ReportDigest
 from leucocases.instructor.selectors import case_analysis
-
-from .factories import import_schema2_case, make_graded_attempt, make_instructor, make_learner
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import import_schema2_case, make_graded_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def visible(response) -> str:
 def case(tmp_path):
     case = import_schema2_case(tmp_path)
     for steps, diagnosis in PATHS.values():
-        make_graded_attempt(case=case, user=make_learner(), steps=steps, diagnosis=diagnosis)
+        make_graded_attempt(case=case, user=make_user(), steps=steps, diagnosis=diagnosis)
     return case
 
 
@@ -102,6 +102,6 @@ def test_a_schema2_case_takes_a_fixed_number_of_queries(case, django_assert_max_
     """Repeats, actions and grades add no query: the same bound as any case."""
     case_analysis(case=case)
     for steps, diagnosis in PATHS.values():
-        make_graded_attempt(case=case, user=make_learner(), steps=steps, diagnosis=diagnosis)
+        make_graded_attempt(case=case, user=make_user(), steps=steps, diagnosis=diagnosis)
     with django_assert_max_num_queries(12):
         case_analysis(case=case)

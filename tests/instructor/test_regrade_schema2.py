@@ -13,8 +13,8 @@ from django.urls import reverse
 from leucocases.cases.models import Choice, Finding, GradedReport, Tier
 from leucocases.instructor.services import case_regrade_apply, case_regrade_preview
 from leucocases.taxonomy.models import WorkupStep
-
-from .factories import current_report, import_schema2_case, make_graded_attempt, make_instructor, make_learner
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import current_report, import_schema2_case, make_graded_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_regrading_repeats_reproduces_the_stored_report(case):
     """Each stored choice is graded as the occurrence it was recorded as: with the key unchanged,
     nothing changes, and the regraded lines carry the stored occurrences."""
     attempts = [
-        make_graded_attempt(case=case, user=make_learner(), steps=steps, diagnosis="thiopurines")
+        make_graded_attempt(case=case, user=make_user(), steps=steps, diagnosis="thiopurines")
         for steps in (WITH_ULTRASOUND, ["repeat-cbc", "repeat-cbc", "withhold-suspected-drug", "repeat-cbc"])
     ]
     preview = case_regrade_preview(case=case)
@@ -61,7 +61,7 @@ def test_a_key_that_adds_a_never_choice_changes_the_grade_and_keeps_the_old_repo
     """The ultrasound becomes a never choice: the regrade preview shows A turning F with the never
     total, applying it stores a new report that names the never choice first, and the report of
     the earlier key stays readable."""
-    learner = make_learner(username="nell")
+    learner = make_user(username="nell")
     attempt = make_graded_attempt(case=case, user=learner, steps=WITH_ULTRASOUND, diagnosis="thiopurines")
     before = current_report(attempt)
     assert (before.total, before.data["grade"], before.data["never_triggered"]) == (94.0, "A", False)

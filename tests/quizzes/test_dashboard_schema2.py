@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tests.instructor.factories import import_schema2_case, make_graded_attempt, make_learner
+from tests.accounts.factories import make_user
+from tests.cases.factories import import_schema2_case, make_graded_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def section(page: str, heading: str) -> str:
 
 
 def test_habits_name_never_choices_and_the_follow_up_count(client, tmp_path):
-    learner = make_learner()
+    learner = make_user()
     case = import_schema2_case(tmp_path)
     for steps, diagnosis in (NEVER, EARLY, EXPERT):
         make_graded_attempt(case=case, user=learner, steps=steps, diagnosis=diagnosis)
@@ -48,7 +49,7 @@ def test_habits_name_never_choices_and_the_follow_up_count(client, tmp_path):
 
 
 def test_a_learner_without_never_choices_reads_none(client, tmp_path):
-    learner = make_learner()
+    learner = make_user()
     case = import_schema2_case(tmp_path)
     make_graded_attempt(case=case, user=learner, steps=EXPERT[0], diagnosis=EXPERT[1])
     client.force_login(learner)
