@@ -3,9 +3,13 @@ and the spread of grade letters and never choices comes from the stored reports.
 
 from __future__ import annotations
 
-import pytest
+import html
+import re
 
-from leucocases.cases.models import GradedReport
+import pytest
+from django.urls import reverse
+
+from leucocases.cases.models import Attempt, GradedReport
 from leucocases.cases.peer_stats import peer_choice_stats
 from tests.accounts.factories import make_user
 from tests.cases.factories import import_schema2_case, make_graded_attempt
@@ -64,3 +68,17 @@ def test_an_engine_1_report_gets_the_letter_its_total_earns(case):
     GradedReport.objects.filter(pk=report.pk).update(data=data, total=72)
     stats = peer_choice_stats(case=case)
     assert [(g.name, g.count) for g in stats.grades if g.count] == [("A", 1), ("C", 1), ("F", 3)]
+
+
+def test_the_learners_report_shows_the_repeat_as_its_own_row(client, case):
+    """On a learner's report, "How other learners chose" lists the follow-up count apart."""
+    attempt = Attempt.objects.filter(case=case, submitted_at__isnull=False).first()
+    client.force_login(attempt.user)
+    page = " ".join(
+        re.sub(
+            r"<[^>]+>", " ", html.unescape(client.get(reverse("cases:report", args=[attempt.pk])).content.decode())
+        ).split()
+    )
+    assert "Repeat CBC with differential and ANC 4 80.0%" in page
+    assert "Repeat CBC with differential and ANC (2nd time) 3 60.0%" in page
+    assert "Repeat CBC with differential and ANC (3rd time) 1 20.0%" in page
