@@ -168,8 +168,11 @@ def _hold_key(case_id: int) -> None:
             cursor.execute(f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR SHARE", [case_id])  # noqa: S608
 
 
-def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, even_if_closed: bool = False) -> GradedReport:
-    """Grade the attempt and store its report, exactly once.
+def attempt_submit(
+    *, attempt: Attempt, diagnosis: Cause | None, certainty: str = "", even_if_closed: bool = False
+) -> GradedReport:
+    """Grade the attempt and store its report, exactly once, with the
+    ``certainty`` the learner stated (blank: none; never part of the score).
 
     A second submission (a double click, a replayed form) changes nothing and
     returns the report stored by the first. Raises ``InvalidKeyError`` when the
@@ -208,10 +211,12 @@ def attempt_submit(*, attempt: Attempt, diagnosis: Cause | None, even_if_closed:
             # one_current_report_per_attempt: another request stored it first.
             return _current_report(locked)
         locked.diagnosis = diagnosis
+        locked.certainty = certainty
         locked.submitted_at = timezone.now()
-        locked.save(update_fields=["diagnosis", "submitted_at"])
+        locked.save(update_fields=["diagnosis", "certainty", "submitted_at"])
         hooks.report_stored.fire_on_commit(hooks.ReportStored(locked.pk, graded.pk, hooks.SUBMISSION))
     attempt.diagnosis = locked.diagnosis
+    attempt.certainty = locked.certainty
     attempt.submitted_at = locked.submitted_at
     return graded
 

@@ -11,6 +11,7 @@ from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .models import Case, CaseLabel
+from .models.attempts import CERTAINTY_CHOICES
 
 
 class CaseFilterForm(forms.Form):
@@ -93,7 +94,9 @@ class DiagnosisSelect(forms.Select):
 
 
 class DiagnosisForm(forms.Form):
-    """The learner's diagnosis: one cause from the whole published taxonomy.
+    """The learner's diagnosis: one cause from the whole published taxonomy,
+    and how certain they are of it (low, medium or high; required, so that
+    calibration and certainty-based marking count every answer).
 
     The list is grouped by cause group (``<optgroup>``s); nothing in it says
     which cause a case keys. A submitted slug is checked against the database,
@@ -107,12 +110,26 @@ class DiagnosisForm(forms.Form):
         error_messages={"required": "Choose the cause you think most likely."},
     )
 
+    certainty = forms.ChoiceField(
+        label="How certain are you of this diagnosis?",
+        choices=CERTAINTY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say how certain you are of your diagnosis: low, medium or high.",
+            "invalid_choice": "Choose low, medium or high certainty.",
+        },
+    )
+
     def clean_diagnosis(self) -> Cause:
         slug = self.cleaned_data["diagnosis"]
         cause = Cause.objects.published().select_related("group").filter(slug=slug).first()
         if cause is None:
             raise forms.ValidationError("Choose a cause from the list.", code="unknown_cause")
         return cause
+
+    def submission(self) -> dict:
+        """The keyword arguments ``attempts.attempt_submit`` takes from this form."""
+        return {"diagnosis": self.cleaned_data["diagnosis"], "certainty": self.cleaned_data["certainty"]}
 
 
 class ReviewCommentForm(forms.Form):

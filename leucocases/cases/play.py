@@ -197,7 +197,7 @@ def submit_diagnosis_response(
         context = play_context(case=case, attempt=attempt, routes=routes, diagnosis_form=form, **(extra_context or {}))
         return render(request, "cases/play.html", context, status=400)
     try:
-        attempts.attempt_submit(attempt=attempt, diagnosis=form.cleaned_data["diagnosis"])
+        attempts.attempt_submit(attempt=attempt, **form.submission())
     except InvalidKeyError:
         logger.exception("Case %s has an ungradeable key; attempt %s not submitted", case.slug, attempt.pk)
         messages.error(

@@ -25,8 +25,7 @@ from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 from leucocases.cases.services import attempt_submit
 from leucocases.taxonomy.models import Cause, WorkupStep
-
-from .casefile_factories import (
+from tests.cases.factories import (
     CASE_DOCUMENT,
     CAUSES,
     GROUPS,
@@ -34,7 +33,7 @@ from .casefile_factories import (
     STEPS,
     case_yaml,
     make_case_document,
-    make_catalogue,
+    make_casefile_catalogue,
     write_case_file,
 )
 
@@ -319,7 +318,7 @@ class TestSchema:
 
 @pytest.fixture
 def catalogue(db):
-    make_catalogue()
+    make_casefile_catalogue()
 
 
 @pytest.mark.django_db

@@ -5,8 +5,7 @@ import re
 import pytest
 
 from leucocases.taxonomy.models import WorkupStep
-
-from .factories import STEP_SPECS, make_case
+from tests.cases.factories import STEP_SPECS, make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from leucocases.cases.models import Choice, Finding
+from tests.accounts.factories import make_user
 
-from .factories import make_case, make_user
+from .factories import make_case
 
 pytestmark = pytest.mark.django_db
 

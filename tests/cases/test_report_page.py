@@ -16,8 +16,9 @@ from django.utils import timezone
 from leucocases.cases.grading import Attempt as Path_
 from leucocases.cases.grading import CaseKey, DiagnosisOption, KeyedStep, OrderRule, ScoringSettings, grade
 from leucocases.cases.models import GradedReport
+from tests.accounts.factories import make_user
 
-from .factories import make_attempt, make_case, make_user
+from .factories import make_attempt, make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -12,16 +12,14 @@ from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, WorkupStep
-from tests.instructor.factories import make_instructor
-
-from .factories import (
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import (
     CORRECT_RATIONALE,
     PARTIAL_RATIONALE,
     RULE_RATIONALE,
     STEP_SPECS,
     make_attempt,
     make_case,
-    make_user,
     rationale_for,
     result_for,
 )
@@ -94,7 +92,8 @@ def choose(client, bundle, attempt, slug, *, position=None, **headers):
 
 def submit(client, bundle, attempt, cause_slug):
     return client.post(
-        reverse("cases:submit", kwargs={"slug": bundle.case.slug}), {"attempt": attempt.pk, "diagnosis": cause_slug}
+        reverse("cases:submit", kwargs={"slug": bundle.case.slug}),
+        {"attempt": attempt.pk, "diagnosis": cause_slug, "certainty": "medium"},
     )
 
 

@@ -19,7 +19,8 @@ from django.db import connection, connections
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Choice, GradedReport
 from leucocases.taxonomy.models import WorkupStep
-from tests.security.factories import make_learner, make_site
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_site
 
 THREADS = 50
 
@@ -87,7 +88,7 @@ def test_fifty_choices_racing_on_one_attempt(catalogue):
     """Fifty simultaneous choices of ten entries in one attempt, with no position given, are all stored
     (repeats included), at positions 1..50, each with its right occurrence."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
     wanted = [steps[i % len(steps)] for i in range(THREADS)]
     random.Random(7).shuffle(wanted)
     outcomes = run_together(
@@ -102,7 +103,7 @@ def test_fifty_copies_of_one_form_order_once(catalogue):
     """The same form sent fifty times at once (an impatient double click, many times over) stores one
     choice, and every request is answered with it."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
     services.attempt_choose_step(attempt=attempt, step=steps[0], position=1)
     outcomes = run_together(
         [lambda: services.attempt_choose_step(attempt=attempt, step=steps[0], position=2) for _ in range(THREADS)]
@@ -116,7 +117,7 @@ def test_fifty_pages_racing_for_one_position_store_one_choice(catalogue):
     """Fifty tabs each ordering a different entry for the same next position: one is stored, the
     forty-nine others are refused as out of date (stale_position), none stored."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
 
     def choose(step: WorkupStep) -> str:
         try:
@@ -139,7 +140,7 @@ def test_fifty_learners_choosing_and_submitting_at_once(catalogue):
     """Ten attempts, five racing threads each (choose three steps, then submit): every choice is stored
     once, positions are contiguous and each attempt has exactly one current report."""
     site, steps = catalogue
-    attempts = [Attempt.objects.create(case=site.case, user=make_learner()) for _ in range(10)]
+    attempts = [Attempt.objects.create(case=site.case, user=make_user()) for _ in range(10)]
     rng = random.Random(11)
     plans = []
     for n in range(THREADS):
@@ -177,7 +178,7 @@ def test_fifty_learners_choosing_and_submitting_at_once(catalogue):
 def test_fifty_submissions_of_one_attempt_store_one_report(catalogue):
     """A double (fifty-fold) submit stores a single report, and every request gets that report."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
     for step in steps[:3]:
         services.attempt_choose_step(attempt=attempt, step=step)
     reports = run_together(

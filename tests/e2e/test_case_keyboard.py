@@ -118,6 +118,11 @@ def test_a_case_played_with_the_keyboard_alone(page: Page, site_content):
     expect(page.locator("[data-cause-filter-count]")).to_contain_text("1 cause matches")
     tab_to(page, lambda e: e["tag"] == "select", what="the list of causes")
     expect(page.get_by_label("The most likely cause")).to_have_value("thiopurines")
+    # Certainty: Tab into the radio group (its first radio), the arrow keys choose within it.
+    tab_to(page, lambda e: e["id"] == "id_certainty_0", what="the certainty radios")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="High", exact=True)).to_be_checked()
     tab_to(page, lambda e: e["name"].startswith("Submit my diagnosis"), what="the submit button")
     page.keyboard.press("Enter")
 

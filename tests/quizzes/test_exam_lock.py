@@ -26,8 +26,9 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.quizzes.policy import EXAM_LOCK_MESSAGE, REPORT_HELD_MESSAGE
-
-from .factories import make_case, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def anonymous_with_session() -> Client:
 
 def practise_and_submit(client: Client, case: Case, cause: str = "thiopurines") -> Attempt:
     client.post(reverse("cases:choose", kwargs={"slug": case.slug}), {"step": "peripheral-smear"})
-    client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": cause})
+    client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": cause, "certainty": "medium"})
     return Attempt.objects.filter(case=case, quiz_case__isnull=True).order_by("-pk").first()
 
 
@@ -86,7 +87,9 @@ def test_nobody_plays_an_exam_case_outside_the_exam_while_the_exam_is_in_force(b
         assert TITLE not in client.get(reverse("cases:list")).content.decode()
         assert client.get(play_url(case)).status_code == 404
         choose = client.post(reverse("cases:choose", kwargs={"slug": case.slug}), {"step": "peripheral-smear"})
-        submit = client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": "thiopurines"})
+        submit = client.post(
+            reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": "thiopurines", "certainty": "high"}
+        )
         assert choose.status_code == submit.status_code == 404
     assert not Attempt.objects.filter(case=case).exists()
 
@@ -209,7 +212,7 @@ def test_a_practice_quiz_sharing_an_exam_case_neither_plays_it_nor_shows_its_sco
 
 def test_an_instructor_previews_an_exam_case_read_only(client, bundle):
     """Instructors see the case as a disabled preview that says why learners cannot open it; it records nothing."""
-    from tests.instructor.factories import make_instructor
+    from tests.accounts.factories import make_instructor
 
     make_quiz(cases=[bundle.case], mode=Quiz.Mode.EXAM)
     client.force_login(make_instructor())

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from leucocases.cases import services
 from leucocases.cases.models import Choice
-from tests.cases.factories import make_case, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
 
 from .factories import make_quiz
 

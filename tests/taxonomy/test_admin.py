@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, Fact
-
-from .factories import (
+from tests.accounts.factories import make_user
+from tests.taxonomy.factories import (
     make_cause,
     make_fact,
     make_group,
@@ -14,7 +14,6 @@ from .factories import (
     make_reference,
     make_step,
     make_topic,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db

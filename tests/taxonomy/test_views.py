@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Fact, WorkupStep
-
-from .factories import (
-    make_case_for,
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case_for
+from tests.taxonomy.factories import (
     make_cause,
     make_fact,
     make_group,
@@ -19,7 +19,6 @@ from .factories import (
     make_reference,
     make_step,
     make_topic,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db

@@ -169,9 +169,9 @@ def insert_submitted(plans: list[Plan], *, pool: AttemptPool, now: datetime) -> 
     insert_rows(
         Choice,
         [
-            # A case keying a second occurrence lists the entry twice in its pool: a repeat.
-            {"attempt_id": pk, "step_id": pool.step_ids[slug], "position": position, "occurrence": occurrence}
+            {"attempt_id": pk, "step_id": pool.step_ids[slug], "occurrence": occurrence, "position": position}
             for pk, (_, _, path, _, _) in zip(attempt_ids, plans, strict=True)
+            # A key may list an entry once per keyed occurrence, so a path may repeat it.
             for position, (slug, occurrence) in enumerate(number_occurrences(path), start=1)
         ],
     )
@@ -204,7 +204,7 @@ def insert_open_attempts(pool: AttemptPool) -> None:
     insert_rows(
         Choice,
         [
-            {"attempt_id": pk, "step_id": pool.step_ids[slug], "position": p, "occurrence": occurrence}
+            {"attempt_id": pk, "step_id": pool.step_ids[slug], "occurrence": occurrence, "position": p}
             for n, pk in enumerate(open_ids)
             for p, (slug, occurrence) in enumerate(
                 number_occurrences((pool.keyed[cases[n % len(cases)].pk] or [pool.all_steps[0][1]])[:2]), start=1
