@@ -99,6 +99,7 @@ def test_repeat_and_action_with_javascript_and_a_filter_that_narrows_as_one_type
     sent["play, filtered on the server"] = server_html(page, f"{page.url.split('#')[0]}?menu=repeat")
 
     page.get_by_label("The most likely cause").select_option(CAUSE)
+    page.get_by_role("radio", name="Medium", exact=True).check()
     page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
     expect_report(page)
     assert_no_axe_violations(page)
@@ -130,6 +131,7 @@ def test_repeat_and_action_without_javascript_and_the_filter_as_a_get_form(nojs_
     sent = {"play, no script": server_html(page)}
 
     page.get_by_label("The most likely cause").select_option(CAUSE)
+    page.get_by_role("radio", name="Medium", exact=True).check()
     page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
     expect_report(page)
     sent["report, no script"] = server_html(page)
