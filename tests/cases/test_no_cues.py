@@ -22,8 +22,9 @@ from django.urls import reverse
 
 from leucocases.cases.models import Choice, Finding
 from leucocases.taxonomy.models import WorkupStep
+from tests.accounts.factories import make_user
 
-from .factories import KEYED, make_case, make_user
+from .factories import KEYED, make_case
 
 pytestmark = pytest.mark.django_db
 
