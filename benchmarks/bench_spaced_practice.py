@@ -13,9 +13,9 @@ Policies, each given the same learners (same random seeds):
 
 * ``fsrs``: ``quizzes.scheduling`` (success → Good, failure → Again); the
   budget goes to due cases, most overdue first;
-* ``ladder``: the old weak-spots rule (``quizzes.weak_spots``): a failed case
-  comes back after 1, 3, 7, 14 … days; a success ends its streak, and it never
-  comes back;
+* ``ladder``: the weak-spots rule FSRS replaced (``review_interval_days``
+  below, formerly ``quizzes.weak_spots``): a failed case comes back after 1, 3,
+  7, 14 … days; a success ends its streak, and it never comes back;
 * ``random``: the budget goes to random cases already met.
 
 Printed: mean retention (R averaged over cases) at the end, mean retention
@@ -36,12 +36,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from leucocases.quizzes.scheduling import ReviewOutcome, rating_for, schedule_review  # noqa: E402
-from leucocases.quizzes.weak_spots import review_interval_days  # noqa: E402
 
 CASES = 24
 NEW_PER_DAY = 2
 BUDGET = 2
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+#: The old ladder: days before a case with a streak of 1, 2, 3, 4 failures comes
+#: back, then doubling, at most 56 days (the weak-spots rule until FSRS).
+LADDER_DAYS = (1, 3, 7, 14)
+LADDER_MAX_DAYS = 56
+
+
+def review_interval_days(streak: int) -> int:
+    if streak <= len(LADDER_DAYS):
+        return LADDER_DAYS[streak - 1]
+    return min(LADDER_DAYS[-1] * 2 ** (streak - len(LADDER_DAYS)), LADDER_MAX_DAYS)
 
 
 @dataclass

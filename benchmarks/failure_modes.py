@@ -213,6 +213,7 @@ def worker_death(url: str, base: str, site: Site, group: int) -> None:
         "csrfmiddlewaretoken": TOKEN.search(play).group(1),
         "attempt": re.search(r'name="attempt" value="(\d+)"', play).group(1),
         "diagnosis": re.search(r'<option value="([a-z0-9-]+)"', play).group(1),
+        "certainty": "medium",
     }
     attempt = int(submit_form["attempt"])
     outcome: list = []

@@ -81,7 +81,12 @@ class Learner(HttpUser):
         diagnosis = random.choice(DIAGNOSIS.findall(page))
         with self._post(
             f"{url}submit/",
-            {"csrfmiddlewaretoken": token, "attempt": attempt, "diagnosis": diagnosis},
+            {
+                "csrfmiddlewaretoken": token,
+                "attempt": attempt,
+                "diagnosis": diagnosis,
+                "certainty": random.choice(("low", "medium", "high")),
+            },
             headers={"Referer": self.host + url},
             name="/cases/[slug]/submit/ → report",
             catch_response=True,

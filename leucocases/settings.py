@@ -170,6 +170,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_LOCAL_CACHE}
+# make bench's "realistic floor" page at /bench/floor/ (leucocases/benchfloor.py); off on the site.
+BENCH_FLOOR_VIEW = env_bool("DJANGO_BENCH_FLOOR", False)
+# The cache holding the content version (leucocases/editorial/content_version.py), under
+# which each worker keeps what it derives from content. It must be shared by every
+# process that serves or writes content: Redis, or one development server's own memory.
+# Production without Redis has several workers and nothing shared: keep nothing.
+CONTENT_VERSION_CACHE = "default" if REDIS_URL or not PRODUCTION else ""
 # Sessions live in PostgreSQL alone (the default "db" engine), never in Redis: the
 # database is the one authority, so a logout or a password change takes effect
 # whatever Redis is doing. (With sessions cached in Redis, a logout while Redis hung

@@ -11,6 +11,7 @@ from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .models import Case, CaseLabel
+from .models.attempts import CERTAINTY_CHOICES
 
 
 class CaseFilterForm(forms.Form):
@@ -48,10 +49,21 @@ class CaseFilterForm(forms.Form):
         return cases
 
 
+#: The longest menu filter kept: longer text names no entry anyway.
+MENU_QUERY_MAX_LENGTH = 100
+
+
 class ChooseStepForm(forms.Form):
-    """One workup step from the whole catalogue, named by its slug."""
+    """One entry from the whole catalogue, named by its slug.
+
+    ``position`` is where the page put the next choice (what makes a resent
+    form harmless: ``attempts.attempt_choose_step``); ``menu`` carries the
+    menu filter the learner had typed, so the page comes back filtered.
+    """
 
     step = forms.SlugField(max_length=160)
+    position = forms.IntegerField(min_value=1, max_value=32767, required=False)
+    menu = forms.CharField(max_length=MENU_QUERY_MAX_LENGTH, required=False)
 
     def clean_step(self) -> WorkupStep:
         slug = self.cleaned_data["step"]
@@ -82,7 +94,9 @@ class DiagnosisSelect(forms.Select):
 
 
 class DiagnosisForm(forms.Form):
-    """The learner's diagnosis: one cause from the whole published taxonomy.
+    """The learner's diagnosis: one cause from the whole published taxonomy,
+    and how certain they are of it (low, medium or high; required, so that
+    calibration and certainty-based marking count every answer).
 
     The list is grouped by cause group (``<optgroup>``s); nothing in it says
     which cause a case keys. A submitted slug is checked against the database,
@@ -96,12 +110,26 @@ class DiagnosisForm(forms.Form):
         error_messages={"required": "Choose the cause you think most likely."},
     )
 
+    certainty = forms.ChoiceField(
+        label="How certain are you of this diagnosis?",
+        choices=CERTAINTY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say how certain you are of your diagnosis: low, medium or high.",
+            "invalid_choice": "Choose low, medium or high certainty.",
+        },
+    )
+
     def clean_diagnosis(self) -> Cause:
         slug = self.cleaned_data["diagnosis"]
         cause = Cause.objects.published().select_related("group").filter(slug=slug).first()
         if cause is None:
             raise forms.ValidationError("Choose a cause from the list.", code="unknown_cause")
         return cause
+
+    def submission(self) -> dict:
+        """The keyword arguments ``attempts.attempt_submit`` takes from this form."""
+        return {"diagnosis": self.cleaned_data["diagnosis"], "certainty": self.cleaned_data["certainty"]}
 
 
 class ReviewCommentForm(forms.Form):

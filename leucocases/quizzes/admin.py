@@ -91,7 +91,13 @@ class QuizAdmin(ReviewableAdmin):
         (
             "How it is taken",
             {
-                "fields": ("mode", "time_limit_minutes", "max_attempts", ("available_from", "available_until")),
+                "fields": (
+                    "mode",
+                    "time_limit_minutes",
+                    "max_attempts",
+                    ("available_from", "available_until"),
+                    "certainty_based_marking",
+                ),
                 "description": "Practice mode shows each case's report as the learner goes; exam mode only "
                 "once the whole quiz is finished. The deadline of a timed attempt is fixed when it starts. "
                 "An exam's cases are not practice cases and are in no other quiz; until the exam closes "

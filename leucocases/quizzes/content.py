@@ -35,6 +35,7 @@ Format::
         mode: practice                  # practice | exam (default practice)
         time_limit_minutes: 40          # optional, a whole number of minutes
         max_attempts: 3                 # optional
+        certainty_based_marking: true   # optional (default false): Moodle's certainty-based marks
         available_from: 2027-01-01T09:00:00Z   # optional, ISO 8601 with a time zone
         available_until: 2027-02-01T09:00:00Z  # optional, after available_from
         cohorts: [year-3-2027]          # optional, slugs of existing cohorts
@@ -54,6 +55,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from leucocases.cases.models import Case
+from leucocases.editorial.content_version import content_changed
 from leucocases.editorial.loading import ContentFileError, LoadSummary, read_yaml_file, write_all_or_nothing
 from leucocases.editorial.models import ReviewStatus
 
@@ -175,6 +177,7 @@ class _Writer:
             Quiz.objects.filter(pk=quiz.pk).update(
                 review_status=ReviewStatus.APPROVED, reviewer=self.publisher, reviewed_at=self.now
             )
+            content_changed()  # an update sends no signal
             message += f" and published by {self.publisher.get_username()}"
             self.summary.published.append(quiz.slug)
         # Logged as the file's author's edit (if named); the publisher approves, and is not an editor.

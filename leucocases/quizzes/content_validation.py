@@ -33,6 +33,7 @@ FIELDS = {
     "mode",
     "time_limit_minutes",
     "max_attempts",
+    "certainty_based_marking",
     "available_from",
     "available_until",
     "cohorts",
@@ -130,6 +131,9 @@ def _settings(item: dict[str, Any], where: str, errors: list[str]) -> tuple[str,
         errors.append(f"{where}.mode: one of {', '.join(Quiz.Mode.values)}")
     time_limit = _positive_int(item.get("time_limit_minutes"), f"{where}.time_limit_minutes", errors)
     max_attempts = _positive_int(item.get("max_attempts"), f"{where}.max_attempts", errors)
+    marking = item.get("certainty_based_marking", False)
+    if not isinstance(marking, bool):
+        errors.append(f"{where}.certainty_based_marking: true or false")
     opens = _datetime(item.get("available_from"), f"{where}.available_from", errors)
     closes = _datetime(item.get("available_until"), f"{where}.available_until", errors)
     if opens and closes and closes <= opens:
@@ -140,6 +144,7 @@ def _settings(item: dict[str, Any], where: str, errors: list[str]) -> tuple[str,
         "mode": mode,
         "time_limit_minutes": time_limit,
         "max_attempts": max_attempts,
+        "certainty_based_marking": marking is True,
         "available_from": opens,
         "available_until": closes,
     }

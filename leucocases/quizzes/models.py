@@ -84,6 +84,13 @@ class Quiz(Reviewable):
     max_attempts = models.PositiveSmallIntegerField(
         null=True, blank=True, default=None, help_text="Leave empty for unlimited attempts."
     )
+    certainty_based_marking = models.BooleanField(
+        "certainty-based marking",
+        default=False,
+        help_text="Each case report adds a mark for the certainty the learner stated (Moodle's scale: "
+        "right 1, 2, 3 and wrong 0, \u22122, \u22126 at low, medium, high certainty), beside the score; "
+        "the quiz report adds them up.",
+    )
     cohorts = models.ManyToManyField(
         Cohort, blank=True, related_name="quizzes", help_text="Leave empty to offer the quiz to every learner."
     )
@@ -224,6 +231,62 @@ class QuizAttemptCase(models.Model):
 
     def __str__(self):
         return f"Attempt {self.attempt_id} in quiz attempt {self.quiz_attempt_id}"
+
+
+class PracticeCard(models.Model):
+    """When a case should come back to a learner: one FSRS card per (learner, case).
+
+    Written only by ``spaced_practice`` after each submitted practice attempt;
+    ``card`` is the ``fsrs`` library's ``Card.to_dict()`` (stability,
+    difficulty, state, last review), ``due`` repeats its due date so the
+    dashboard can ask "what is due now" in one indexed query.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_cards")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    card = models.JSONField()
+    due = models.DateTimeField()
+    last_reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="one_practice_card_per_case")]
+        indexes = [models.Index(fields=["user", "due"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.case.slug}: due {self.due:%Y-%m-%d}"
+
+
+class PracticeReview(models.Model):
+    """One review of a card: the submitted attempt, its rating, and the card as it left the review."""
+
+    class Rating(models.IntegerChoices):
+        # fsrs.Rating's values.
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    class State(models.IntegerChoices):
+        # fsrs.State's values.
+        LEARNING = 1, "Learning"
+        REVIEW = 2, "Review"
+        RELEARNING = 3, "Relearning"
+
+    card = models.ForeignKey(PracticeCard, on_delete=models.CASCADE, related_name="reviews")
+    #: One review per submission: a hook delivered twice records nothing new.
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    state = models.PositiveSmallIntegerField(choices=State.choices)
+    stability = models.FloatField(null=True)
+    difficulty = models.FloatField(null=True)
+    due = models.DateTimeField()
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.card}: {self.get_rating_display()} at {self.reviewed_at:%Y-%m-%d %H:%M}"
 
 
 def quiz_attempt_of(attempt: Attempt) -> QuizAttempt | None:

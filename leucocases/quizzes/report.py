@@ -1,10 +1,13 @@
-"""The quiz report: the score per case, the mean, and the mean by cause group."""
+"""The quiz report: the score per case, the mean, the mean by cause group,
+and (when the quiz uses certainty-based marking) the certainty marks added up."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from leucocases.cases.bar_charts import BarChart, bar_chart
+from leucocases.cases.certainty import is_right
+from leucocases.cases.grading.certainty import CBM_MARKS, cbm_mark
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.taxonomy.models import CauseGroup
 
@@ -19,6 +22,7 @@ class QuizCaseLine:
     case: Case
     total: float | None  # None: the case could not be graded
     graded_at_time_up: bool  # submitted for the learner when time ran out
+    cbm_mark: int | None = None  # None: no certainty-based marking, or no certainty stated
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,8 @@ class QuizReport:
     mean_total: float | None
     groups: tuple[progress.GroupMastery, ...]
     group_chart: BarChart
+    cbm_total: int | None = None  # None: the quiz does not use certainty-based marking
+    cbm_best: int = 0  # the most the marked cases could earn (all right, high certainty)
 
     @property
     def answered(self) -> int:
@@ -44,15 +50,17 @@ def quiz_attempt_report(*, quiz_attempt: QuizAttempt) -> QuizReport:
         .prefetch_related("case__groups")
         .order_by("pk")
     )
-    totals = dict(
-        GradedReport.objects.filter(attempt__in=case_attempts, superseded_at__isnull=True).values_list(
-            "attempt_id", "total"
-        )
-    )
+    graded = {
+        attempt_id: (total, verdict)
+        for attempt_id, total, verdict in GradedReport.objects.filter(
+            attempt__in=case_attempts, superseded_at__isnull=True
+        ).values_list("attempt_id", "total", "data__diagnosis__verdict")
+    }
+    marking = quiz_attempt.quiz.certainty_based_marking
     lines = []
     records = []
     for position, attempt in enumerate(case_attempts, start=1):
-        total = totals.get(attempt.pk)
+        total, verdict = graded.get(attempt.pk, (None, None))
         lines.append(
             QuizCaseLine(
                 position=position,
@@ -60,6 +68,9 @@ def quiz_attempt_report(*, quiz_attempt: QuizAttempt) -> QuizReport:
                 case=attempt.case,
                 total=total,
                 graded_at_time_up=attempt.is_submitted and attempt.diagnosis_id is None,
+                cbm_mark=cbm_mark(correct=is_right(verdict), certainty=attempt.certainty)
+                if marking and total is not None and attempt.certainty
+                else None,
             )
         )
         if total is not None and attempt.submitted_at is not None:
@@ -76,6 +87,9 @@ def quiz_attempt_report(*, quiz_attempt: QuizAttempt) -> QuizReport:
     groups = progress.group_mastery(records, group_names=group_names)
     scored = [line.total for line in lines if line.total is not None]
     return QuizReport(
+        cbm_total=sum(line.cbm_mark or 0 for line in lines) if marking else None,
+        # A case not answered in time earns 0 marks, as a wrong answer at low certainty would.
+        cbm_best=max(right for right, _wrong in CBM_MARKS.values()) * len(lines),
         quiz_attempt=quiz_attempt,
         lines=tuple(lines),
         mean_total=round(sum(scored) / len(scored), 1) if scored else None,

@@ -24,11 +24,14 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
+from leucocases.cases.grading.report import DiagnosisVerdict
+
 __all__ = [
     "ReviewOutcome",
     "ScheduledReview",
     "due_in_words",
     "interleave_by_group",
+    "outcome_from_report",
     "rating_for",
     "schedule_review",
 ]
@@ -50,6 +53,25 @@ class ReviewOutcome:
     missed_essentials: int = 0
     efficiency: float = 0.0
     certainty: str | None = None  # "low" | "medium" | "high" | None
+
+
+def outcome_from_report(data: Mapping[str, Any] | None, *, certainty: str = "") -> ReviewOutcome:
+    """What the rating needs from a stored report's JSON (``Report.to_dict()``)
+    and the certainty stated with it. Tolerant, like ``progress.record_from_report``:
+    a part missing from an old or odd report counts as nothing (so never Easy)."""
+    data = data if isinstance(data, Mapping) else {}
+    diagnosis = data.get("diagnosis")
+    verdict = diagnosis.get("verdict") if isinstance(diagnosis, Mapping) else None
+    missed = data.get("missed_essentials")
+    efficiency = data.get("efficiency")
+    return ReviewOutcome(
+        # Full credit only: a partly right cause is a wrong answer to relearn.
+        diagnosis_correct=verdict == DiagnosisVerdict.CORRECT,
+        never_triggered=bool(data.get("never_triggered")),
+        missed_essentials=len(missed) if isinstance(missed, list) else 0,
+        efficiency=float(efficiency) if isinstance(efficiency, int | float) else 0.0,
+        certainty=certainty or None,
+    )
 
 
 def rating_for(outcome: ReviewOutcome) -> Rating:

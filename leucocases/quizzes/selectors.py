@@ -24,9 +24,10 @@ from leucocases.cases.visibility import attempts_with_visible_reports, without_l
 from leucocases.taxonomy.models import CauseGroup, WorkupStep
 
 from . import progress
+from .calibration import Calibration, answer_from_report, learner_calibration
 from .habits import StepHabits, step_habits
-from .models import QuizAttempt
-from .weak_spots import MAX_REVIEW_INTERVAL_DAYS, REVIEW_INTERVALS_DAYS, WeakSpotPlan, weak_spot_plan
+from .models import PracticeCard, QuizAttempt
+from .weak_spots import CardDue, WeakSpotPlan, weak_spot_plan
 
 #: How many rows of each history table the dashboard shows (newest first).
 HISTORY_ROWS = 20
@@ -66,9 +67,8 @@ class Dashboard:
     missed_chart: BarChart
     over_chart: BarChart
     plan: WeakSpotPlan
+    calibration: Calibration
     poor_total: float = progress.POOR_TOTAL
-    intervals: tuple[int, ...] = REVIEW_INTERVALS_DAYS
-    max_interval: int = MAX_REVIEW_INTERVAL_DAYS
 
 
 def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
@@ -78,7 +78,7 @@ def visible_reports_for(*, user: AbstractBaseUser, now: datetime | None = None):
 
 
 def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Dashboard:
-    """Everything the dashboard shows. Six queries, whatever the number of attempts."""
+    """Everything the dashboard shows. Seven queries, whatever the number of attempts."""
     now = now or timezone.now()
     rows = _report_rows(user=user, now=now)  # 1
     groups_of = _groups_of_cases()  # 2
@@ -88,6 +88,10 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
     candidates = _practice_candidates(groups_of=groups_of, now=now)  # 5
     # 6. The learner's quiz attempts.
     quiz_attempts = list(QuizAttempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-pk"))
+    # 7. When each practised case comes back (spaced_practice).
+    cards = [
+        CardDue(case_id=c, due=due) for c, due in PracticeCard.objects.filter(user=user).values_list("case_id", "due")
+    ]
 
     records = [
         progress.record_from_report(
@@ -109,7 +113,10 @@ def dashboard_for(*, user: AbstractBaseUser, now: datetime | None = None) -> Das
         quiz_attempt_count=len(quiz_attempts),
         mastery=mastery,
         habits=habits,
-        plan=weak_spot_plan(records, candidates=candidates, mastery=mastery, now=now),
+        plan=weak_spot_plan(records, cards=cards, candidates=candidates, mastery=mastery, now=now),
+        calibration=learner_calibration(
+            answer for row in rows if (answer := answer_from_report(row["attempt__certainty"], row["data"]))
+        ),
         **_charts(mastery=mastery, habits=habits),
     )
 
@@ -122,6 +129,7 @@ def _report_rows(*, user: AbstractBaseUser, now: datetime) -> list[dict[str, Any
             "attempt__case_id",
             "attempt__case__title",
             "attempt__submitted_at",
+            "attempt__certainty",
             QUIZ_ATTEMPT_ID,
             QUIZ_TITLE,
             "total",

@@ -1,76 +1,52 @@
-"""Practise my weak spots: up to five cases to play now, from a learner's stored reports.
+"""Practise my weak spots: up to five cases to play now, from a learner's
+spaced-practice cards and stored reports.
 
-Pure Python, like ``progress``:
+Pure Python, like ``progress`` (the caller reads the rows):
 
-1. Cases answered badly come back. A case's *poor streak* is the number of
-   its most recent attempts in a row with a total under 60. It is due again
-   ``review_interval_days(streak)`` days after the last attempt: 1, 3, 7
-   and 14 days for a streak of 1, 2, 3 and 4, then doubling with each
-   further poor attempt (28, 56), never more than 56 days. So a case missed
-   once returns tomorrow, and a case that keeps going badly returns less
-   often rather than crowding out everything else. One good attempt (60 or
-   more) ends the streak and the case stops coming back. Due cases come
-   first, those in the weakest group first, then the longest overdue.
+1. Cases due again come first. Every case the learner practised has an FSRS
+   card (``spaced_practice``), and its due date says when the case should
+   come back: soon after a wrong cause or a never choice, later and later as
+   the learner keeps getting it right (``scheduling``). Due cases are taken
+   most overdue first and interleaved across cause groups
+   (``scheduling.interleave_by_group``, each case filed under its weakest
+   group), so two cases in a row teach different groups where they can. A
+   due case's groups may be named: the learner has read its report.
 2. While some cause group is weak, unseen cases (never submitted) fill the
    rest: easier cases first, then by title. Not by group: which groups an
    unseen case teaches is part of its answer, and picking cases "in your
-   weakest group" would tell the learner (docs/quizzes.md).
+   weakest group", or "an unseen case teaching the cause you just saw", would
+   tell the learner (docs/quizzes.md).
 
-Only cases the caller passes as ``candidates`` (those the learner may play)
-are suggested.
+Cases not yet due are listed as coming back later, with their due date in
+words ("due again in 6 days"). Only cases the caller passes as
+``candidates`` (those the learner may play) are suggested or listed.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from .progress import POOR_TOTAL, CaseCandidate, GroupMastery, ReportRecord, chronological
+from .progress import CaseCandidate, GroupMastery, ReportRecord, latest_per_case
+from .scheduling import due_in_words, interleave_by_group
 
-__all__ = [
-    "MAX_REVIEW_INTERVAL_DAYS",
-    "REVIEW_INTERVALS_DAYS",
-    "UpcomingReview",
-    "WeakSpot",
-    "WeakSpotPlan",
-    "poor_streak",
-    "review_interval_days",
-    "weak_spot_plan",
-]
-
-#: Days before a poorly answered case comes back, by the length of its poor streak.
-REVIEW_INTERVALS_DAYS = (1, 3, 7, 14)
-MAX_REVIEW_INTERVAL_DAYS = 56
+__all__ = ["CardDue", "UpcomingReview", "WeakSpot", "WeakSpotPlan", "weak_spot_plan"]
 
 
-def review_interval_days(streak: int) -> int:
-    """Days before a case with ``streak`` poor attempts in a row comes back:
-    1, 3, 7, 14, then doubling (28, 56), at most 56."""
-    if streak < 1:
-        raise ValueError("a case comes back only after a poor attempt (streak >= 1)")
-    if streak <= len(REVIEW_INTERVALS_DAYS):
-        return REVIEW_INTERVALS_DAYS[streak - 1]
-    doubled = REVIEW_INTERVALS_DAYS[-1] * 2 ** (streak - len(REVIEW_INTERVALS_DAYS))
-    return min(doubled, MAX_REVIEW_INTERVAL_DAYS)
+@dataclass(frozen=True, slots=True)
+class CardDue:
+    """When a case comes back to the learner (a ``PracticeCard`` row, reduced)."""
 
-
-def poor_streak(records: Iterable[ReportRecord]) -> int:
-    """How many of the most recent attempts (of one case) in a row were poor."""
-    streak = 0
-    for record in reversed(chronological(records)):
-        if record.total >= POOR_TOTAL:
-            break
-        streak += 1
-    return streak
+    case_id: int
+    due: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class WeakSpot:
-    """One suggested case and why: ``kind`` is "review" (answered badly, due
-    again; ``group_*`` is its weakest group) or "new" (not yet tried; no group,
-    which would give its answer away)."""
+    """One suggested case and why: ``kind`` is "review" (due again; ``group_*``
+    is its weakest group) or "new" (not yet tried; no group, which would give
+    its answer away)."""
 
     case_id: int
     slug: str
@@ -80,9 +56,8 @@ class WeakSpot:
     group_name: str
     last_total: float | None = None
     last_attempt_at: datetime | None = None
-    streak: int = 0
-    interval_days: int | None = None
     due_at: datetime | None = None
+    due_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,39 +65,81 @@ class UpcomingReview:
     case_id: int
     slug: str
     title: str
-    last_total: float
+    last_total: float | None
     due_at: datetime
-    interval_days: int
+    due_text: str  # "due again in 6 days"
 
 
 @dataclass(frozen=True, slots=True)
 class WeakSpotPlan:
     items: tuple[WeakSpot, ...]
     weak_groups: tuple[GroupMastery, ...]  # weakest first
-    upcoming: tuple[UpcomingReview, ...]  # answered badly, not due yet; soonest first
+    upcoming: tuple[UpcomingReview, ...]  # not due yet; soonest first
 
 
 def weak_spot_plan(
     records: Iterable[ReportRecord],
     *,
+    cards: Iterable[CardDue],
     candidates: Sequence[CaseCandidate],
     mastery: Sequence[GroupMastery],
     now: datetime,
     limit: int = 5,
 ) -> WeakSpotPlan:
     """Up to ``limit`` cases to practise now (see the module docstring)."""
-    per_case: dict[int, list[ReportRecord]] = defaultdict(list)
-    for record in records:
-        per_case[record.case_id].append(record)
+    latest = latest_per_case(records)
     weak = tuple(sorted((g for g in mastery if g.is_weak), key=lambda g: (g.mean_total, g.slug)))
     ranking = _GroupRanking(weak=weak, names={g.slug: g.name for g in mastery})
-    due, upcoming = _reviews(per_case, candidates={c.case_id: c for c in candidates}, ranking=ranking, now=now)
-    due.sort(key=lambda s: (ranking.rank(s.group_slug), s.due_at, s.title))
-    items = due[:limit]
+    by_id = {c.case_id: c for c in candidates}
+    playable = sorted(
+        ((card, by_id[card.case_id]) for card in cards if card.case_id in by_id),
+        key=lambda pair: (pair[0].due, pair[1].title),
+    )
+    due = [
+        _review(card, candidate, latest.get(card.case_id), ranking, now)
+        for card, candidate in playable
+        if card.due <= now
+    ]
+    order = interleave_by_group([(s.slug, (s.group_slug,)) for s in due])
+    by_slug = {s.slug: s for s in due}
+    items = [by_slug[slug] for slug in order[:limit]]
     if weak:
-        items += _unseen(candidates, seen=set(per_case), picked={s.case_id for s in items}, room=limit - len(items))
-    upcoming.sort(key=lambda u: (u.due_at, u.title))
-    return WeakSpotPlan(items=tuple(items), weak_groups=weak, upcoming=tuple(upcoming))
+        items += _unseen(candidates, seen=set(latest), picked={s.case_id for s in items}, room=limit - len(items))
+    upcoming = tuple(
+        UpcomingReview(
+            case_id=card.case_id,
+            slug=candidate.slug,
+            title=candidate.title,
+            last_total=_total(latest.get(card.case_id)),
+            due_at=card.due,
+            due_text=due_in_words(card.due, now=now),
+        )
+        for card, candidate in playable
+        if card.due > now
+    )
+    return WeakSpotPlan(items=tuple(items), weak_groups=weak, upcoming=upcoming)
+
+
+def _total(record: ReportRecord | None) -> float | None:
+    return None if record is None else record.total
+
+
+def _review(
+    card: CardDue, candidate: CaseCandidate, last: ReportRecord | None, ranking: _GroupRanking, now: datetime
+) -> WeakSpot:
+    group = ranking.weakest(candidate.groups)
+    return WeakSpot(
+        case_id=candidate.case_id,
+        slug=candidate.slug,
+        title=candidate.title,
+        kind="review",
+        group_slug=group,
+        group_name=ranking.names.get(group, group),
+        last_total=_total(last),
+        last_attempt_at=None if last is None else last.submitted_at,
+        due_at=card.due,
+        due_text=due_in_words(card.due, now=now),
+    )
 
 
 class _GroupRanking:
@@ -139,55 +156,6 @@ class _GroupRanking:
         if not groups:
             return ""
         return min(groups, key=lambda slug: (self.rank(slug), slug))
-
-
-def _reviews(
-    per_case: Mapping[int, list[ReportRecord]],
-    *,
-    candidates: Mapping[int, CaseCandidate],
-    ranking: _GroupRanking,
-    now: datetime,
-) -> tuple[list[WeakSpot], list[UpcomingReview]]:
-    """The cases answered badly that may be played: those due again now, and those due later."""
-    due: list[WeakSpot] = []
-    upcoming: list[UpcomingReview] = []
-    for case_id, case_records in per_case.items():
-        candidate = candidates.get(case_id)
-        streak = poor_streak(case_records)
-        if candidate is None or streak == 0:
-            continue
-        last = chronological(case_records)[-1]
-        interval = review_interval_days(streak)
-        due_at = last.submitted_at + timedelta(days=interval)
-        if due_at > now:
-            upcoming.append(
-                UpcomingReview(
-                    case_id=case_id,
-                    slug=candidate.slug,
-                    title=candidate.title,
-                    last_total=last.total,
-                    due_at=due_at,
-                    interval_days=interval,
-                )
-            )
-            continue
-        group = ranking.weakest(candidate.groups)
-        due.append(
-            WeakSpot(
-                case_id=case_id,
-                slug=candidate.slug,
-                title=candidate.title,
-                kind="review",
-                group_slug=group,
-                group_name=ranking.names.get(group, group),
-                last_total=last.total,
-                last_attempt_at=last.submitted_at,
-                streak=streak,
-                interval_days=interval,
-                due_at=due_at,
-            )
-        )
-    return due, upcoming
 
 
 def _unseen(candidates: Sequence[CaseCandidate], *, seen: set[int], picked: set[int], room: int) -> list[WeakSpot]:

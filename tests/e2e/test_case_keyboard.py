@@ -77,8 +77,9 @@ def choose_step(page: Page, name: str, *, number: int, backwards: bool, key: str
     status = page.locator("#workup-status")
     expect(status).to_have_attribute("aria-live", "polite")
     expect(status).to_have_text(f"Result {number} added: {name}.")
-    # The menu entry turned into a link to the result: the step cannot be ordered twice.
+    # The menu entry offers the step again, beside a link to its result.
     expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name=f"{name} — order again", exact=True)).to_have_count(1)
     expect(page.locator(f'a.step-ordered[href="#finding-{number}"]')).to_contain_text(name)
 
 
@@ -117,6 +118,11 @@ def test_a_case_played_with_the_keyboard_alone(page: Page, site_content):
     expect(page.locator("[data-cause-filter-count]")).to_contain_text("1 cause matches")
     tab_to(page, lambda e: e["tag"] == "select", what="the list of causes")
     expect(page.get_by_label("The most likely cause")).to_have_value("thiopurines")
+    # Certainty: Tab into the radio group (its first radio), the arrow keys choose within it.
+    tab_to(page, lambda e: e["id"] == "id_certainty_0", what="the certainty radios")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="High", exact=True)).to_be_checked()
     tab_to(page, lambda e: e["name"].startswith("Submit my diagnosis"), what="the submit button")
     page.keyboard.press("Enter")
 

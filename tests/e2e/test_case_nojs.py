@@ -64,6 +64,7 @@ def test_a_case_played_end_to_end_without_javascript(nojs_page: Page, site_conte
     choose(page, "Medication and exposure review", number=4)
 
     page.get_by_label("The most likely cause").select_option(label=CAUSE_NAME)
+    page.get_by_role("radio", name="Medium", exact=True).check()
     page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
     expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Report: {CASE_TITLE}")

@@ -217,6 +217,7 @@ def test_a_learner_plays_a_case_inside_the_lms_frame_and_the_grade_arrives(
             frame.get_by_role("button", name=name, exact=True).click()
             expect(frame.locator(f"#finding-{number}")).to_contain_text(name)
         frame.get_by_label("The most likely cause").select_option(label=CAUSE_NAME)
+        frame.get_by_role("radio", name="High", exact=True).check()
         submitted = time.monotonic()
         frame.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
         expect(frame.get_by_role("heading", level=1)).to_contain_text("Report:", timeout=20_000)

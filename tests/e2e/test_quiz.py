@@ -96,6 +96,7 @@ def test_a_student_takes_the_timed_exam_resumes_and_sees_the_report_and_dashboar
             expect(page.locator("#chosen-steps .finding-heading")).to_have_count(2)
             check(page, sent, "runner, case 3 resumed with two results")
         cause_select.select_option("chemotherapy")
+        page.get_by_role("radio", name="Medium", exact=True).check()
         if number < 7:
             page.get_by_role("button", name="Submit my diagnosis and go to the next case").click()
             expect(page.get_by_text(f"Case {number} of 7 submitted. Here is the next case.")).to_be_visible()
@@ -146,6 +147,7 @@ def test_practice_mode_shows_each_report_and_time_up_lands_on_the_report(page: P
     page.get_by_role("button", name="Start the quiz").click()
     order(page, "Peripheral blood smear")
     page.get_by_label("The most likely cause").select_option("chemotherapy")
+    page.get_by_role("radio", name="Medium", exact=True).check()
     page.get_by_role("button", name="Submit my diagnosis and see the report").click()
     expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
     continue_link = page.get_by_role("link", name="Continue to case 2 of 4").first

@@ -175,7 +175,8 @@ class TestDraftOfChanges:
         # The attempt under way carries on with version 2 and its report says so.
         assert NEW_RESULT in text(learner.get(play_url))
         response = learner.post(
-            reverse("cases:submit", args=[approved.slug]), {"attempt": early.pk, "diagnosis": "thiopurines"}
+            reverse("cases:submit", args=[approved.slug]),
+            {"attempt": early.pk, "diagnosis": "thiopurines", "certainty": "high"},
         )
         assert response.status_code == 302
         report = GradedReport.objects.get(attempt=early)

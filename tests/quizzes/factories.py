@@ -20,11 +20,12 @@ from django.utils import timezone
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services as quiz_services
-from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizAttemptCase, QuizItem
+from leucocases.quizzes.models import Cohort, PracticeCard, Quiz, QuizAttempt, QuizAttemptCase, QuizItem
 from tests.cases.factories import Site, make_case, make_graded_attempt, plain, unique_name
 
 __all__ = [
     "bulk_submitted",
+    "make_card",
     "make_cohort",
     "make_quiz",
     "make_quiz_attempt",
@@ -197,3 +198,8 @@ def bulk_submitted(*, user, cases: list[Case], count: int, now: datetime | None 
             for i, attempt in enumerate(attempts)
         ]
     )
+
+
+def make_card(*, user, case: Case, due: datetime) -> PracticeCard:
+    """A learner's spaced-practice card of ``case``, due at ``due`` (its FSRS state left empty)."""
+    return PracticeCard.objects.create(user=user, case=case, card={}, due=due, last_reviewed_at=due - timedelta(days=1))

@@ -13,7 +13,7 @@ from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.quizzes.selectors import dashboard_for
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_case
-from tests.quizzes.factories import bulk_submitted, make_quiz, make_submitted
+from tests.quizzes.factories import bulk_submitted, make_card, make_quiz, make_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,11 @@ def test_dashboard_numbers_come_from_the_stored_reports(client, learner):
         lines=[("bone-marrow-biopsy", "premature", "harmful")],
     )
     make_submitted(user=make_user(), case=tox_d, total=5)  # someone else's
+    # When each practised case comes back (spaced_practice writes these after each submission).
+    make_card(user=learner, case=med_b, due=now - timedelta(days=2))
+    make_card(user=learner, case=tox_c, due=now - timedelta(days=1))
+    make_card(user=learner, case=med_a, due=now + timedelta(days=5, hours=1))
+    make_card(user=make_user(), case=tox_d, due=now - timedelta(days=9))  # someone else's
 
     html = client.get("/accounts/dashboard/").content.decode()
     # Mastery: medication (80 + 50) / 2; toxic 30.
@@ -89,11 +94,11 @@ def test_dashboard_numbers_come_from_the_stored_reports(client, learner):
     assert row(html, "CMV PCR") == "1 not contributory 1"
     spots = re.search(r'<ol class="weak-spots">(.*?)</ol>', html, re.S).group(1)
     titles = re.findall(r'<a href="/cases/([\w-]+)/">([^<]+)</a>', spots)
-    # Due reviews first (weakest group first): Toxic C (30, 2 days ago) and Medication B (50, 3 days
-    # ago; a poor case comes back whatever its group); then, toxic being weak, the unseen cases by
-    # difficulty and title, whatever their group. Medication A's latest attempt (80) ended its streak.
-    assert [t for _, t in titles] == ["Toxic C", "Medication B", "Marrow E, never tried", "Toxic D, never tried"]
-    assert "Due again: you scored 30" in spots and "back after 1 day" in spots
+    # Due cards first, most overdue first (groups alternating); then, toxic being weak, the unseen
+    # cases by difficulty and title, whatever their group. Medication A comes back in 6 days.
+    assert [t for _, t in titles] == ["Medication B", "Toxic C", "Marrow E, never tried", "Toxic D, never tried"]
+    assert "Due now: you last scored 30 on" in " ".join(re.sub(r"<[^>]+>", " ", spots).split())
+    assert "<li>Medication A: due again in 6 days (" in html and "; last score 80)</li>" in html
     assert "New to you." in spots and "New to you, in" not in spots and "toxic" not in spots.split("Medication B")[1]
     # History: newest first, with the score.
     history = re.search(r'id="attempts-heading".*?</table>', html, re.S).group(0)
@@ -152,9 +157,9 @@ def test_dashboard_queries_do_not_grow_with_attempts(client, learner, past, reco
     count, html = _dashboard_queries(client)
     print(f"\ndashboard queries with {past} past attempts: {count}")
     record_property("dashboard_queries", count)
-    # Session, user, profile, then the dashboard's six: reports, case groups, group names,
-    # step names, candidate cases, quiz attempts.
-    assert count == 9
+    # Session, user, profile, then the dashboard's seven: reports, case groups, group names,
+    # step names, candidate cases, quiz attempts, practice cards.
+    assert count == 10
     assert f"most recent of {past + 3 * max(1, min(past // 100, 10))} submitted cases" in html or past < 20
     dash = dashboard_for(user=learner)
     assert dash.case_attempt_count >= past

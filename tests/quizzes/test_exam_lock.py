@@ -60,7 +60,7 @@ def anonymous_with_session() -> Client:
 
 def practise_and_submit(client: Client, case: Case, cause: str = "thiopurines") -> Attempt:
     client.post(reverse("cases:choose", kwargs={"slug": case.slug}), {"step": "peripheral-smear"})
-    client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": cause})
+    client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": cause, "certainty": "medium"})
     return Attempt.objects.filter(case=case, quiz_case__isnull=True).order_by("-pk").first()
 
 
@@ -87,7 +87,9 @@ def test_nobody_plays_an_exam_case_outside_the_exam_while_the_exam_is_in_force(b
         assert TITLE not in client.get(reverse("cases:list")).content.decode()
         assert client.get(play_url(case)).status_code == 404
         choose = client.post(reverse("cases:choose", kwargs={"slug": case.slug}), {"step": "peripheral-smear"})
-        submit = client.post(reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": "thiopurines"})
+        submit = client.post(
+            reverse("cases:submit", kwargs={"slug": case.slug}), {"diagnosis": "thiopurines", "certainty": "high"}
+        )
         assert choose.status_code == submit.status_code == 404
     assert not Attempt.objects.filter(case=case).exists()
 

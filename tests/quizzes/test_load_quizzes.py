@@ -201,3 +201,11 @@ def test_cohorts_and_window_can_be_given(shipped_cases, tmp_path):
     assert list(quiz.cohorts.all()) == [cohort]
     assert quiz.available_from.isoformat() == "2027-01-01T09:00:00+00:00"
     assert quiz.available_until.hour in (8, 9)
+
+
+def test_certainty_based_marking_can_be_switched_on_and_must_be_true_or_false(shipped_cases, tmp_path):
+    quiz = {"slug": "marked", "title": "Marked", "status": "approved", "cases": ["breast-cancer-day-ten"]}
+    load(write(tmp_path, {"quizzes": [{**quiz, "certainty_based_marking": True}]}))
+    assert Quiz.objects.get(slug="marked").certainty_based_marking is True
+    _, errors = validate_quizzes({"quizzes": [{**quiz, "certainty_based_marking": "yes"}]})
+    assert "quizzes[0] (marked).certainty_based_marking: true or false" in errors

@@ -12,7 +12,7 @@ NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 NAMES = {"medication": "Medication", "infection": "Infection", "marrow": "Bone-marrow disorders"}
 
 
-def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None, lines=(), missed=()):
+def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None, lines=(), missed=(), missed_at=()):
     return ReportRecord(
         attempt_id=attempt_id if attempt_id is not None else case_id * 1000 + int(days_ago * 10),
         case_id=case_id,
@@ -21,6 +21,7 @@ def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None
         groups=tuple(groups),
         lines=tuple(LineRecord(*line) for line in lines),
         missed_essentials=tuple(missed),
+        missed_occurrences=tuple(missed_at),
     )
 
 
@@ -55,6 +56,25 @@ def test_a_record_reads_lines_and_missed_essentials_from_report_json():
     )
     assert record.missed_essentials == ("prior-counts",)
     assert record.total == 55.0 and record.groups == ("marrow",)
+
+
+def test_a_record_numbers_repeats_and_reads_missed_occurrences():
+    """The second line of one entry is its occurrence 2; a missed follow-up count keeps its occurrence."""
+    data = {
+        "lines": [
+            {"position": 1, "step": "repeat-cbc", "verdict": "essential", "tier": "essential"},
+            {"position": 2, "step": "continue-current-medication", "verdict": "never", "tier": "never"},
+            {"position": 3, "step": "repeat-cbc", "verdict": "premature", "tier": "essential"},
+        ],
+        "missed_essentials": [{"step": "repeat-cbc", "occurrence": 2}, {"step": "medication-review"}],
+    }
+    record = progress.record_from_report(attempt_id=1, case_id=2, submitted_at=NOW, total=0, groups=(), data=data)
+    assert [(line.step, line.occurrence) for line in record.lines] == [
+        ("repeat-cbc", 1),
+        ("continue-current-medication", 1),
+        ("repeat-cbc", 2),
+    ]
+    assert (record.missed_essentials, record.missed_occurrences) == (("repeat-cbc", "medication-review"), (2, 1))
 
 
 @pytest.mark.parametrize("data", [{}, None, {"lines": None}, {"lines": [{"nope": 1}], "missed_essentials": ["x"]}])
@@ -138,52 +158,68 @@ def test_step_habits_count_over_ordering_by_verdict():
     assert habits.missed == ()
 
 
-# --- review intervals and weak spots ----------------------------------------------
-
-
-@pytest.mark.parametrize(("streak", "days"), [(1, 1), (2, 3), (3, 7), (4, 14), (5, 28), (6, 56), (7, 56), (20, 56)])
-def test_review_intervals_grow_with_the_poor_streak(streak, days):
-    """1, 3, 7, 14 days, then doubling per further poor attempt, at most 56 days."""
-    assert weak_spots.review_interval_days(streak) == days
-
-
-def test_no_interval_without_a_poor_attempt():
-    with pytest.raises(ValueError):
-        weak_spots.review_interval_days(0)
-
-
-def test_a_good_attempt_ends_the_poor_streak():
-    """Only the most recent run of poor attempts counts."""
-    assert (
-        weak_spots.poor_streak(
-            [rec(1, 30, days_ago=9), rec(1, 70, days_ago=5), rec(1, 40, days_ago=2), rec(1, 59.9, days_ago=1)]
-        )
-        == 2
-    )
-    assert weak_spots.poor_streak([rec(1, 30, days_ago=2), rec(1, 60, days_ago=1)]) == 0
-
-
-def test_a_poor_case_comes_back_once_its_interval_has_passed():
-    """One poor attempt 1 day ago: due. Two in a row, the last 2 days ago: not yet (3 days), listed as upcoming."""
+def test_step_habits_count_each_occurrence_apart():
+    """A follow-up count (the second order of the count) is a habit of its own: missed, needed and
+    over-ordered on its own line, named "(2nd time)"."""
     records = [
-        rec(1, 30, days_ago=1.0, groups=("infection",)),
-        rec(2, 20, days_ago=6, groups=("infection",)),
-        rec(2, 25, days_ago=2, groups=("infection",)),
+        rec(
+            1, 90, attempt_id=1, lines=[("count", "essential", "essential", 1), ("count", "essential", "essential", 2)]
+        ),
+        rec(2, 40, attempt_id=2, lines=[("count", "essential", "essential", 1)], missed=["count"], missed_at=[2]),
+        rec(
+            3, 40, attempt_id=3, lines=[("count", "essential", "essential", 1), ("count", "premature", "essential", 2)]
+        ),
     ]
+    habits = step_habits(records, step_names={"count": "Repeat count"})
+    assert [(m.slug, m.occurrence, m.name, m.missed, m.opportunities) for m in habits.missed] == [
+        ("count", 2, "Repeat count (2nd time)", 1, 3)
+    ]
+    assert [(s.name, s.count, s.verdicts_text) for s in habits.over_ordered] == [
+        ("Repeat count (2nd time)", 1, "premature 1")
+    ]
+
+
+def test_never_choices_are_a_habit_of_their_own():
+    """A never choice is counted as such (not as over-ordering), with the attempts that made one."""
+    records = [
+        rec(1, 0, attempt_id=1, lines=[("continue", "never", "never"), ("smear", "essential", "essential")]),
+        rec(2, 0, attempt_id=2, lines=[("continue", "never", "never"), ("steroids", "never", "never")]),
+        rec(3, 80, attempt_id=3, lines=[("smear", "essential", "essential")]),
+    ]
+    habits = step_habits(records, step_names={"continue": "Continue the drug", "steroids": "Corticosteroids"})
+    assert [(s.name, s.count) for s in habits.never] == [("Continue the drug", 2), ("Corticosteroids", 1)]
+    assert (habits.never_reports, habits.reports, habits.over_ordered) == (2, 3, ())
+
+
+# --- weak spots: due cards, then unseen cases ---------------------------------------
+
+
+def card(case_id, *, due_in_days):
+    return weak_spots.CardDue(case_id=case_id, due=NOW + timedelta(days=due_in_days))
+
+
+def test_due_cases_come_first_most_overdue_first_alternating_cause_groups():
+    """Cards due now, most overdue first, are interleaved so that consecutive cases teach different
+    groups where they can; cards not due are listed later, soonest first, with the wait in words."""
+    records = [rec(i, 40, days_ago=5, groups=(g,)) for i, g in ((1, "medication"), (2, "medication"), (3, "infection"))]
+    records.append(rec(4, 90, days_ago=1, groups=("marrow",)))
+    cards = [card(1, due_in_days=-3), card(2, due_in_days=-2), card(3, due_in_days=-1), card(4, due_in_days=5.5)]
+    candidates = [cand(1, "medication"), cand(2, "medication"), cand(3, "infection"), cand(4, "marrow")]
     mastery = progress.group_mastery(records, group_names=NAMES)
-    plan = weak_spots.weak_spot_plan(
-        records, candidates=[cand(1, "infection"), cand(2, "infection")], mastery=mastery, now=NOW
-    )
-    assert [(s.case_id, s.kind, s.streak, s.interval_days) for s in plan.items] == [(1, "review", 1, 1)]
-    assert plan.items[0].due_at == NOW
-    assert plan.items[0].last_total == 30
-    assert [(u.case_id, u.interval_days, u.due_at) for u in plan.upcoming] == [(2, 3, NOW + timedelta(days=1))]
+    plan = weak_spots.weak_spot_plan(records, cards=cards, candidates=candidates, mastery=mastery, now=NOW)
+    assert [(s.case_id, s.kind, s.group_slug, s.due_text) for s in plan.items] == [
+        (1, "review", "medication", "due now"),
+        (3, "review", "infection", "due now"),
+        (2, "review", "medication", "due now"),
+    ]
+    assert plan.items[0].last_total == 40 and plan.items[0].last_attempt_at == NOW - timedelta(days=5)
+    assert [(u.case_id, u.due_text, u.last_total) for u in plan.upcoming] == [(4, "due again in 6 days", 90)]
 
 
 def test_weak_spots_review_first_then_unseen_cases_easier_first_up_to_five():
-    """Due reviews come first (weakest group first); then, since some group is weak, unseen cases,
-    easier first, whatever their group: choosing them "in your weakest group" would tell the learner
-    an unseen case's group, which is part of its answer. Seen cases are not new; at most five."""
+    """Due reviews come first; then, since some group is weak, unseen cases, easier first, whatever
+    their group: choosing them "in your weakest group" (or "on the cause you just saw") would tell the
+    learner an unseen case's group, which is part of its answer. Seen cases are not new; at most five."""
     records = [
         rec(1, 50, days_ago=4, groups=("medication",)),  # medication mean 50: weak
         rec(2, 10, days_ago=4, groups=("infection",)),  # infection mean 10: weakest
@@ -199,8 +235,9 @@ def test_weak_spots_review_first_then_unseen_cases_easier_first_up_to_five():
         cand(21, "infection", difficulty=2, title="Infection A"),
         cand(30, "marrow", difficulty=1, title="Unseen marrow case"),
     ]
+    cards = [card(2, due_in_days=-2), card(1, due_in_days=-1), card(3, due_in_days=20)]
     mastery = progress.group_mastery(records, group_names=NAMES)
-    plan = weak_spots.weak_spot_plan(records, candidates=candidates, mastery=mastery, now=NOW)
+    plan = weak_spots.weak_spot_plan(records, cards=cards, candidates=candidates, mastery=mastery, now=NOW)
     assert [g.slug for g in plan.weak_groups] == ["infection", "medication"]
     assert [(s.case_id, s.kind, s.group_slug) for s in plan.items] == [
         (2, "review", "infection"),
@@ -213,21 +250,32 @@ def test_weak_spots_review_first_then_unseen_cases_easier_first_up_to_five():
 
 
 def test_weak_spots_only_suggest_candidates_and_respect_the_limit():
-    """A case no longer playable (not a candidate) is never suggested; the limit caps the list."""
+    """A case no longer playable (not a candidate) is never suggested nor listed; the limit caps the list."""
     records = [rec(i, 10, days_ago=30, groups=("infection",)) for i in range(1, 9)]
+    cards = [card(i, due_in_days=-i) for i in range(1, 9)] + [card(9, due_in_days=3)]
     mastery = progress.group_mastery(records, group_names=NAMES)
     plan = weak_spots.weak_spot_plan(
-        records, candidates=[cand(i, "infection") for i in range(2, 9)], mastery=mastery, now=NOW, limit=5
+        records,
+        cards=cards,
+        candidates=[cand(i, "infection") for i in range(2, 9)],
+        mastery=mastery,
+        now=NOW,
+        limit=5,
     )
-    assert len(plan.items) == 5
-    assert 1 not in {s.case_id for s in plan.items}
+    assert [s.case_id for s in plan.items] == [8, 7, 6, 5, 4]
+    assert plan.upcoming == ()
 
 
-def test_a_learner_doing_well_has_no_weak_spots():
-    """Every group at 60 or more and no poor case: nothing to suggest."""
+def test_a_learner_doing_well_with_nothing_due_has_no_weak_spots():
+    """Every group at 60 or more and no card due: nothing to suggest; what is not due is listed."""
     records = [rec(1, 60), rec(2, 99, groups=("infection",))]
     mastery = progress.group_mastery(records, group_names=NAMES)
     plan = weak_spots.weak_spot_plan(
-        records, candidates=[cand(1, "medication"), cand(5, "medication")], mastery=mastery, now=NOW
+        records,
+        cards=[card(1, due_in_days=0.25)],
+        candidates=[cand(1, "medication"), cand(5, "medication")],
+        mastery=mastery,
+        now=NOW,
     )
-    assert plan.items == () and plan.weak_groups == () and plan.upcoming == ()
+    assert plan.items == () and plan.weak_groups == ()
+    assert [(u.case_id, u.due_text) for u in plan.upcoming] == [(1, "due again later today")]

@@ -36,7 +36,7 @@ def choose(client, quiz_attempt, case_attempt, slug, **headers):
 def submit(client, quiz_attempt, case_attempt, cause="thiopurines", **extra):
     return client.post(
         reverse("quizzes:submit", kwargs={"pk": quiz_attempt.pk}),
-        {"attempt": case_attempt.pk, "diagnosis": cause},
+        {"attempt": case_attempt.pk, "diagnosis": cause, "certainty": "medium"},
         **extra,
     )
 

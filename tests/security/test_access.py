@@ -78,7 +78,7 @@ def test_submitting_another_learners_attempt_stores_nothing(intruder, victim, si
     before = snapshot()
     response = intruder.post(
         reverse("cases:submit", kwargs={"slug": site.case.slug}),
-        {"attempt": in_progress.pk, "diagnosis": site.cause.slug},
+        {"attempt": in_progress.pk, "diagnosis": site.cause.slug, "certainty": "low"},
     )
     assert response.status_code == 302
     assert response["Location"] == site.case.get_absolute_url()
@@ -106,7 +106,7 @@ def test_an_anonymous_attempt_is_private_to_its_session(site):
             reverse("cases:choose", kwargs={"slug": site.case.slug}), {"attempt": other.pk, "step": site.steps[1].slug}
         )
         submit = reverse("cases:submit", kwargs={"slug": site.case.slug})
-        stranger.post(submit, {"attempt": other.pk, "diagnosis": site.cause.slug})
+        stranger.post(submit, {"attempt": other.pk, "diagnosis": site.cause.slug, "certainty": "low"})
         assert snapshot() == before
 
 

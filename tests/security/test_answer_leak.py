@@ -367,7 +367,7 @@ def crawl_quiz_runners(client: Client, learner, secrets: dict[str, Secret], find
             findings.no_key(f"{where} htmx", fragment.content.decode(), secret)
             client.post(
                 reverse("quizzes:submit", kwargs={"pk": quiz_attempt.pk}),
-                {"attempt": case_attempt.pk, "diagnosis": some_cause},
+                {"attempt": case_attempt.pk, "diagnosis": some_cause, "certainty": "medium"},
             )
         if not QuizAttempt.objects.get(pk=quiz_attempt.pk).is_finished:
             findings.add(f"learner runner {quiz.slug}", "did not reach the end of the quiz")

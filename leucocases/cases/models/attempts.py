@@ -16,7 +16,11 @@ from django.urls import reverse
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .. import policies
+from ..grading.certainty import Certainty
 from .content import Case
+
+#: The certainty a learner states with the final diagnosis, low to high.
+CERTAINTY_CHOICES = [(level.value, level.value.capitalize()) for level in Certainty]
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -53,6 +57,9 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     diagnosis = models.ForeignKey(Cause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    #: How certain the learner said they were of ``diagnosis`` (blank: not
+    #: stated, as when a quiz's time ran out or before certainty was asked).
+    certainty = models.CharField(max_length=6, choices=CERTAINTY_CHOICES, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
