@@ -175,7 +175,10 @@ def _form_problems(form, title: str) -> list[Problem]:
             continue
         bound = form[name]
         label = bound.label
-        problems += [Problem(title=f"{title}: {label}", message=str(e), anchor=bound.id_for_label) for e in errors]
+        problems += [
+            Problem(title=f"{title}: {label}", message=str(e), anchor=bound.id_for_label or f"{bound.auto_id}_0")
+            for e in errors
+        ]
     return problems
 
 
