@@ -22,7 +22,16 @@ from leucocases.cases.grading import ScoringSettings
 from leucocases.cases.models import Case
 from leucocases.taxonomy.models import WorkupStep
 
-from .forms import BLANK_ROWS, CaseFieldsForm, DiagnosisFormSet, EntryForm, LabFormSet, RuleFormSet, entry_initial
+from .forms import (
+    BLANK_ROWS,
+    CaseFieldsForm,
+    DiagnosisFormSet,
+    EntryForm,
+    LabFormSet,
+    RuleFormSet,
+    entry_initial,
+    reference_choices,
+)
 from .validation import Problem, key_problems
 
 ADD_OCCURRENCE = "add_occurrence"
@@ -59,6 +68,7 @@ class CaseEditor:
         steps = list(WorkupStep.objects.order_by("position", "name"))
         self.steps = {s.slug: s for s in steps}
         self.form = CaseFieldsForm(data, instance=case or Case(), prefix="case")
+        self.references = reference_choices()
         findings = {(f.step, f.occurrence): f for f in spec.findings} if spec else {}
         adding = data.get(ADD_OCCURRENCE) if data is not None else None
         # Grouped as the learner's menu groups the catalogue (``cases.menu``).
@@ -91,11 +101,20 @@ class CaseEditor:
         if self.data is not None:
             table = max(1, _posted_counts(self.data, f"{prefix}-table", "label"))
             points = max(1, _posted_counts(self.data, f"{prefix}-point", "when"))
-            return EntryForm(self.data, step=step, occurrence=occurrence, table_rows=table, points=points)
+            return EntryForm(
+                self.data, step=step, occurrence=occurrence, table_rows=table, points=points, references=self.references
+            )
         table = (len(finding.table) if finding else 0) + BLANK_ROWS
         points = (len(finding.series.points) if finding and finding.series else 0) + BLANK_ROWS
         initial = entry_initial(finding) if finding else {}
-        return EntryForm(initial=initial, step=step, occurrence=occurrence, table_rows=table, points=points)
+        return EntryForm(
+            initial=initial,
+            step=step,
+            occurrence=occurrence,
+            table_rows=table,
+            points=points,
+            references=self.references,
+        )
 
     def entry_forms(self) -> Iterator[EntryForm]:
         for category in self.categories:

@@ -42,17 +42,10 @@ NOT_KEYED = ""
 BLANK_ROWS = 2
 
 
-class ReferenceChecklist(forms.ModelMultipleChoiceField):
-    """Citations as a checklist of the reference list, by key (as case files cite)."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(queryset=Reference.objects.order_by("number"), to_field_name="key", **kwargs)
-
-    def label_from_instance(self, obj: Reference) -> str:
-        return f"[{obj.number}] {obj.title}"
+def reference_choices() -> list[tuple[str, str]]:
+    """The reference list as citation choices, by key (as case files cite): read
+    once per page, not once per entry (the grid has about ninety)."""
+    return [(r.key, f"[{r.number}] {r.title}") for r in Reference.objects.order_by("number")]
 
 
 class CaseFieldsForm(CaseAdminForm):
@@ -100,7 +93,7 @@ class EntryForm(forms.Form):
     any_of = forms.CharField(label="Any-of group", max_length=60, required=False)
     result = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    references = ReferenceChecklist(label="Citations")
+    references = forms.MultipleChoiceField(label="Citations", required=False, widget=forms.CheckboxSelectMultiple)
     series_label = forms.CharField(label="Series label", max_length=120, required=False)
     series_unit = forms.CharField(label="Unit", max_length=40, required=False)
     series_low = forms.FloatField(label="Low limit", required=False)
@@ -109,8 +102,18 @@ class EntryForm(forms.Form):
     TABLE_CELLS = ("label", "value", "unit", "range")
     POINT_CELLS = ("when", "value")
 
-    def __init__(self, *args: Any, step: WorkupStep, occurrence: int, table_rows: int, points: int, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        step: WorkupStep,
+        occurrence: int,
+        table_rows: int,
+        points: int,
+        references: list[tuple[str, str]],
+        **kwargs: Any,
+    ):
         super().__init__(*args, prefix=f"e-{step.slug}-{occurrence}", **kwargs)
+        self.fields["references"].choices = references
         self.step, self.occurrence = step, occurrence
         self.is_last = True  # the entry's last occurrence on the page (the editor says)
         self.table_count, self.point_count = table_rows, points
@@ -196,7 +199,7 @@ class EntryForm(forms.Form):
             expert_position=data.get("expert_position"),
             result=plain_text(data.get("result") or ""),
             rationale=plain_text(data.get("rationale") or ""),
-            citations=tuple(r.key for r in data.get("references") or ()),
+            citations=tuple(data.get("references") or ()),
             table=tuple(table_rows(table)) if not self.has_error(None) else (),
             series=series_from_json(series) if series and not self.has_error(None) else None,
         )
