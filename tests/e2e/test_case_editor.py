@@ -189,7 +189,7 @@ def test_author_preview_dry_run_submit_approve_and_play(browser: Browser, base_u
     assert_no_axe_violations(page)
     act.click(page.get_by_role("button", name="Save and submit for review").first)
     expect(page.get_by_text("Review status: Submitted.", exact=True)).to_be_visible()
-    authoring_actions = act.count
+    authoring_actions, authoring_seconds = act.count, time.monotonic() - started
 
     # A colleague reviews and approves it: version 1.
     page = log_in(browser, base_url, reviewer.username, f"/instructor/cases/{SLUG}/edit/")
