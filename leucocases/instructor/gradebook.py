@@ -55,7 +55,8 @@ class CaseMark:
     total: float | None = None
     workup: float | None = None
     diagnosis: float | None = None
-    #: "never", "harmful" (the total was capped or set by such a choice) or "".
+    #: "never" (a never choice held the total at or below the never total), "harmful" (a harmful
+    #: or harmful-premature choice triggered the cap) or "", read from the stored report.
     flag: str = ""
 
     @property
@@ -329,8 +330,10 @@ def gradebook_notes(gradebook: Gradebook, *, exported_at: str) -> Sheet:
         "finished from the attempt under way.",
         "A case without a score reads Not started (never opened), In progress, or Not graded (its key could "
         "not be graded).",
-        "Harmful or never: a choice the key rates harmful (or a premature one that counts as harmful) capped "
-        "the case's score; a never choice set it.",
+        "Harmful or never: never, the learner made a choice the key rates never, which holds the case's score "
+        "at or below its never total (0 unless the case says otherwise); harmful, a choice the key rates harmful "
+        "(or a premature one that counts as harmful), which caps the score at the case's harmful cap. Never "
+        "wins when both were made.",
     ]
     if gradebook.small_sample:
         lines.append(small_sample_warning(gradebook.graded_learners))

@@ -11,7 +11,8 @@
   submits one in a few queries, graded by the real engine.
 - ``CASE_DOCUMENT`` (``fixtures/case_document.yaml``) is a complete case file;
   ``make_casefile_catalogue`` makes the catalogue it names, with identifiers
-  from docs/content-ids.md, so these tests do not depend on the shipped fixtures' wording.
+  from docs/content-ids.md, so these tests do not depend on the shipped fixtures' wording;
+  ``import_schema2_case`` imports ``schema2_document`` (every schema-2 piece) with it.
 - ``make_site`` builds one of every row a page shows, every free-text field
   filled by ``text(field_name)``, so the XSS tests can put a payload in each
   field and prove where it is shown.
@@ -34,6 +35,8 @@ from typing import Any
 import yaml
 
 from leucocases.cases import services
+from leucocases.cases.grading import number_occurrences
+from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import (
     Attempt,
     Case,
@@ -302,7 +305,10 @@ def make_graded_attempt(
     started_at: datetime | None = None,
     submitted_at: datetime | None = None,
 ) -> Attempt:
-    """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine."""
+    """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine.
+
+    A step listed twice is chosen twice: its second choice is occurrence 2.
+    """
     attempt = Attempt.objects.create(case=case, user=user, session_key="" if user else "s")
     if quiz_attempt is not None:  # linked before submission, as the quiz runner does
         from leucocases.quizzes.models import QuizAttemptCase
@@ -310,7 +316,8 @@ def make_graded_attempt(
         QuizAttemptCase.objects.create(quiz_attempt=quiz_attempt, attempt=attempt, case=case)
     step_ids = dict(WorkupStep.objects.filter(slug__in=steps).values_list("slug", "pk"))
     Choice.objects.bulk_create(
-        Choice(attempt=attempt, step_id=step_ids[slug], position=i) for i, slug in enumerate(steps, start=1)
+        Choice(attempt=attempt, step_id=step_ids[slug], position=i, occurrence=occurrence)
+        for i, (slug, occurrence) in enumerate(number_occurrences(steps), start=1)
     )
     cause = Cause.objects.get(slug=diagnosis) if diagnosis else None
     services.attempt_submit(attempt=attempt, diagnosis=cause)
@@ -440,6 +447,16 @@ def schema2_document() -> dict:
     ]
     document["scoring"] = {"never_total": 10, "grade_bands": {"A": 85, "B": 75}}
     return document
+
+
+def import_schema2_case(directory: Path) -> Case:
+    """``schema2_document``'s case, imported with its catalogue: a repeat count whose second
+    order is essential and must follow withholding the drug (an action, weight 2), an any-of
+    group, a never choice (continuing the drug; never total 10), a harmful marrow biopsy and
+    grade bands A 85, B 75."""
+    make_casefile_catalogue()
+    assert case_files_import(paths=[write_case_file(directory, "schema2.yaml", schema2_document())]).ok
+    return Case.objects.get(slug=CASE_DOCUMENT["slug"])
 
 
 # --------------------------------------------------------------------------
