@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString
 
 from leucocases.editorial.content_version import remember
 
-from . import visibility
+from . import facility, visibility
 from .forms import CaseFilterForm
 from .models import Attempt, Case, GradedReport
 
@@ -125,6 +125,9 @@ def learner_progress(*, user: Any, session_key: str | None) -> dict[int, Progres
 class ListedCase:
     card: SafeString
     progress: Progress
+    #: Peer difficulty: changes with every learner's submission, so it is read
+    #: per page (cached for minutes, ``facility``), not kept with the card.
+    facility: facility.Facility | None = None
 
 
 def case_list_page(*, form: CaseFilterForm, user: Any, session_key: str | None, number: Any) -> Page:
@@ -142,7 +145,11 @@ def case_list_page(*, form: CaseFilterForm, user: Any, session_key: str | None, 
     # get_page turns a missing, junk or out-of-range ?page= into the first or last page.
     page = Paginator(cases, CASES_PER_PAGE).get_page(number)
     progress = learner_progress(user=user, session_key=session_key)
+    facilities = facility.case_facilities(case.pk for case in page.object_list)
     page.object_list = [
-        ListedCase(card=catalogue.card(case), progress=progress.get(case.pk, NO_PROGRESS)) for case in page.object_list
+        ListedCase(
+            card=catalogue.card(case), progress=progress.get(case.pk, NO_PROGRESS), facility=facilities.get(case.pk)
+        )
+        for case in page.object_list
     ]
     return page

@@ -11,7 +11,8 @@
   submits one in a few queries, graded by the real engine.
 - ``CASE_DOCUMENT`` (``fixtures/case_document.yaml``) is a complete case file;
   ``make_casefile_catalogue`` makes the catalogue it names, with identifiers
-  from docs/content-ids.md, so these tests do not depend on the shipped fixtures' wording.
+  from docs/content-ids.md, so these tests do not depend on the shipped fixtures' wording;
+  ``import_schema2_case`` imports ``schema2_document`` (every schema-2 piece) with it.
 - ``make_site`` builds one of every row a page shows, every free-text field
   filled by ``text(field_name)``, so the XSS tests can put a payload in each
   field and prove where it is shown.
@@ -34,6 +35,8 @@ from typing import Any
 import yaml
 
 from leucocases.cases import services
+from leucocases.cases.grading import number_occurrences
+from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import (
     Attempt,
     Case,
@@ -48,15 +51,7 @@ from leucocases.cases.models import (
 )
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
-from tests.taxonomy.factories import (
-    make_cause,
-    make_fact,
-    make_group,
-    make_mechanism,
-    make_reference,
-    make_step,
-    make_topic,
-)
+from tests.taxonomy import factories as taxonomy
 
 _seq = itertools.count(1)
 
@@ -125,7 +120,7 @@ def make_catalogue() -> dict[str, WorkupStep]:
     """The nine catalogue steps (reused when several cases are made)."""
     steps = {}
     for position, (slug, name, category) in enumerate(STEP_SPECS):
-        steps[slug] = WorkupStep.objects.filter(slug=slug).first() or make_step(
+        steps[slug] = WorkupStep.objects.filter(slug=slug).first() or taxonomy.make_step(
             name=name,
             slug=slug,
             category=category,
@@ -147,7 +142,7 @@ def make_taxonomy() -> dict[str, Cause]:
         ),
         start=1,
     ):
-        groups[slug] = CauseGroup.objects.filter(slug=slug).first() or make_group(
+        groups[slug] = CauseGroup.objects.filter(slug=slug).first() or taxonomy.make_group(
             name=name, slug=slug, position=position
         )
     specs = [
@@ -158,7 +153,7 @@ def make_taxonomy() -> dict[str, Cause]:
     ]
     causes = {}
     for name, slug, group, status in specs:
-        causes[slug] = Cause.objects.filter(slug=slug).first() or make_cause(
+        causes[slug] = Cause.objects.filter(slug=slug).first() or taxonomy.make_cause(
             name=name, slug=slug, group=groups[group], summary=f"{name}.", status=status
         )
     return causes
@@ -179,11 +174,13 @@ def make_case(
     causes = make_taxonomy()
     refs = {
         "guideline": Reference.objects.filter(key="test-guideline").first()
-        or make_reference(
+        or taxonomy.make_reference(
             key="test-guideline", number=901, title="Leucopenia guideline for tests", kind="guideline", year=2020
         ),
         "label": Reference.objects.filter(key="test-label").first()
-        or make_reference(key="test-label", number=907, title="Azathioprine label for tests", kind="label", year=2020),
+        or taxonomy.make_reference(
+            key="test-label", number=907, title="Azathioprine label for tests", kind="label", year=2020
+        ),
     }
     case = Case.objects.create(
         title=title,
@@ -302,7 +299,10 @@ def make_graded_attempt(
     started_at: datetime | None = None,
     submitted_at: datetime | None = None,
 ) -> Attempt:
-    """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine."""
+    """An attempt with ``steps`` chosen in order and submitted with ``diagnosis``, graded by the real engine.
+
+    A step listed twice is chosen twice: its second choice is occurrence 2.
+    """
     attempt = Attempt.objects.create(case=case, user=user, session_key="" if user else "s")
     if quiz_attempt is not None:  # linked before submission, as the quiz runner does
         from leucocases.quizzes.models import QuizAttemptCase
@@ -310,7 +310,8 @@ def make_graded_attempt(
         QuizAttemptCase.objects.create(quiz_attempt=quiz_attempt, attempt=attempt, case=case)
     step_ids = dict(WorkupStep.objects.filter(slug__in=steps).values_list("slug", "pk"))
     Choice.objects.bulk_create(
-        Choice(attempt=attempt, step_id=step_ids[slug], position=i) for i, slug in enumerate(steps, start=1)
+        Choice(attempt=attempt, step_id=step_ids[slug], position=i, occurrence=occurrence)
+        for i, (slug, occurrence) in enumerate(number_occurrences(steps), start=1)
     )
     cause = Cause.objects.get(slug=diagnosis) if diagnosis else None
     services.attempt_submit(attempt=attempt, diagnosis=cause)
@@ -359,14 +360,15 @@ REFERENCES = {
 def make_casefile_catalogue() -> None:
     """The groups, causes, references and workup steps ``CASE_DOCUMENT`` names."""
     for key, (number, title) in REFERENCES.items():
-        make_reference(key=key, number=number, kind="guideline", title=title, source="Test source")
+        taxonomy.make_reference(key=key, number=number, kind="guideline", title=title, source="Test source")
     groups = {
-        slug: make_group(slug=slug, name=name, position=i) for i, (slug, name) in enumerate(GROUPS.items(), start=1)
+        slug: taxonomy.make_group(slug=slug, name=name, position=i)
+        for i, (slug, name) in enumerate(GROUPS.items(), start=1)
     }
     for slug, (name, group) in CAUSES.items():
-        make_cause(slug=slug, name=name, group=groups[group], summary="S.")
+        taxonomy.make_cause(slug=slug, name=name, group=groups[group], summary="S.")
     for i, (slug, (name, category)) in enumerate(STEPS.items(), start=1):
-        make_step(
+        taxonomy.make_step(
             slug=slug,
             name=name,
             category=category,
@@ -442,6 +444,16 @@ def schema2_document() -> dict:
     return document
 
 
+def import_schema2_case(directory: Path) -> Case:
+    """``schema2_document``'s case, imported with its catalogue: a repeat count whose second
+    order is essential and must follow withholding the drug (an action, weight 2), an any-of
+    group, a never choice (continuing the drug; never total 10), a harmful marrow biopsy and
+    grade bands A 85, B 75."""
+    make_casefile_catalogue()
+    assert case_files_import(paths=[write_case_file(directory, "schema2.yaml", schema2_document())]).ok
+    return Case.objects.get(slug=CASE_DOCUMENT["slug"])
+
+
 # --------------------------------------------------------------------------
 # A whole site
 # --------------------------------------------------------------------------
@@ -471,17 +483,17 @@ class Site:
 def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = None) -> Site:
     """One of every row a page shows, every free-text field filled by ``text``."""
     suffix = slug_suffix or str(_n())
-    group = make_group(
+    group = taxonomy.make_group(
         name=unique_name(text, "CauseGroup.name", suffix, 120),
         slug=f"group-{suffix}",
         description=text("CauseGroup.description"),
     )
-    mechanism = make_mechanism(
+    mechanism = taxonomy.make_mechanism(
         name=unique_name(text, "Mechanism.name", suffix, 120),
         slug=f"mechanism-{suffix}",
         description=text("Mechanism.description"),
     )
-    reference = make_reference(
+    reference = taxonomy.make_reference(
         key=f"ref-{suffix}",
         number=500 + _n(),
         kind=Reference.Kind.GUIDELINE,
@@ -490,7 +502,7 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
         year=2020,
         note=text("Reference.note"),
     )
-    cause = make_cause(
+    cause = taxonomy.make_cause(
         name=unique_name(text, "Cause.name", suffix, 160),
         slug=f"cause-{suffix}",
         group=group,
@@ -498,14 +510,14 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
         body=text("Cause.body"),
         mechanisms=[mechanism],
     )
-    topic = make_topic(
+    topic = taxonomy.make_topic(
         title=unique_name(text, "Topic.title", suffix, 160),
         slug=f"topic-{suffix}",
         summary=text("Topic.summary"),
         body=text("Topic.body"),
     )
     for owner in ({"cause": cause}, {"topic": topic}):
-        make_fact(
+        taxonomy.make_fact(
             key=f"fact-{_n()}",
             text=text("Fact.text"),
             verification=Fact.Verification.DISPUTED,
@@ -516,7 +528,7 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
     # The third step is keyed by no case: ordering it shows its default result.
     categories = (WorkupStep.Category.BLOOD_COUNT, WorkupStep.Category.MARROW, WorkupStep.Category.BLOOD_COUNT)
     steps = [
-        make_step(
+        taxonomy.make_step(
             name=unique_name(text, "WorkupStep.name", f"{suffix}-{position}", 160),
             slug=f"step-{suffix}-{position}",
             category=category,

@@ -191,7 +191,7 @@ def test_author_review_play_analyse_and_export(page: Page, browser: Browser, bas
     expect(page.locator(".stat-grid > div").first).to_have_text(re.compile(r"^\s*Attempts\s*2\s*$"))
     smear_row = page.locator("tr", has_text="Peripheral blood smear")
     expect(smear_row).to_contain_text("Essential")
-    expect(smear_row.locator("td").nth(1)).to_have_text("2 (100%)")
+    expect(smear_row.locator("td").nth(2)).to_have_text("2 (100%)")  # after the kind and the tier
     expect(page.locator("svg.bar-chart").first).to_have_attribute("role", "img")
     checks.check(page, "case item analysis")
 

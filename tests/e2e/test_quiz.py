@@ -150,11 +150,11 @@ def test_practice_mode_shows_each_report_and_time_up_lands_on_the_report(page: P
     page.get_by_role("radio", name="Medium", exact=True).check()
     page.get_by_role("button", name="Submit my diagnosis and see the report").click()
     expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
-    continue_link = page.get_by_role("link", name="Continue to case 2 of 4").first
+    continue_link = page.get_by_role("link", name="Continue to case 2 of 5").first
     expect(continue_link).to_be_visible()
     check(page, sent, "practice quiz, case report")
     continue_link.click()
-    expect(page.get_by_role("progressbar", name="Case 2 of 4")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Case 2 of 5")).to_be_visible()
     expect(page.locator("[data-quiz-countdown]")).to_have_count(0)  # untimed
 
     # The clock runs out (here: the deadline is moved into the past) while case 2 is open.
@@ -165,6 +165,6 @@ def test_practice_mode_shows_each_report_and_time_up_lands_on_the_report(page: P
     expect(page).to_have_url(re.compile(r"/quizzes/attempts/\d+/report/$"))
     expect(page.get_by_text(re.compile("^Time is up: this quiz has ended"))).to_be_visible()
     expect(page.get_by_text("Time ran out.")).to_be_visible()
-    expect(page.locator(".quiz-unanswered")).to_have_count(3)
+    expect(page.locator(".quiz-unanswered")).to_have_count(4)
     check(page, sent, "quiz report, time up")
     assert_valid_html_pages(sent)

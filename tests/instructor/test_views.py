@@ -172,9 +172,9 @@ class TestAnalysis:
         assert row + f"{qa.cases[0].discrimination.index:.2f}" in page
         response = client.get(reverse("instructor:case_analysis", args=[first.slug]))
         page = visible(response)
-        assert "Attempts 3" in page and "Peripheral blood smear Essential 2 (67%)" in page
+        assert "Attempts 3" in page and "Peripheral blood smear Investigation Essential 2 (67%)" in page
         svg = response.content.decode()
-        assert 'role="img" aria-label="Share of attempts that ordered each step, First case.' in svg
+        assert 'role="img" aria-label="Share of attempts that ordered each entry, First case.' in svg
 
     def test_analysis_runs_a_fixed_number_of_queries(self, world, django_assert_max_num_queries):
         """Adding attempts does not add queries: the reports are read in one query."""
@@ -218,6 +218,7 @@ class TestAnalysis:
 
     def test_digests_read_in_the_database_match_the_stored_reports(self, world):
         """The database's JSON extraction gives what the pure reader gives, for full and partial reports."""
+        from leucocases.cases.report_outline import occurrence_pairs
         from leucocases.instructor.models import ReportDigest
         from leucocases.instructor.statistics import record_from_data
 
@@ -236,10 +237,11 @@ class TestAnalysis:
             digest = ReportDigest.objects.get(report=report)
             record = record_from_data(attempt_id=0, total=report.total, data=report.data)
             assert [tuple(pair) for pair in digest.lines] == list(zip(record.steps, record.verdicts, strict=True))
-            assert tuple(digest.missed) == record.missed
-            assert (digest.diagnosis or None, digest.diagnosis_verdict) == (
+            assert [tuple(pair) for pair in digest.missed] == occurrence_pairs(record.missed, record.missed_occurrences)
+            assert (digest.diagnosis or None, digest.diagnosis_verdict, digest.grade) == (
                 record.diagnosis,
                 record.diagnosis_verdict,
+                record.grade,
             )
 
     def test_index_lists_quizzes_and_cases(self, client, world):
