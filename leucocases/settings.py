@@ -246,6 +246,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The case editor posts the whole catalogue as one form (about 25 inputs for
+# each of ~90 entries, with their tables and series), past Django's default
+# of 1,000 fields; this still bounds what a request may make the server parse.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
 # No inline script or style anywhere: every page must work under this policy.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -4,8 +4,10 @@ Each row holds the learner (username, name, e-mail, cohorts), where they
 stand with the quiz, each case's marks (score, workup, diagnosis, and a flag
 when a harmful or never choice capped the score) and the quiz total — the
 mean of the case scores of a finished attempt, as the learner's own quiz
-report gives it — best, last and mean over the finished attempts. Summary
-rows give each column's mean and median.
+report gives it — best, last and mean over the finished attempts — then
+calibration (diagnoses stated at each certainty, and right) and, where the
+quiz uses them, the certainty-based marks. Summary rows give each column's
+mean and median.
 
 Which attempt the case marks come from: the best finished attempt (the
 highest total; of equal ones, the later), or, with none finished, the
@@ -28,6 +30,8 @@ from typing import Any
 
 from django.db.models import Count, F
 
+from leucocases.cases.certainty import is_right
+from leucocases.cases.grading.certainty import CalibrationRow, calibration, cbm_mark
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.listing import quiz_attempt_means
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt
@@ -58,6 +62,8 @@ class CaseMark:
     #: "never" (a never choice held the total at or below the never total), "harmful" (a harmful
     #: or harmful-premature choice triggered the cap) or "", read from the stored report.
     flag: str = ""
+    certainty: str = ""  # stated with the diagnosis ("": none)
+    right: bool = False  # the diagnosis had full credit
 
     @property
     def graded(self) -> bool:
@@ -76,6 +82,8 @@ class LearnerRow:
     best: float | None = None
     last: float | None = None
     mean: float | None = None
+    #: Over all the learner's graded cases of the quiz: low, medium, high.
+    calibration: tuple[CalibrationRow, ...] = ()
 
     @property
     def status(self) -> str:
@@ -169,14 +177,27 @@ def _case_marks(quiz_attempt_ids: list[int]) -> dict[int, dict[int, CaseMark]]:
     attempts = (
         Attempt.objects.filter(quiz_case__quiz_attempt__in=quiz_attempt_ids)
         .annotate(choices_made=Count("choices"))
-        .values("pk", "case_id", "submitted_at", "choices_made", quiz_attempt_id=F("quiz_case__quiz_attempt_id"))
+        .values(
+            "pk",
+            "case_id",
+            "submitted_at",
+            "certainty",
+            "choices_made",
+            quiz_attempt_id=F("quiz_case__quiz_attempt_id"),
+        )
     )
     reports = {
         row["attempt_id"]: row
         for row in GradedReport.objects.filter(
             attempt__quiz_case__quiz_attempt__in=quiz_attempt_ids, superseded_at__isnull=True
         ).values(
-            "attempt_id", "total", "workup_score", "diagnosis_score", "data__cap_triggered", "data__never_triggered"
+            "attempt_id",
+            "total",
+            "workup_score",
+            "diagnosis_score",
+            "data__cap_triggered",
+            "data__never_triggered",
+            "data__diagnosis__verdict",
         )
     }
     marks: dict[int, dict[int, CaseMark]] = defaultdict(dict)
@@ -190,6 +211,8 @@ def _case_marks(quiz_attempt_ids: list[int]) -> dict[int, dict[int, CaseMark]]:
                 workup=report["workup_score"],
                 diagnosis=report["diagnosis_score"],
                 flag=flag,
+                certainty=attempt["certainty"],
+                right=is_right(report["data__diagnosis__verdict"]),
             )
         elif attempt["submitted_at"] is not None:
             mark = CaseMark(state=NOT_GRADED)
@@ -231,6 +254,12 @@ def _row(
     else:
         shown = attempts[-1] if attempts else None
     found = marks.get(shown.pk, {}) if shown is not None else {}
+    stated = [
+        (mark.certainty, mark.right)
+        for qa in attempts
+        for mark in marks.get(qa.pk, {}).values()
+        if mark.graded and mark.certainty
+    ]
     return LearnerRow(
         learner=learner,
         cohorts=cohorts,
@@ -242,6 +271,7 @@ def _row(
         best=max(scores) if scores else None,
         last=totals.get(finished[-1].pk) if finished else None,
         mean=round(stats.fmean(scores), 1) if scores else None,
+        calibration=calibration(stated),
     )
 
 
@@ -261,8 +291,13 @@ def _case_columns(case: Case, marks: list[CaseMark]) -> CaseColumns:
 # --------------------------------------------------------------------------
 
 IDENTITY_COLUMNS = ("Username", "Name", "E-mail", "Cohort", "Status", "Attempts", "Case marks from attempt")
-CASE_COLUMNS = ("score", "workup", "diagnosis", "harmful or never")
+CASE_COLUMNS = ("score", "workup", "diagnosis", "harmful or never", "certainty")
 TOTAL_COLUMNS = ("Quiz total (best)", "Quiz total (last)", "Quiz total (mean)")
+#: Calibration over every graded case of the learner's attempts: stated and right, per level.
+CALIBRATION_COLUMNS = tuple(
+    f"{level.capitalize()} certainty: {part}" for level in ("high", "medium", "low") for part in ("stated", "right")
+)
+CBM_COLUMN = "Certainty-based marks"
 
 
 def gradebook_header(gradebook: Gradebook) -> list[str]:
@@ -271,24 +306,28 @@ def gradebook_header(gradebook: Gradebook) -> list[str]:
         for position, case in enumerate(gradebook.cases, start=1)
         for part in CASE_COLUMNS
     ]
-    return [*IDENTITY_COLUMNS, *per_case, *TOTAL_COLUMNS]
+    marking = [CBM_COLUMN] if gradebook.quiz.certainty_based_marking else []
+    return [*IDENTITY_COLUMNS, *per_case, *TOTAL_COLUMNS, *CALIBRATION_COLUMNS, *marking]
 
 
 def gradebook_table(gradebook: Gradebook) -> Sheet:
     """The gradebook as a sheet: a row per learner, then the Mean, Median
     and "Learners graded" rows (those three in bold)."""
-    rows: list[list[Cell]] = [_learner_cells(row) for row in gradebook.rows]
+    marking = gradebook.quiz.certainty_based_marking
+    rows: list[list[Cell]] = [_learner_cells(row, marking=marking) for row in gradebook.rows]
     blank: list[Cell] = [None] * (len(IDENTITY_COLUMNS) - 1)
     summary_rows: list[list[Cell]] = [["Mean", *blank], ["Median", *blank], ["Learners graded", *blank]]
     for column in gradebook.columns:
         flagged = f"{column.flagged} of {column.total.n} flagged" if column.total.n else None
-        summary_rows[0] += [column.total.mean, column.workup.mean, column.diagnosis.mean, flagged]
-        summary_rows[1] += [column.total.median, column.workup.median, column.diagnosis.median, None]
-        summary_rows[2] += [column.total.n, column.workup.n, column.diagnosis.n, None]
+        summary_rows[0] += [column.total.mean, column.workup.mean, column.diagnosis.mean, flagged, None]
+        summary_rows[1] += [column.total.median, column.workup.median, column.diagnosis.median, None, None]
+        summary_rows[2] += [column.total.n, column.workup.n, column.diagnosis.n, None, None]
     totals = (gradebook.best, gradebook.last, gradebook.mean)
     summary_rows[0] += [s.mean for s in totals]
     summary_rows[1] += [s.median for s in totals]
     summary_rows[2] += [s.n for s in totals]
+    for summary in summary_rows:  # calibration and marks are counts per learner: no mean or median
+        summary += [None] * (len(CALIBRATION_COLUMNS) + int(marking))
     first_summary = len(rows)
     return Sheet(
         title="Gradebook",
@@ -299,7 +338,7 @@ def gradebook_table(gradebook: Gradebook) -> Sheet:
     )
 
 
-def _learner_cells(row: LearnerRow) -> list[Cell]:
+def _learner_cells(row: LearnerRow, *, marking: bool) -> list[Cell]:
     learner = row.learner
     cells: list[Cell] = [
         learner.get_username(),
@@ -312,12 +351,20 @@ def _learner_cells(row: LearnerRow) -> list[Cell]:
     ]
     for mark in row.marks:
         if mark.graded:
-            cells += [mark.total, mark.workup, mark.diagnosis, mark.flag]
+            cells += [mark.total, mark.workup, mark.diagnosis, mark.flag, mark.certainty]
         else:
             # The reason stands in the score's column, so a spreadsheet's
             # AVERAGE leaves it out rather than counting it as zero.
-            cells += [mark.state, None, None, None]
-    return [*cells, row.best, row.last, row.mean]
+            cells += [mark.state, None, None, None, None]
+    cells += [row.best, row.last, row.mean]
+    for level in reversed(row.calibration):  # high, medium, low
+        cells += [level.stated, level.correct]
+    if marking:
+        # The marks of the attempt the case marks come from.
+        cells.append(
+            sum(cbm_mark(correct=m.right, certainty=m.certainty) for m in row.marks if m.graded and m.certainty)
+        )
+    return cells
 
 
 def gradebook_notes(gradebook: Gradebook, *, exported_at: str) -> Sheet:
@@ -334,7 +381,15 @@ def gradebook_notes(gradebook: Gradebook, *, exported_at: str) -> Sheet:
         "at or below its never total (0 unless the case says otherwise); harmful, a choice the key rates harmful "
         "(or a premature one that counts as harmful), which caps the score at the case's harmful cap. Never "
         "wins when both were made.",
+        "Certainty: what the learner stated with the diagnosis (low, medium, high). The calibration columns count, "
+        "over all the learner's graded cases of the quiz, the diagnoses stated at each certainty and how many "
+        "were right (full credit).",
     ]
+    if gradebook.quiz.certainty_based_marking:
+        lines.append(
+            "Certainty-based marks (Moodle's scale: right 1, 2, 3 and wrong 0, -2, -6 at low, medium, high "
+            "certainty), added up over the attempt the case marks come from."
+        )
     if gradebook.small_sample:
         lines.append(small_sample_warning(gradebook.graded_learners))
     return Sheet(title="About", header=["About this gradebook"], rows=[[line] for line in lines])

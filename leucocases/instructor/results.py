@@ -14,7 +14,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
+from leucocases.cases.certainty import is_right
+from leucocases.cases.grading.certainty import cbm_mark
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 
@@ -46,6 +49,8 @@ class ResultCell:
     started_at: datetime | None = None
     submitted_at: datetime | None = None
     seconds_on_case: int | None = None
+    certainty: str = ""  # stated with the diagnosis ("" : none)
+    right: bool | None = None  # the diagnosis had full credit (None: no report)
 
     @property
     def status_label(self) -> str:
@@ -136,16 +141,22 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
     cases = quiz_cases(quiz=quiz)
     quiz_attempts = list(quiz_attempts_in_scope(quiz=quiz, cohort=cohort))
 
-    current_total = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True).values("total")[:1]
+    current = GradedReport.objects.filter(attempt=OuterRef("pk"), superseded_at__isnull=True)
     case_rows = (
         Attempt.objects.filter(quiz_case__quiz_attempt__in=[qa.pk for qa in quiz_attempts])
-        .annotate(total=Subquery(current_total), choices_made=Count("choices"))
+        .annotate(
+            total=Subquery(current.values("total")[:1]),
+            verdict=Subquery(current.annotate(verdict=KT("data__diagnosis__verdict")).values("verdict")[:1]),
+            choices_made=Count("choices"),
+        )
         .values(
             "pk",
             "case_id",
             "started_at",
             "submitted_at",
+            "certainty",
             "total",
+            "verdict",
             "choices_made",
             quiz_attempt_id=F("quiz_case__quiz_attempt_id"),
         )
@@ -213,6 +224,8 @@ def _cell(case: Case, qa: QuizAttempt, row: dict | None, seconds: int | None) ->
         started_at=row["started_at"],
         submitted_at=submitted,
         seconds_on_case=seconds,
+        certainty=row["certainty"],
+        right=None if row["total"] is None else is_right(row["verdict"]),
     )
 
 
@@ -228,6 +241,9 @@ CSV_COLUMNS = (
     "case_title",
     "case_status",
     "score",
+    "diagnosis_right",
+    "certainty",
+    "certainty_mark",
     "started_at",
     "submitted_at",
     "seconds_since_start",
@@ -262,9 +278,19 @@ def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
                     _text(cell.case.title),
                     cell.status,
                     "" if cell.total is None else f"{cell.total:.1f}",
+                    "" if cell.right is None else ("yes" if cell.right else "no"),
+                    cell.certainty,
+                    _certainty_mark(cell, marking=results.quiz.certainty_based_marking),
                     _iso(cell.started_at),
                     _iso(cell.submitted_at),
                     "" if cell.seconds_since_start is None else cell.seconds_since_start,
                     "" if cell.seconds_on_case is None else cell.seconds_on_case,
                 ]
             )
+
+
+def _certainty_mark(cell: ResultCell, *, marking: bool) -> int | str:
+    """The cell's certainty-based mark, where the quiz uses them and a certainty was stated."""
+    if not marking or cell.right is None or not cell.certainty:
+        return ""
+    return cbm_mark(correct=cell.right, certainty=cell.certainty)

@@ -23,7 +23,7 @@ from leucocases.cases.verdicts import occurrence_name
 from leucocases.editorial.access import instructor_required
 from leucocases.quizzes.models import Quiz
 
-from . import selectors, services
+from . import calibration, selectors, services
 from .forms import AnalysisScopeForm, CohortFilterForm, RegradeApplyForm
 
 
@@ -47,9 +47,14 @@ def quiz_results(request: HttpRequest, slug: str) -> HttpResponse:
     csv_url = reverse("instructor:quiz_results_csv", kwargs={"slug": quiz.slug})
     if results.cohort is not None:
         csv_url += f"?cohort={results.cohort.slug}"
-    return render(
-        request, "instructor/results.html", {"quiz": quiz, "form": form, "results": results, "csv_url": csv_url}
-    )
+    context = {
+        "quiz": quiz,
+        "form": form,
+        "results": results,
+        "csv_url": csv_url,
+        "calibration": calibration.cohort_calibration(results),
+    }
+    return render(request, "instructor/results.html", context)
 
 
 @instructor_required

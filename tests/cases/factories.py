@@ -51,15 +51,7 @@ from leucocases.cases.models import (
 )
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
-from tests.taxonomy.factories import (
-    make_cause,
-    make_fact,
-    make_group,
-    make_mechanism,
-    make_reference,
-    make_step,
-    make_topic,
-)
+from tests.taxonomy import factories as taxonomy
 
 _seq = itertools.count(1)
 
@@ -128,7 +120,7 @@ def make_catalogue() -> dict[str, WorkupStep]:
     """The nine catalogue steps (reused when several cases are made)."""
     steps = {}
     for position, (slug, name, category) in enumerate(STEP_SPECS):
-        steps[slug] = WorkupStep.objects.filter(slug=slug).first() or make_step(
+        steps[slug] = WorkupStep.objects.filter(slug=slug).first() or taxonomy.make_step(
             name=name,
             slug=slug,
             category=category,
@@ -150,7 +142,7 @@ def make_taxonomy() -> dict[str, Cause]:
         ),
         start=1,
     ):
-        groups[slug] = CauseGroup.objects.filter(slug=slug).first() or make_group(
+        groups[slug] = CauseGroup.objects.filter(slug=slug).first() or taxonomy.make_group(
             name=name, slug=slug, position=position
         )
     specs = [
@@ -161,7 +153,7 @@ def make_taxonomy() -> dict[str, Cause]:
     ]
     causes = {}
     for name, slug, group, status in specs:
-        causes[slug] = Cause.objects.filter(slug=slug).first() or make_cause(
+        causes[slug] = Cause.objects.filter(slug=slug).first() or taxonomy.make_cause(
             name=name, slug=slug, group=groups[group], summary=f"{name}.", status=status
         )
     return causes
@@ -182,11 +174,13 @@ def make_case(
     causes = make_taxonomy()
     refs = {
         "guideline": Reference.objects.filter(key="test-guideline").first()
-        or make_reference(
+        or taxonomy.make_reference(
             key="test-guideline", number=901, title="Leucopenia guideline for tests", kind="guideline", year=2020
         ),
         "label": Reference.objects.filter(key="test-label").first()
-        or make_reference(key="test-label", number=907, title="Azathioprine label for tests", kind="label", year=2020),
+        or taxonomy.make_reference(
+            key="test-label", number=907, title="Azathioprine label for tests", kind="label", year=2020
+        ),
     }
     case = Case.objects.create(
         title=title,
@@ -366,14 +360,15 @@ REFERENCES = {
 def make_casefile_catalogue() -> None:
     """The groups, causes, references and workup steps ``CASE_DOCUMENT`` names."""
     for key, (number, title) in REFERENCES.items():
-        make_reference(key=key, number=number, kind="guideline", title=title, source="Test source")
+        taxonomy.make_reference(key=key, number=number, kind="guideline", title=title, source="Test source")
     groups = {
-        slug: make_group(slug=slug, name=name, position=i) for i, (slug, name) in enumerate(GROUPS.items(), start=1)
+        slug: taxonomy.make_group(slug=slug, name=name, position=i)
+        for i, (slug, name) in enumerate(GROUPS.items(), start=1)
     }
     for slug, (name, group) in CAUSES.items():
-        make_cause(slug=slug, name=name, group=groups[group], summary="S.")
+        taxonomy.make_cause(slug=slug, name=name, group=groups[group], summary="S.")
     for i, (slug, (name, category)) in enumerate(STEPS.items(), start=1):
-        make_step(
+        taxonomy.make_step(
             slug=slug,
             name=name,
             category=category,
@@ -488,17 +483,17 @@ class Site:
 def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = None) -> Site:
     """One of every row a page shows, every free-text field filled by ``text``."""
     suffix = slug_suffix or str(_n())
-    group = make_group(
+    group = taxonomy.make_group(
         name=unique_name(text, "CauseGroup.name", suffix, 120),
         slug=f"group-{suffix}",
         description=text("CauseGroup.description"),
     )
-    mechanism = make_mechanism(
+    mechanism = taxonomy.make_mechanism(
         name=unique_name(text, "Mechanism.name", suffix, 120),
         slug=f"mechanism-{suffix}",
         description=text("Mechanism.description"),
     )
-    reference = make_reference(
+    reference = taxonomy.make_reference(
         key=f"ref-{suffix}",
         number=500 + _n(),
         kind=Reference.Kind.GUIDELINE,
@@ -507,7 +502,7 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
         year=2020,
         note=text("Reference.note"),
     )
-    cause = make_cause(
+    cause = taxonomy.make_cause(
         name=unique_name(text, "Cause.name", suffix, 160),
         slug=f"cause-{suffix}",
         group=group,
@@ -515,14 +510,14 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
         body=text("Cause.body"),
         mechanisms=[mechanism],
     )
-    topic = make_topic(
+    topic = taxonomy.make_topic(
         title=unique_name(text, "Topic.title", suffix, 160),
         slug=f"topic-{suffix}",
         summary=text("Topic.summary"),
         body=text("Topic.body"),
     )
     for owner in ({"cause": cause}, {"topic": topic}):
-        make_fact(
+        taxonomy.make_fact(
             key=f"fact-{_n()}",
             text=text("Fact.text"),
             verification=Fact.Verification.DISPUTED,
@@ -533,7 +528,7 @@ def make_site(*, text: Callable[[str], str] = plain, slug_suffix: str | None = N
     # The third step is keyed by no case: ordering it shows its default result.
     categories = (WorkupStep.Category.BLOOD_COUNT, WorkupStep.Category.MARROW, WorkupStep.Category.BLOOD_COUNT)
     steps = [
-        make_step(
+        taxonomy.make_step(
             name=unique_name(text, "WorkupStep.name", f"{suffix}-{position}", 160),
             slug=f"step-{suffix}-{position}",
             category=category,

@@ -117,13 +117,15 @@ def test_csv_starts_with_a_byte_order_mark_and_keeps_every_character(client, wor
     assert response.content.startswith(b"\xef\xbb\xbf")
     header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert header[:7] == ["Username", "Name", "E-mail", "Cohort", "Status", "Attempts", "Case marks from attempt"]
-    assert header[7:11] == [f"1. {TITLE}: {part}" for part in ("score", "workup", "diagnosis", "harmful or never")]
-    assert header[-3:] == ["Quiz total (best)", "Quiz total (last)", "Quiz total (mean)"]
+    parts = ("score", "workup", "diagnosis", "harmful or never", "certainty")
+    assert header[7:12] == [f"1. {TITLE}: {part}" for part in parts]
+    totals = header.index("Quiz total (best)")
+    assert header[totals : totals + 3] == ["Quiz total (best)", "Quiz total (last)", "Quiz total (mean)"]
     by_name = {row[0]: row for row in rows}
     assert by_name["zoe"][1:5] == ["Zoé Ångström", "zoé@example.org", "Group É", "Finished"]
     assert by_name["zoe"][10] == "harmful"
     assert by_name["cy"][4:8] == ["Not started", "0", "", "Not started"]
-    assert by_name["bo"][11] == "In progress"
+    assert by_name["bo"][12] == "In progress"
     assert by_name["ada"][7] == "100.0"
     assert [row[0] for row in rows[-3:]] == ["Mean", "Median", "Learners graded"]
     assert by_name["Learners graded"][7] == "4" and by_name["Mean"][10] == "1 of 4 flagged"
@@ -204,3 +206,54 @@ def test_the_gradebook_takes_a_fixed_number_of_queries(world, django_assert_max_
     with django_assert_max_num_queries(8):
         large = quiz_gradebook(quiz=quiz)
     assert len(large.rows) == len(small.rows) + 5
+
+
+def test_certainty_and_calibration_columns(client, world):
+    """Each case's stated certainty; per learner, over all their graded cases of the quiz, the diagnoses
+    stated at each certainty and how many were right; the certainty-based marks where the quiz uses them."""
+    quiz, cohort, first, second, people = world
+    stated = {
+        ("ada", 0): ("high", "low"),  # case 1: right then wrong
+        ("ada", 1): ("high", "medium"),  # case 2: wrong, wrong
+        ("zoe", 0): ("high",),  # wrong
+        ("zoe", 1): ("medium",),  # right
+    }
+    for (name, index), levels in stated.items():
+        case = (first, second)[index]
+        attempts = case.attempts.filter(user=people[name]).order_by("pk")
+        for attempt, level in zip(attempts, levels, strict=True):
+            type(attempt).objects.filter(pk=attempt.pk).update(certainty=level)
+    type(quiz).objects.filter(pk=quiz.pk).update(certainty_based_marking=True)
+    client.force_login(make_instructor())
+    response = client.get(reverse("instructor:quiz_gradebook_csv", args=[quiz.slug]), {"cohort": cohort.slug})
+    header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    ada, zoe = by_name["ada"], by_name["zoe"]
+    assert (ada[f"1. {TITLE}: certainty"], ada["2. Second case: certainty"]) == ("high", "high")
+    calibration = [f"{level} certainty: {part}" for level in ("High", "Medium", "Low") for part in ("stated", "right")]
+    assert [ada[c] for c in calibration] == ["2", "1", "1", "0", "1", "0"]
+    assert [zoe[c] for c in calibration] == ["1", "0", "1", "1", "0", "0"]
+    # From the attempt the case marks come from: ada's first (+3 right at high, -6 wrong at high).
+    assert (ada["Certainty-based marks"], zoe["Certainty-based marks"]) == ("-3", "-4")
+    assert by_name["cy"]["Certainty-based marks"] == "0"
+
+    page = client.get(reverse("instructor:quiz_results", args=[quiz.slug]), {"cohort": cohort.slug}).content.decode()
+    table = re.search(r'<table class="table table-sm table-striped calibration-table">.*?</table>', page, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", table.group(0)).split())
+    assert "ada 1 of 2 (50%) 0 of 1 (0%) 0 of 1 (0%) -5" in text  # over both attempts: +3 -6, then 0 -2
+    assert "zoe 0 of 1 (0%) 1 of 1 (100%) 0 of 0 -4" in text
+    results = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    reverse("instructor:quiz_results_csv", args=[quiz.slug]), {"cohort": cohort.slug}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    zoe_rows = [
+        (r["case_position"], r["diagnosis_right"], r["certainty"], r["certainty_mark"])
+        for r in results
+        if r["learner"] == "zoe"
+    ]
+    assert zoe_rows == [("1", "no", "high", "-6"), ("2", "yes", "medium", "2")]

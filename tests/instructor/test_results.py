@@ -138,6 +138,9 @@ def test_csv_has_one_row_per_learner_and_case(client, world):
         "case_title": "First case",
         "case_status": "submitted",
         "score": "100.0",
+        "diagnosis_right": "yes",
+        "certainty": "",  # none stated (graded by the factory, not the form)
+        "certainty_mark": "",  # the quiz does not use certainty-based marking
         "started_at": "",
         "submitted_at": "",
         "seconds_since_start": "300",

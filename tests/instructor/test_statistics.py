@@ -22,19 +22,6 @@ from leucocases.instructor.statistics import (
 )
 
 
-def test_statistics_module_imports_no_django():
-    """The statistics module is pure Python: importing it pulls in no Django module."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; import leucocases.instructor.statistics; "
-        "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
 class TestPearson:
     def test_hand_computed_example(self):
         """x = 1..5, y = 2,4,5,4,5: Sxy = 6, Sxx = 10, Syy = 6, so r = 6 / √60 ≈ 0.7746."""

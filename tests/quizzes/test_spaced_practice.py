@@ -132,7 +132,7 @@ def test_a_hook_delivered_twice_reviews_once(learner, hooks_run):
 def test_learners_who_practised_before_fsrs_get_cards_from_their_history():
     """The data migration replays each learner's practice attempts, oldest first, through the same
     rating and scheduler; quiz cases and anonymous attempts are left out."""
-    before = [("quizzes", "0005_quiz_certainty_based_marking"), ("cases", "0010_attempt_certainty")]
+    before = [("quizzes", "0006_quiz_certainty_based_marking"), ("cases", "0010_attempt_certainty")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

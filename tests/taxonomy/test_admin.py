@@ -6,15 +6,8 @@ from django.urls import reverse
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, Fact
 from tests.accounts.factories import make_user
-from tests.taxonomy.factories import (
-    make_cause,
-    make_fact,
-    make_group,
-    make_mechanism,
-    make_reference,
-    make_step,
-    make_topic,
-)
+
+from .factories import make_cause, make_fact, make_group, make_mechanism, make_reference, make_step, make_topic
 
 pytestmark = pytest.mark.django_db
 

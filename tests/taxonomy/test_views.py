@@ -11,15 +11,8 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Fact, WorkupStep
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_case_for
-from tests.taxonomy.factories import (
-    make_cause,
-    make_fact,
-    make_group,
-    make_mechanism,
-    make_reference,
-    make_step,
-    make_topic,
-)
+
+from .factories import make_cause, make_fact, make_group, make_mechanism, make_reference, make_step, make_topic
 
 pytestmark = pytest.mark.django_db
 

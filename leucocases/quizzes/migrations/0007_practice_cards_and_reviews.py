@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0010_attempt_certainty'),
-        ('quizzes', '0005_quiz_certainty_based_marking'),
+        ('quizzes', '0006_quiz_certainty_based_marking'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0004_quiz_attempt_case'),
+        ('quizzes', '0005_cohort_join_code'),
     ]
 
     operations = [

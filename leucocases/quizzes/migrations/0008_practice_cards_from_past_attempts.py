@@ -74,6 +74,6 @@ def _store(PracticeCard, PracticeReview, pending):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quizzes", "0006_practice_cards_and_reviews")]
+    dependencies = [("quizzes", "0007_practice_cards_and_reviews")]
 
     operations = [migrations.RunPython(replay, migrations.RunPython.noop)]
