@@ -3,7 +3,10 @@
 Usage: python -m benchmarks.http_bench BASE_URL PREPARED.json OUT.json
 
 Runs ``wrk -t2 -c32 -d10s`` (loopback only) against: /healthz (the baseline:
-no database, no template), a cause page and the case list (anonymous, so
+no database, no template), the "realistic floor" (``leucocases/benchfloor.py``,
+served when the server runs with ``DJANGO_BENCH_FLOOR=1``: a signed-in view that
+reads the session, loads the user, runs five queries and renders a 30 KB page,
+the least a signed-in page can cost), a cause page and the case list (anonymous, so
 from the page cache, and logged in, so rendered), a case being played (GET
 as a logged-in learner with an attempt in progress) and the play page's
 htmx choose POST for a pool of learners (CSRF cookie and
@@ -79,6 +82,7 @@ def main(base: str, prepared: Path, out: Path) -> None:
     logged_in = ("-H", f"Cookie: {cookie}")
     targets = [
         ("baseline /healthz", f"{base}/healthz", None, ()),
+        ("realistic floor", f"{base}/bench/floor/", cookie, logged_in),
         # Visitors without a session get reader pages from the page cache ...
         ("cause page", f"{base}{data['cause_page']}", None, ()),
         ("case list", f"{base}/cases/", None, ()),
@@ -98,8 +102,10 @@ def main(base: str, prepared: Path, out: Path) -> None:
         results[name] = run_wrk(url, *extra, script_args=script_args)
         print(f"{name:<22} {results[name]['rps']:>9.1f} req/s  (non-2xx/3xx {results[name]['non_2xx_3xx']})")
     baseline = results["baseline /healthz"]["rps"]
+    floor = results["realistic floor"]["rps"]
     for result in results.values():
         result["ratio"] = round(result["rps"] / baseline, 3) if baseline else 0.0
+        result["to_floor"] = round(result["rps"] / floor, 3) if floor else 0.0
     out.write_text(json.dumps(results, indent=2))
 
 

@@ -59,6 +59,7 @@ def main(out: Path) -> None:
         ("home", anonymous, "get", "/", [{}]),
         ("cause index", anonymous, "get", reverse("taxonomy:causes"), [{}]),
         ("cause page", anonymous, "get", cause.get_absolute_url(), [{}]),
+        ("cause page (learner)", member, "get", cause.get_absolute_url(), [{}]),
         ("references", anonymous, "get", reverse("taxonomy:references"), [{}]),
         ("search", anonymous, "get", reverse("taxonomy:search"), [{"q": "neutropenia"}]),
         ("case list", anonymous, "get", reverse("cases:list"), [{}]),

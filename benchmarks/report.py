@@ -11,14 +11,18 @@ import sys
 from pathlib import Path
 
 QUERY_BUDGET = 12
+#: Throughput goals as ratios to /healthz measured in the same run (issue 19 for the signed-in pages).
 GOALS = {
     "cause page": 0.5,
     "case list": 0.5,
-    "cause page (logged in)": 0.5,
-    "case list (logged in)": 0.5,
-    "case play GET": 0.5,
-    "choose POST (htmx)": 0.25,
+    "cause page (logged in)": 0.20,
+    "case list (logged in)": 0.10,
+    "case play GET": 0.07,
+    "choose POST (htmx)": 0.07,
 }
+#: The largest locust run: every request's p95 at most this, no failure, every choice stored.
+LOCUST_P95_GOAL_MS = 150
+LOCUST_GOAL_USERS = 500
 
 
 def load(path: Path) -> dict:
@@ -46,8 +50,6 @@ def locust_summary(path: Path) -> dict:
 def main(results: Path) -> int:
     small, large = load(results / "queries_scale1.json"), load(results / "queries_scale100.json")
     http = load(results / "http.json")
-    loc = locust_summary(results / "locust_stats.csv")
-    check = load(results / "locust_check.json")
     meta = load(results / "meta.json")
     problems = []
 
@@ -63,24 +65,51 @@ def main(results: Path) -> int:
         problems += [] if ok else [f"queries: {name}"]
         print(f"  {name:<32}{a:>10}{b:>11}   {'ok' if ok else 'MISSED'}")
     print("-" * 78)
-    print(f"{'wrk -t2 -c32 -d10s, 2 gunicorn workers':<34}{'req/s':>10}{'ratio':>11}   goal")
+    problems += throughput_table(http)
+    print("-" * 78)
+    for users in str(meta.get("locust_users", "")).split():
+        problems += locust_table(results, users, meta.get("locust_time", "?"))
+    print("=" * 78)
+    print("All goals met." if not problems else "Goals missed: " + "; ".join(problems))
+    return 0
+
+
+def throughput_table(http: dict) -> list[str]:
+    """wrk's requests per second, each as a ratio to /healthz and to the realistic floor."""
+    problems = []
+    print(f"{'wrk -t2 -c32 -d10s, 2 gunicorn workers':<38}{'req/s':>7}{'/healthz':>9}{'/floor':>8}   goal (/healthz)")
     for name, row in http.items():
         goal = GOALS.get(name)
         ok = goal is None or (row["ratio"] >= goal and row["non_2xx_3xx"] == 0 and row["socket_errors"] == 0)
         problems += [] if ok else [f"throughput: {name}"]
         flags = "" if not (row["non_2xx_3xx"] or row["socket_errors"]) else f" errors {row['non_2xx_3xx']}"
-        verdict = "baseline" if goal is None else f">= {goal}  {'ok' if ok else 'MISSED'}{flags}"
-        print(f"  {name:<32}{row['rps']:>10.0f}{row['ratio']:>11.3f}   {verdict}")
-    print("-" * 78)
-    if loc:
-        users = meta.get("locust_users", "?")
-        print(f"locust: {users} learners for {meta.get('locust_time', '?')} (think time 1-3 s)")
-        print(f"  requests {loc['requests']}, failures {loc['failures']}, {loc['rps']} req/s")
-        print(f"  p50 {loc['p50']} ms, p95 {loc['p95']} ms (all requests)")
-        for name, (p50, p95, failures) in loc["by_name"].items():
-            print(f"    {name:<40} p50 {p50:>6} ms  p95 {p95:>6} ms  failures {failures}")
-        if str(loc["failures"]) != "0":
-            problems.append("locust failures")
+        verdict = "" if goal is None else f">= {goal}  {'ok' if ok else 'MISSED'}{flags}"
+        to_floor = row.get("to_floor")
+        floor = f"{to_floor:>8.2f}" if to_floor is not None else f"{'':>8}"
+        print(f"  {name:<36}{row['rps']:>7.0f}{row['ratio']:>9.3f}{floor}   {verdict}")
+    return problems
+
+
+def locust_table(results: Path, users: str, duration: str) -> list[str]:
+    """One locust run: requests, failures, percentiles by request, and the stored-choice check."""
+    problems = []
+    loc = locust_summary(results / f"locust_{users}_stats.csv")
+    check = load(results / f"locust_{users}_check.json")
+    if not loc:
+        return [f"locust {users}: no results"]
+    goal = int(users) >= LOCUST_GOAL_USERS
+    print(f"locust: {users} learners for {duration} (think time 1-3 s)")
+    print(f"  requests {loc['requests']}, failures {loc['failures']}, {loc['rps']} req/s")
+    verdict = ""
+    if goal:
+        ok = str(loc["p95"]).isdigit() and int(loc["p95"]) <= LOCUST_P95_GOAL_MS
+        verdict = f"   goal p95 <= {LOCUST_P95_GOAL_MS} ms  {'ok' if ok else 'MISSED'}"
+        problems += [] if ok else [f"locust {users}: p95"]
+    print(f"  p50 {loc['p50']} ms, p95 {loc['p95']} ms (all requests){verdict}")
+    for name, (p50, p95, failures) in loc["by_name"].items():
+        print(f"    {name:<40} p50 {p50:>6} ms  p95 {p95:>6} ms  failures {failures}")
+    if str(loc["failures"]) != "0":
+        problems.append(f"locust {users}: failures")
     if check:
         print(
             f"  stored: {check['choices_tracked']} confirmed choices in {check['attempts_tracked']} attempts "
@@ -88,10 +117,10 @@ def main(results: Path) -> int:
             f"attempts differing {check['attempts_mismatched']}, report count wrong {check['reports_wrong']}"
         )
         if check["choices_missing"] or check["attempts_mismatched"] or check["reports_wrong"]:
-            problems.append("locust data check")
-    print("=" * 78)
-    print("All goals met." if not problems else "Goals missed: " + "; ".join(problems))
-    return 0
+            problems.append(f"locust {users}: data check")
+    else:
+        problems.append(f"locust {users}: no data check")
+    return problems
 
 
 if __name__ == "__main__":

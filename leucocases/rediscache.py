@@ -1,7 +1,7 @@
 """The Redis cache backend, behind a circuit breaker.
 
-Redis only caches here (pages for visitors without a session, the diagnosis
-menu, peer statistics); sessions live in PostgreSQL. django-redis already turns
+Redis only caches here (pages for visitors without a session, peer
+statistics, the content version); sessions live in PostgreSQL. django-redis already turns
 a Redis that is down into cache misses (``IGNORE_EXCEPTIONS``), but a Redis that
 *hangs* (paused, swapping, a network path that drops packets) costs every cache
 call its full socket time-out, several per request. So every call goes through

@@ -170,6 +170,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_LOCAL_CACHE}
+# make bench's "realistic floor" page at /bench/floor/ (leucocases/benchfloor.py); off on the site.
+BENCH_FLOOR_VIEW = env_bool("DJANGO_BENCH_FLOOR", False)
+# The cache holding the content version (leucocases/editorial/content_version.py), under
+# which each worker keeps what it derives from content. It must be shared by every
+# process that serves or writes content: Redis, or one development server's own memory.
+# Production without Redis has several workers and nothing shared: keep nothing.
+CONTENT_VERSION_CACHE = "default" if REDIS_URL or not PRODUCTION else ""
 # Sessions live in PostgreSQL alone (the default "db" engine), never in Redis: the
 # database is the one authority, so a logout or a password change takes effect
 # whatever Redis is doing. (With sessions cached in Redis, a logout while Redis hung
@@ -238,6 +245,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# The case editor posts the whole catalogue as one form (about 25 inputs for
+# each of ~90 entries, with their tables and series), past Django's default
+# of 1,000 fields; this still bounds what a request may make the server parse.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # No inline script or style anywhere: every page must work under this policy.
 SECURE_CSP = {

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from leucocases import health
+from leucocases import benchfloor, health
 from leucocases.taxonomy import views as taxonomy_views
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
+if settings.BENCH_FLOOR_VIEW:
+    # make bench only (leucocases/benchfloor.py): never part of the site.
+    urlpatterns.append(path("bench/floor/", benchfloor.floor, name="bench_floor"))
 
 # A database time-out answers 503 with a page saying to try again; other errors 500.
 handler500 = "leucocases.errors.server_error"

@@ -26,7 +26,7 @@ from django.db.models import Sum
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.taxonomy.models import Cause, WorkupStep
-from tests.security.factories import make_learner
+from tests.accounts.factories import make_user
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 #: What `dumpdata` leaves out: rebuilt by migrate (contenttypes, permissions), or transient.
@@ -66,7 +66,7 @@ def make_learner_activity() -> None:
     steps = list(WorkupStep.objects.order_by("position", "slug")[:6])
     causes = list(Cause.objects.published()[:3])
     for n, case in enumerate(list(Case.objects.playable()) * 2):
-        learner = make_learner(username=f"backup-learner-{n}")
+        learner = make_user(username=f"backup-learner-{n}")
         attempt = Attempt.objects.create(case=case, user=learner)
         for step in steps[n % 3 : n % 3 + 3]:
             services.attempt_choose_step(attempt=attempt, step=step)
@@ -94,7 +94,7 @@ def test_dumpdata_flush_loaddata_restores_everything(tmp_path):
     assert report_totals() == totals
 
     # Sequences were reset: the restored site takes new attempts without id clashes.
-    learner = make_learner()
+    learner = make_user()
     attempt = Attempt.objects.create(case=Case.objects.playable().first(), user=learner)
     services.attempt_choose_step(attempt=attempt, step=WorkupStep.objects.first())
     assert services.attempt_submit(attempt=attempt, diagnosis=None).pk > max(

@@ -18,6 +18,8 @@ know about it).
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,6 +157,26 @@ def test_the_migration_graph_runs_one_way():
             if not declared_by_higher:
                 wrong.append(f"{app}.{name} depends on {other}.{parent.key[1]}")
     assert not wrong, "\n".join(wrong)
+
+
+#: Modules that compute without Django (plain data in, frozen dataclasses out), so
+#: they are tested without a database and the engine stays deterministic.
+PURE_MODULES = (
+    "leucocases.cases.grading",
+    "leucocases.cases.casefile",
+    "leucocases.cases.bar_charts",
+    "leucocases.cases.report_outline",
+    "leucocases.quizzes.progress",
+    "leucocases.instructor.statistics",
+)
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_modules_load_no_django(module):
+    """Importing the module in a fresh interpreter pulls in no Django module."""
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

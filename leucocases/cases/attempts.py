@@ -86,17 +86,29 @@ class ChoiceOutcome:
     created: bool
 
 
-def attempt_choose_step(*, attempt: Attempt, step: WorkupStep) -> ChoiceOutcome:
-    """Store ``step`` as the attempt's next choice, at once.
+def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | None = None) -> ChoiceOutcome:
+    """Store ``step`` as the attempt's next choice, at once, exactly once.
 
-    Choosing a step already chosen changes nothing and returns the earlier
-    choice (``created=False``). A submitted attempt refuses any choice with a
-    ``ValidationError`` (code ``attempt_submitted``); one a higher app's rule
-    closed (a quiz's case attempt past the quiz's deadline) with
-    ``policies.AttemptClosed``.
+    An entry may be chosen again: the new choice records its ``occurrence``
+    (1 + how many times the attempt chose the entry before), which is what the
+    key grades and what the play page shows.
+
+    ``position`` is where the learner's page put the next choice (the choose
+    form's hidden field), which makes a replayed request harmless: when that
+    position already holds this same entry (a double click, a resent form),
+    nothing is stored and the earlier choice is returned (``created=False``);
+    when it holds another entry, or lies beyond the next free one, the page
+    was out of date (another tab chose meanwhile) and a ``ValidationError``
+    (code ``stale_position``) says so, storing nothing. Without ``position``
+    (scripts, tests) the entry is simply appended.
+
+    A submitted attempt refuses any choice with a ``ValidationError`` (code
+    ``attempt_submitted``); one a higher app's rule closed (a quiz's case
+    attempt past the quiz's deadline) with ``policies.AttemptClosed``.
     """
     with transaction.atomic():
-        # The row lock serialises two choices racing on one attempt (PostgreSQL);
+        # The row lock serialises two choices racing on one attempt (PostgreSQL),
+        # so the position check and the insert below see every earlier choice;
         # the unique constraints are the backstop everywhere.
         locked = _locked_attempt(attempt)
         policies.check_accepts_answers(locked, now=timezone.now())
@@ -104,19 +116,30 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep) -> ChoiceOutcome:
             raise ValidationError(
                 "This attempt has been submitted; no more steps can be ordered.", code="attempt_submitted"
             )
-        existing = Choice.objects.filter(attempt=locked, step=step).first()
-        if existing is not None:
-            return ChoiceOutcome(choice=existing, created=False)
         last = Choice.objects.filter(attempt=locked).aggregate(last=Max("position"))["last"] or 0
+        if position is not None and position != last + 1:
+            return ChoiceOutcome(choice=_replayed_choice(locked, step, position), created=False)
+        occurrence = Choice.objects.filter(attempt=locked, step=step).count() + 1
         try:
             with transaction.atomic():
-                choice = Choice.objects.create(attempt=locked, step=step, position=last + 1)
+                choice = Choice.objects.create(attempt=locked, step=step, position=last + 1, occurrence=occurrence)
         except IntegrityError:
-            existing = Choice.objects.filter(attempt=locked, step=step).first()
-            if existing is None:
-                raise
-            return ChoiceOutcome(choice=existing, created=False)
+            # Only where the row lock does not hold (SQLite): another request took the position first.
+            return ChoiceOutcome(choice=_replayed_choice(locked, step, last + 1), created=False)
     return ChoiceOutcome(choice=choice, created=True)
+
+
+def _replayed_choice(attempt: Attempt, step: WorkupStep, position: int) -> Choice:
+    """The choice stored at ``position`` if it is ``step`` (the request is a
+    replay); otherwise the requesting page was out of date."""
+    taken = Choice.objects.filter(attempt=attempt, position=position).select_related("step").first()
+    if taken is not None and taken.step_id == step.pk:
+        return taken
+    raise ValidationError(
+        "The page was out of date: more steps had been ordered since it was shown.",
+        code="stale_position",
+        params={"position": position},
+    )
 
 
 def _locked_attempt(attempt: Attempt) -> Attempt:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from leucocases.editorial.content_version import content_changed
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import free_slug
 from leucocases.taxonomy.search.index import search_index_refresh
@@ -53,6 +54,7 @@ def case_archive(*, case: Case, user: Any, now: datetime | None = None) -> bool:
     with transaction.atomic():
         changed = Case.objects.filter(pk=case.pk, archived_at__isnull=True).update(archived_at=now or timezone.now())
         if changed:
+            content_changed()  # an update sends no signal
             case.refresh_from_db(fields=["archived_at"])
             case_revision_record(case=case, user=user, summary="Archived.", edited=False)
     return bool(changed)
@@ -63,6 +65,7 @@ def case_unarchive(*, case: Case, user: Any) -> bool:
     with transaction.atomic():
         changed = Case.objects.filter(pk=case.pk, archived_at__isnull=False).update(archived_at=None)
         if changed:
+            content_changed()
             case.refresh_from_db(fields=["archived_at"])
             case_revision_record(case=case, user=user, summary="Unarchived.", edited=False)
     return bool(changed)

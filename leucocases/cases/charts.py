@@ -15,7 +15,7 @@ Series format (docs/case-format.md)::
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from html import escape
@@ -196,18 +196,7 @@ def _draw(
             f'<rect x="{LEFT}" y="{band_top:.1f}" width="{plot_w}" height="{max(band_bottom - band_top, 0):.1f}" '
             f'fill="{BAND}"/>'
         )
-    # Horizontal grid and y tick labels.
-    tick = start
-    ticks = 0
-    while tick <= end + step / 1000 and ticks < 50:
-        y = y_of(tick)
-        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(
-            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
-            f"{escape(format_number(round(tick, 10)))}</text>"
-        )
-        tick += step
-        ticks += 1
+    parts += _grid(y_of, start, end, step)
     # Axes.
     parts.append(
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{INK}"/>'
@@ -219,13 +208,38 @@ def _draw(
         f'fill="{INK}">{escape(heading)}</text>'
     )
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" fill="{INK}">Time</text>')
-    # The line, then each point with its value and its time label.
+    # The line, then the points.
     coords = [(x_of(i), y_of(v)) for i, (_, v) in enumerate(points)]
     if len(coords) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2.5"/>')
+    parts += _marks(coords, rows, plot_w=plot_w, plot_h=plot_h)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _grid(y_of: Callable[[float], float], start: float, end: float, step: float) -> list[str]:
+    """Horizontal grid lines and the y tick labels."""
+    parts = []
+    tick = start
+    ticks = 0
+    while tick <= end + step / 1000 and ticks < 50:
+        y = y_of(tick)
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
+            f"{escape(format_number(round(tick, 10)))}</text>"
+        )
+        tick += step
+        ticks += 1
+    return parts
+
+
+def _marks(coords: list[tuple[float, float]], rows: tuple[ChartRow, ...], *, plot_w: float, plot_h: float) -> list[str]:
+    """Each point with its value and its time label."""
+    parts = []
     # Thin out the time labels when they would overlap; the table lists all.
-    every = max(1, math.ceil(len(points) * 70 / (plot_w - 2 * POINT_PAD)))
+    every = max(1, math.ceil(len(coords) * 70 / (plot_w - 2 * POINT_PAD)))
     for index, ((x, y), row) in enumerate(zip(coords, rows, strict=True)):
         colour = OUT_OF_RANGE if row.flag else LINE
         if row.flag:
@@ -239,13 +253,12 @@ def _draw(
             f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" fill="{INK}" font-weight="600">'
             f"{escape(value_text)}</text>"
         )
-        if index % every == 0 or index == len(points) - 1:
+        if index % every == 0 or index == len(coords) - 1:
             parts.append(
                 f'<text x="{x:.1f}" y="{TOP + plot_h + 20}" text-anchor="middle" fill="{MUTED}">'
                 f"{escape(row.when)}</text>"
             )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
 
 
 def _range_text(low: float | None, high: float | None, unit: str) -> str:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 
 from django.db import models
 
+from leucocases.editorial.content_version import content_changed
+
 from .models import Case, DiagnosisOption, Finding, InitialLab, OrderRule
 
 #: Case fields that make a case itself rather than its content: identity, the
@@ -78,6 +80,7 @@ def copy_case_parts(
             for option, _ in rows:
                 option.cause_id = cause_id_for(option.cause_id)
         _bulk_create_with_references(model, rows)
+    content_changed()  # bulk inserts send no signal
 
 
 def case_content_replace(*, source: Case, target: Case) -> None:

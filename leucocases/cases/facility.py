@@ -23,7 +23,7 @@ from django.db.models import Avg, Count, OuterRef, Subquery
 
 from .models import Attempt, Case, GradedReport
 
-__all__ = ["FACILITY_MINIMUM_LEARNERS", "Facility", "attach_facilities", "case_facilities", "case_facility"]
+__all__ = ["FACILITY_MINIMUM_LEARNERS", "Facility", "case_facilities", "case_facility"]
 
 FACILITY_MINIMUM_LEARNERS = 20
 FACILITY_CACHE_SECONDS = 600
@@ -62,14 +62,6 @@ def case_facilities(case_ids: Iterable[int]) -> dict[int, Facility]:
 
 def case_facility(case: Case) -> Facility:
     return case_facilities([case.pk])[case.pk]
-
-
-def attach_facilities(cases: Iterable[Case]) -> None:
-    """Set ``case.facility`` on each of ``cases`` (a page of the case list): one query at most."""
-    cases = list(cases)
-    facilities = case_facilities(c.pk for c in cases)
-    for case in cases:
-        case.facility = facilities[case.pk]
 
 
 def _aggregate(case_ids: list[int]) -> dict[int, Facility]:

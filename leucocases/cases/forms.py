@@ -50,10 +50,21 @@ class CaseFilterForm(forms.Form):
         return cases
 
 
+#: The longest menu filter kept: longer text names no entry anyway.
+MENU_QUERY_MAX_LENGTH = 100
+
+
 class ChooseStepForm(forms.Form):
-    """One workup step from the whole catalogue, named by its slug."""
+    """One entry from the whole catalogue, named by its slug.
+
+    ``position`` is where the page put the next choice (what makes a resent
+    form harmless: ``attempts.attempt_choose_step``); ``menu`` carries the
+    menu filter the learner had typed, so the page comes back filtered.
+    """
 
     step = forms.SlugField(max_length=160)
+    position = forms.IntegerField(min_value=1, max_value=32767, required=False)
+    menu = forms.CharField(max_length=MENU_QUERY_MAX_LENGTH, required=False)
 
     def clean_step(self) -> WorkupStep:
         slug = self.cleaned_data["step"]

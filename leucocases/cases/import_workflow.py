@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from leucocases.editorial.content_version import bulk_writes
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.search.index import search_index_refresh
 from leucocases.taxonomy.search.models import SearchEntry
@@ -57,7 +58,8 @@ def case_files_import(*, paths: Sequence[str | Path], author: Any = None, publis
     if not result.ok:
         return result
     try:
-        with transaction.atomic():
+        # One content-version bump for the whole import, after it commits.
+        with bulk_writes(), transaction.atomic():
             importer = _Importer(result=result, author=author, publisher=publisher)
             for file, spec in result.specs:
                 importer.save(file=file, spec=spec)

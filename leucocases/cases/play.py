@@ -17,40 +17,31 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from leucocases.taxonomy.models import WorkupStep
-
 from . import attempts
 from .forms import ChooseStepForm, DiagnosisForm
 from .grading import InvalidKeyError
+from .menu import MenuStep, step_menu
 from .models import Attempt, Case
 from .selectors import ChosenStep, attempt_chosen_steps
 
 logger = logging.getLogger(__name__)
 
 ALREADY_SUBMITTED_MESSAGE = "This attempt has already been submitted; no more steps can be ordered."
-
-
-@dataclass(frozen=True, slots=True)
-class MenuStep:
-    """A catalogue entry on the play page; ``position`` is set once ordered."""
-
-    step: WorkupStep
-    position: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MenuCategory:
-    label: str
-    slug: str
-    steps: tuple[MenuStep, ...]
+STALE_PAGE_MESSAGE = (
+    "Nothing was ordered: the page you ordered {name} from was out of date (more steps had been ordered, in "
+    "another window or tab, since it was shown). Here is the workup as it stands now; order {name} again if "
+    "you still want it."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +73,19 @@ def redirect_for(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _step_menu(chosen: list[ChosenStep]) -> list[MenuCategory]:
-    positions = {item.step.pk: item.position for item in chosen}
-    by_category: dict[str, list[MenuStep]] = {}
-    for step in WorkupStep.objects.all():
-        by_category.setdefault(step.category, []).append(MenuStep(step=step, position=positions.get(step.pk)))
-    categories = [
-        MenuCategory(label=label, slug=value, steps=tuple(by_category.pop(value)))
-        for value, label in WorkupStep.Category.choices
-        if value in by_category
-    ]
-    # Steps in a category added after this code was written still appear.
-    categories += [MenuCategory(label=key, slug=key, steps=tuple(steps)) for key, steps in by_category.items()]
-    return categories
+def _positions(chosen: list[ChosenStep]) -> dict[int, tuple[int, ...]]:
+    """Each ordered entry's positions, in order (step pk -> positions)."""
+    positions: dict[int, tuple[int, ...]] = {}
+    for item in chosen:
+        positions[item.step.pk] = (*positions.get(item.step.pk, ()), item.position)
+    return positions
+
+
+def page_url_with_menu(url: str, query: str, *, anchor: str = "") -> str:
+    """``url`` with the menu filter kept (``?menu=``) and an optional ``#anchor``."""
+    if query:
+        url = f"{url}?{urlencode({'menu': query})}"
+    return f"{url}#{anchor}" if anchor else url
 
 
 def play_context(
@@ -103,9 +94,13 @@ def play_context(
     attempt: Attempt | None,
     routes: PlayRoutes,
     diagnosis_form: DiagnosisForm | None = None,
+    menu_query: str = "",
     **extra: Any,
 ) -> dict:
-    """Everything ``cases/play.html`` needs; ``extra`` adds to it (the quiz runner's progress)."""
+    """Everything ``cases/play.html`` needs; ``extra`` adds to it (the quiz runner's progress).
+
+    ``menu_query`` is the menu filter asked for (``menu.menu_query``).
+    """
     chosen = attempt_chosen_steps(attempt=attempt) if attempt is not None else []
     if diagnosis_form is None:
         diagnosis_form = DiagnosisForm()
@@ -115,7 +110,9 @@ def play_context(
         "routes": routes,
         "labs": list(case.initial_labs.all()),
         "chosen": chosen,
-        "menu": _step_menu(chosen),
+        # Every menu form says where the next choice goes (attempt_choose_step).
+        "next_position": len(chosen) + 1,
+        "menu": step_menu(positions=_positions(chosen), query=menu_query),
         "diagnosis_form": diagnosis_form,
         **extra,
     }
@@ -124,8 +121,13 @@ def play_context(
 def choose_step_response(
     request: HttpRequest, *, case: Case, attempt: Attempt, routes: PlayRoutes, extra_context: dict | None = None
 ) -> HttpResponse:
-    """Store the posted step on ``attempt`` and answer: a redirect to the
+    """Store the posted entry on ``attempt`` and answer: a redirect to the
     play page, or (htmx) the results partial.
+
+    A resent form (the same entry at a position already holding it) stores
+    nothing and answers as the first did, with a notice; a form from a page
+    that is out of date (its position taken by another entry) stores nothing
+    and brings the learner back to the page as it now stands, saying why.
 
     An attempt that no longer takes answers (``policies.AttemptClosed``: a
     quiz's time ran out) is not handled here: the exception propagates to the
@@ -138,34 +140,41 @@ def choose_step_response(
     if not form.is_valid():
         messages.error(request, "Choose a workup step from the menu.")
         return redirect_for(request, routes.page_url)
-    step = form.cleaned_data["step"]
+    step, query = form.cleaned_data["step"], form.cleaned_data["menu"]
     try:
-        outcome = attempts.attempt_choose_step(attempt=attempt, step=step)
+        outcome = attempts.attempt_choose_step(attempt=attempt, step=step, position=form.cleaned_data["position"])
     except ValidationError as error:
-        if error.code != "attempt_submitted":
+        if error.code == "attempt_submitted":
+            messages.info(request, ALREADY_SUBMITTED_MESSAGE)
+            return redirect_for(request, routes.submitted_url)
+        if error.code != "stale_position":
             raise
-        messages.info(request, ALREADY_SUBMITTED_MESSAGE)
-        return redirect_for(request, routes.submitted_url)
+        messages.warning(request, STALE_PAGE_MESSAGE.format(name=step.name))
+        return redirect_for(request, page_url_with_menu(routes.page_url, query, anchor="workup-heading"))
     position = outcome.choice.position
+    occurrence = outcome.choice.occurrence
     if outcome.created:
         notice = ""
-        announcement = f"Result {position} added: {step.name}."
+        again = f" ({ordinal(occurrence)} time)" if occurrence > 1 else ""
+        announcement = f"Result {position} added: {step.name}{again}."
     else:
-        notice = f"You have already ordered {step.name}; its result is number {position} below."
+        notice = f"{step.name} is already result {position} below: an order sent twice is recorded once."
         announcement = notice
     if not request.htmx:
         if notice:
             messages.info(request, notice)
-        return redirect(f"{routes.page_url}#finding-{position}")
+        return redirect(page_url_with_menu(routes.page_url, query, anchor=f"finding-{position}"))
+    chosen = attempt_chosen_steps(attempt=attempt)
     context = {
         "case": case,
         "attempt": attempt,
         "routes": routes,
-        "chosen": attempt_chosen_steps(attempt=attempt),
+        "chosen": chosen,
+        "next_position": len(chosen) + 1,
         "focus_position": position,
         "notice": notice,
         "announcement": announcement,
-        "oob_menu_step": MenuStep(step=step, position=position),
+        "oob_menu_step": MenuStep(step=step, positions=_positions(chosen).get(step.pk, ())),
         **(extra_context or {}),
     }
     return render(request, "cases/play.html#chosen-steps", context)
@@ -200,10 +209,9 @@ def submit_diagnosis_response(
 
 
 __all__ = [
-    "MenuCategory",
-    "MenuStep",
     "PlayRoutes",
     "choose_step_response",
+    "page_url_with_menu",
     "play_context",
     "practice_routes",
     "redirect_for",

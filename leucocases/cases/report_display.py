@@ -1,22 +1,37 @@
 """The report page: a stored ``Report`` with names in place of slugs.
 
 ``report_display`` turns the engine's report (``Report.from_dict`` of the
-stored JSON) into what the report template shows, learner's and
-instructor's alike: step and cause names, numbered citations, the verdicts'
-words (``verdicts``), the reasons a harmful cap applied and the scoring
-settings as text. Three queries (step names, cause names, references),
-however long the report.
+stored JSON, engine 1 or 2) into what the report template shows, learner's
+and instructor's alike: step and cause names (a repeat numbered: "(2nd
+time)"), numbered citations, the verdicts' words (``verdicts``), the never
+choices to name first, the reasons a harmful cap applied and "How this case
+is scored" (``scoring_rules``). Everything comes from the stored report,
+never from the case's key as it is now: a later key edit changes nothing here.
+Three queries (step names, cause names, references), however long the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from leucocases.taxonomy.models import Cause, Reference, WorkupStep
 
 from .charts import format_number
-from .grading import ChoiceLine, DiagnosisVerdict, Report, Tier, Verdict
+from .grading import (
+    ChoiceLine,
+    DiagnosisResult,
+    DiagnosisVerdict,
+    MissedEssential,
+    OrderViolation,
+    Report,
+    Tier,
+    Verdict,
+    number_occurrences,
+    round_half_up,
+)
+from .scoring_rules import occurrence_name, scoring_rules
 from .verdicts import DIAGNOSIS_LABELS, VERDICT_LABELS
 
 __all__ = ["ReportDisplay", "report_display"]
@@ -40,6 +55,7 @@ class RuleLine:
 class ReportLine:
     position: int
     step_slug: str
+    #: With the occurrence for a repeat: "Full blood count (2nd time)".
     step_name: str
     verdict: str
     verdict_label: str
@@ -63,6 +79,8 @@ class MissedLine:
     step_name: str
     rationale: str
     citations: tuple[Citation, ...]
+    #: The essential share it would have earned.
+    points: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +111,10 @@ class DiagnosisLine:
 
 @dataclass(frozen=True, slots=True)
 class ScoringText:
-    essential_total: int
-    essential_total_points: str
-    per_essential: str
-    low_yield_penalty: str
-    harmful_penalty: str
-    workup_weight: str
-    diagnosis_weight: str
     harmful_cap: str
+    never_total: str
+    #: The sentences of "How this case is scored" (``scoring_rules``).
+    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +123,8 @@ class ReportDisplay:
 
     report: Report
     lines: tuple[ReportLine, ...]
+    #: The never choices, named first on the report.
+    never: tuple[ReportLine, ...]
     missed: tuple[MissedLine, ...]
     violations: tuple[ViolationLine, ...]
     diagnosis: DiagnosisLine
@@ -120,139 +136,156 @@ class ReportDisplay:
     references: tuple[Reference, ...]
 
 
-class _Names:
-    """Step and cause names, and reference numbers, for everything one report mentions."""
-
-    def __init__(self, report: Report) -> None:
-        step_slugs: set[str] = set(report.expert_path) | set(report.learner_path)
-        step_slugs |= {m.step for m in report.missed_essentials}
-        step_slugs |= {v.before for v in report.order_violations}
-        for line in report.lines:
-            step_slugs.add(line.step)
-            step_slugs |= {r.before for r in line.broken_rules}
-        self.step_names = dict(WorkupStep.objects.filter(slug__in=step_slugs).values_list("slug", "name"))
-        d = report.diagnosis
-        cause_slugs = {d.correct_cause} | ({d.chosen} if d.chosen else set())
-        self.cause_names = dict(Cause.objects.filter(slug__in=cause_slugs).values_list("slug", "name"))
-
-        cited: set[str] = set(d.citations) | set(d.correct_citations)
-        for line in report.lines:
-            cited |= set(line.citations)
-            for rule in line.broken_rules:
-                cited |= set(rule.citations)
-        for item in (*report.missed_essentials, *report.order_violations):
-            cited |= set(item.citations)
-        self.references = tuple(Reference.objects.filter(key__in=cited).order_by("number"))
-        self.numbers = {ref.key: ref.number for ref in self.references}
-
-    def cite(self, keys: Iterable[str]) -> tuple[Citation, ...]:
-        return tuple(Citation(key=k, number=self.numbers.get(k)) for k in keys)
-
-    def step(self, slug: str) -> str:
-        # A step renamed or deleted since grading still shows its identifier.
-        return self.step_names.get(slug, slug)
-
-    def cause(self, slug: str) -> str:
-        return self.cause_names.get(slug, slug)
-
-
-def _line(line: ChoiceLine, names: _Names, expert: set[str]) -> ReportLine:
-    return ReportLine(
-        position=line.position,
-        step_slug=line.step,
-        step_name=names.step(line.step),
-        verdict=str(line.verdict),
-        verdict_label=VERDICT_LABELS[line.verdict],
-        points=line.points,
-        rationale=line.rationale,
-        citations=names.cite(line.citations),
-        broken_rules=tuple(
-            RuleLine(
-                before_name=names.step(rule.before),
-                rationale=rule.rationale,
-                citations=names.cite(rule.citations),
-                counts_as_harmful=rule.premature_counts_as_harmful,
-            )
-            for rule in line.broken_rules
-        ),
-        in_expert_path=line.step in expert,
-    )
-
-
-def _caps(line: ChoiceLine) -> bool:
-    """Whether this choice is one the harmful cap applies for."""
-    return line.verdict is Verdict.HARMFUL or (
-        line.verdict is Verdict.PREMATURE
-        and (line.tier is Tier.HARMFUL or any(r.premature_counts_as_harmful for r in line.broken_rules))
-    )
-
-
-def _diagnosis(report: Report, names: _Names) -> DiagnosisLine:
-    d = report.diagnosis
-    return DiagnosisLine(
-        verdict=str(d.verdict),
-        verdict_label=DIAGNOSIS_LABELS[d.verdict],
-        chosen_name=None if d.chosen is None else names.cause(d.chosen),
-        correct_name=names.cause(d.correct_cause),
-        credit_percent=format_number(round(100 * d.credit, 1)),
-        points=d.points,
-        rationale=d.rationale,
-        citations=names.cite(d.citations),
-        correct_rationale=d.correct_rationale,
-        correct_citations=names.cite(d.correct_citations),
-        # The engine explains a chosen cause the key lists with that option's
-        # rationale; one it does not list gets the correct cause's rationale.
-        explains_chosen=d.verdict is not DiagnosisVerdict.CORRECT
-        and d.chosen is not None
-        and d.rationale != d.correct_rationale,
-    )
-
-
-def _scoring(report: Report) -> ScoringText:
-    s = report.scoring
-    per_essential = s.essential_total_points / report.essential_total if report.essential_total else 0.0
-    return ScoringText(
-        essential_total=report.essential_total,
-        essential_total_points=format_number(s.essential_total_points),
-        per_essential=format_number(round(per_essential, 1)),
-        low_yield_penalty=format_number(s.low_yield_penalty),
-        harmful_penalty=format_number(s.harmful_penalty),
-        workup_weight=format_number(s.workup_weight),
-        diagnosis_weight=format_number(s.diagnosis_weight),
-        harmful_cap=format_number(s.harmful_cap),
-    )
+Cite = Callable[[Iterable[str]], tuple[Citation, ...]]
+StepName = Callable[[str], str]
 
 
 def report_display(*, report: Report) -> ReportDisplay:
     """Prepare a stored report for the page: three queries (step names, cause
     names, references), however long the report."""
-    names = _Names(report)
-    expert = set(report.expert_path)
-    lines = tuple(_line(line, names, expert) for line in report.lines)
+    step_names = dict(WorkupStep.objects.filter(slug__in=_step_slugs(report)).values_list("slug", "name"))
+    d = report.diagnosis
+    cause_slugs = {d.correct_cause} | ({d.chosen} if d.chosen else set())
+    cause_names = dict(Cause.objects.filter(slug__in=cause_slugs).values_list("slug", "name"))
+    references = tuple(Reference.objects.filter(key__in=_cited(report)).order_by("number"))
+    numbers = {ref.key: ref.number for ref in references}
+
+    def cite(keys: Iterable[str]) -> tuple[Citation, ...]:
+        return tuple(Citation(key=k, number=numbers.get(k)) for k in keys)
+
+    def step_name(slug: str) -> str:
+        # A step renamed or deleted since grading still shows its identifier.
+        return step_names.get(slug, slug)
+
+    # A line is in the expert path when the path orders its entry at least as many times.
+    expert = Counter(report.expert_path)
+    lines = tuple(
+        _report_line(line, step_name, cite, in_expert=expert[line.step] >= line.occurrence) for line in report.lines
+    )
+    never_positions = {line.position for line in report.never_choices}
     return ReportDisplay(
         report=report,
         lines=lines,
-        missed=tuple(
-            MissedLine(step_name=names.step(m.step), rationale=m.rationale, citations=names.cite(m.citations))
-            for m in report.missed_essentials
+        never=tuple(line for line in lines if line.position in never_positions),
+        missed=tuple(_missed_line(m, report, step_name, cite) for m in report.missed_essentials),
+        violations=tuple(_violation_line(v, step_name, cite) for v in report.order_violations),
+        diagnosis=_diagnosis_line(d, cause_names, cite),
+        expert_path=_path_names(report.expert_path, step_name),
+        learner_path=_path_names(report.learner_path, step_name),
+        cap_reasons=_cap_reasons(report, lines),
+        relevant_chosen=report.efficient_choices,
+        scoring=ScoringText(
+            harmful_cap=format_number(report.scoring.harmful_cap),
+            never_total=format_number(report.scoring.never_total),
+            rules=scoring_rules(report, step_name),
         ),
-        violations=tuple(
-            ViolationLine(
-                step_name=names.step(v.step),
-                before_name=names.step(v.before),
-                position=v.position,
-                before_position=v.before_position,
-                rationale=v.rationale,
-                citations=names.cite(v.citations),
-                counts_as_harmful=v.counts_as_harmful,
+        references=references,
+    )
+
+
+def _step_slugs(report: Report) -> set[str]:
+    slugs: set[str] = set(report.expert_path) | set(report.learner_path)
+    for missed in report.missed_essentials:
+        slugs |= {missed.step, *missed.any_of}
+    slugs |= {v.before for v in report.order_violations}
+    for line in report.lines:
+        slugs.add(line.step)
+        slugs |= {r.before for r in line.broken_rules}
+    return slugs
+
+
+def _cited(report: Report) -> set[str]:
+    cited: set[str] = set(report.diagnosis.citations) | set(report.diagnosis.correct_citations)
+    for line in report.lines:
+        cited |= set(line.citations)
+        for rule in line.broken_rules:
+            cited |= set(rule.citations)
+    for item in (*report.missed_essentials, *report.order_violations):
+        cited |= set(item.citations)
+    return cited
+
+
+def _path_names(slugs: tuple[str, ...], step_name: StepName) -> tuple[str, ...]:
+    return tuple(occurrence_name(step_name(slug), n) for slug, n in number_occurrences(slugs))
+
+
+def _report_line(line: ChoiceLine, step_name: StepName, cite: Cite, *, in_expert: bool) -> ReportLine:
+    return ReportLine(
+        position=line.position,
+        step_slug=line.step,
+        step_name=occurrence_name(step_name(line.step), line.occurrence),
+        verdict=str(line.verdict),
+        verdict_label=VERDICT_LABELS[line.verdict],
+        points=line.points,
+        rationale=line.rationale,
+        citations=cite(line.citations),
+        broken_rules=tuple(
+            RuleLine(
+                before_name=occurrence_name(step_name(rule.before), rule.before_occurrence),
+                rationale=rule.rationale,
+                citations=cite(rule.citations),
+                counts_as_harmful=rule.premature_counts_as_harmful,
             )
-            for v in report.order_violations
+            for rule in line.broken_rules
         ),
-        diagnosis=_diagnosis(report, names),
-        expert_path=tuple(names.step(s) for s in report.expert_path),
-        learner_path=tuple(names.step(s) for s in report.learner_path),
-        cap_reasons=tuple(shown.step_name for shown, line in zip(lines, report.lines, strict=True) if _caps(line)),
-        relevant_chosen=sum(1 for line in report.lines if line.tier in (Tier.ESSENTIAL, Tier.USEFUL)),
-        scoring=_scoring(report),
-        references=names.references,
+        in_expert_path=in_expert,
+    )
+
+
+def _missed_line(missed: MissedEssential, report: Report, step_name: StepName, cite: Cite) -> MissedLine:
+    share = report.scoring.essential_total_points * missed.weight / (report.essential_weight_total or 1.0)
+    return MissedLine(
+        step_name=(
+            "Any one of " + " or ".join(step_name(slug) for slug in missed.any_of)
+            if missed.any_of
+            else occurrence_name(step_name(missed.step), missed.occurrence)
+        ),
+        rationale=missed.rationale,
+        citations=cite(missed.citations),
+        points=format_number(round_half_up(share)),
+    )
+
+
+def _violation_line(violation: OrderViolation, step_name: StepName, cite: Cite) -> ViolationLine:
+    return ViolationLine(
+        step_name=occurrence_name(step_name(violation.step), violation.occurrence),
+        before_name=occurrence_name(step_name(violation.before), violation.before_occurrence),
+        position=violation.position,
+        before_position=violation.before_position,
+        rationale=violation.rationale,
+        citations=cite(violation.citations),
+        counts_as_harmful=violation.counts_as_harmful,
+    )
+
+
+def _cap_reasons(report: Report, lines: tuple[ReportLine, ...]) -> tuple[str, ...]:
+    """The names of the choices that set off the harmful cap."""
+    return tuple(
+        line.step_name
+        for line, raw in zip(lines, report.lines, strict=True)
+        if raw.verdict is Verdict.HARMFUL
+        or (
+            raw.verdict is Verdict.PREMATURE
+            and (raw.tier is Tier.HARMFUL or any(r.premature_counts_as_harmful for r in raw.broken_rules))
+        )
+    )
+
+
+def _diagnosis_line(d: DiagnosisResult, cause_names: dict[str, str], cite: Cite) -> DiagnosisLine:
+    return DiagnosisLine(
+        verdict=str(d.verdict),
+        verdict_label=DIAGNOSIS_LABELS[d.verdict],
+        chosen_name=None if d.chosen is None else cause_names.get(d.chosen, d.chosen),
+        correct_name=cause_names.get(d.correct_cause, d.correct_cause),
+        credit_percent=format_number(round(100 * d.credit, 1)),
+        points=d.points,
+        rationale=d.rationale,
+        citations=cite(d.citations),
+        correct_rationale=d.correct_rationale,
+        correct_citations=cite(d.correct_citations),
+        # The engine explains a chosen cause the key lists with that option's
+        # rationale; one it does not list gets the correct cause's rationale.
+        explains_chosen=d.verdict is not DiagnosisVerdict.CORRECT
+        and d.chosen is not None
+        and d.rationale != d.correct_rationale,
     )

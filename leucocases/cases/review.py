@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from leucocases.editorial.content_version import content_changed
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import draft_of_changes_start, free_slug, review_row_lock, review_transition
 from leucocases.taxonomy.search.index import search_index_refresh
@@ -159,6 +160,7 @@ def case_publish_in_place(*, case: Case, publisher: Any, now: Any) -> int:
     Case.objects.filter(pk=case.pk).update(
         review_status=ReviewStatus.APPROVED, reviewer=publisher, reviewed_at=now, version=F("version") + 1
     )
+    content_changed()  # an update sends no signal
     case.refresh_from_db()
     return case.version
 

@@ -7,6 +7,7 @@ Nothing here returns any part of the answer key before submission:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,42 +24,58 @@ NEUTRAL_RESULT = "Nothing abnormal."
 
 @dataclass(frozen=True, slots=True)
 class ChosenStep:
-    """One ordered step and what it revealed. Deliberately holds no tier,
-    rationale or citation, nor whether the case keys the step at all, so a
-    template cannot leak them."""
+    """One ordered entry and what it revealed. Deliberately holds no tier,
+    rationale or citation, nor whether the case keys the entry at all, so a
+    template cannot leak them. ``occurrence``: the n-th time this attempt
+    ordered the entry."""
 
     position: int
     step: WorkupStep
+    occurrence: int
     result: str
     table: tuple[dict[str, Any], ...]
     chart: SeriesChart | None
 
 
 def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
-    """The attempt's choices in order, each with its finding's result, or for
-    a step the case does not key the catalogue's neutral default result
-    (``WorkupStep.default_result``), shown the same way.
+    """The attempt's choices in order, each with what it revealed.
+
+    The n-th order of an entry shows the case's finding for occurrence n; a
+    repeat beyond the occurrences the case keys shows the last keyed one
+    again (the patient has not changed); an entry the case does not key shows
+    the catalogue's neutral default result (``WorkupStep.default_result``).
+    All in the same markup, so the page never tells keyed from unkeyed.
 
     Two queries whatever the number of choices.
     """
     choices = list(Choice.objects.filter(attempt=attempt).select_related("step").order_by("position"))
-    if not choices:
+    return path_chosen_steps(case_id=attempt.case_id, picks=[(c.position, c.step, c.occurrence) for c in choices])
+
+
+def path_chosen_steps(*, case_id: int, picks: Sequence[tuple[int, WorkupStep, int]]) -> list[ChosenStep]:
+    """What each pick (position, entry, occurrence) reveals in the case, as
+    ``attempt_chosen_steps`` says; also for a path that is not stored (the
+    editor's learner preview). One query."""
+    if not picks:
         return []
-    findings = {
-        f.step_id: f
-        for f in Finding.objects.filter(case_id=attempt.case_id, step_id__in=[c.step_id for c in choices]).only(
-            "pk", "step_id", "result", "table", "series"
-        )
-    }
+    findings: dict[tuple[int, int], Finding] = {}
+    latest: dict[int, Finding] = {}
+    rows = Finding.objects.filter(case_id=case_id, step_id__in={step.pk for _, step, _ in picks}).only(
+        "pk", "step_id", "occurrence", "result", "table", "series"
+    )
+    for finding in sorted(rows, key=lambda f: f.occurrence):
+        findings[(finding.step_id, finding.occurrence)] = finding
+        latest[finding.step_id] = finding
     chosen = []
-    for choice in choices:
-        finding = findings.get(choice.step_id)
+    for position, step, occurrence in picks:
+        finding = findings.get((step.pk, occurrence)) or latest.get(step.pk)
         table = tuple(row for row in (finding.table if finding else None) or () if isinstance(row, dict))
         chosen.append(
             ChosenStep(
-                position=choice.position,
-                step=choice.step,
-                result=finding.result if finding else (choice.step.default_result or NEUTRAL_RESULT),
+                position=position,
+                step=step,
+                occurrence=occurrence,
+                result=finding.result if finding else (step.default_result or NEUTRAL_RESULT),
                 table=table,
                 chart=series_chart(finding.series) if finding else None,
             )

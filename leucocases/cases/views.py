@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,15 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leucocases.editorial.access import is_instructor
 
-from . import attempts, differentials, facility, peer_stats, policies, selectors, services, visibility
+from . import attempts, differentials, peer_stats, policies, services, visibility
+from .case_list import case_list_page
 from .checkpoint_forms import CheckpointForm
 from .forms import CaseFilterForm
 from .grading import Report
+from .menu import menu_query
 from .models import Attempt, Case
 from .play import choose_step_response, play_context, practice_routes, redirect_for, submit_diagnosis_response
-
-#: Cases on one page of /cases/: the list stays quick to render and to scan at any size.
-CASES_PER_PAGE = 20
 
 
 def _cases_for(request: HttpRequest):
@@ -82,11 +80,9 @@ def _held(request: HttpRequest, case: Case) -> HttpResponse | None:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    cases = visibility.without_locked_cases(form.filter(Case.objects.practice())).prefetch_related("labels")
-    cases = selectors.cases_with_progress(cases=cases, user=request.user, session_key=request.session.session_key)
-    # get_page turns a missing, junk or out-of-range ?page= into the first or last page.
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    facility.attach_facilities(page.object_list)
+    page = case_list_page(
+        form=form, user=request.user, session_key=request.session.session_key, number=request.GET.get("page")
+    )
     context = {
         "form": form,
         "cases": page.object_list,
@@ -108,6 +104,7 @@ def _case_preview(request: HttpRequest, slug: str) -> HttpResponse:
         case=case,
         attempt=None,
         routes=practice_routes(case),
+        menu_query=menu_query(request),
         preview=True,
         exam_locked=case.is_playable and visibility.case_is_locked(case=case),
     )
@@ -128,7 +125,13 @@ def case_play(request: HttpRequest, slug: str) -> HttpResponse:
         # the visitor's first choice starts the attempt.
         attempt = attempts.attempt_find_open(case=case, user=None, session_key=request.session.session_key)
     previous = _visible_attempts(request).filter(case=case).order_by("-submitted_at").first()
-    context = play_context(case=case, attempt=attempt, routes=practice_routes(case, attempt), previous_attempt=previous)
+    context = play_context(
+        case=case,
+        attempt=attempt,
+        routes=practice_routes(case, attempt),
+        menu_query=menu_query(request),
+        previous_attempt=previous,
+    )
     return render(request, "cases/play.html", context)
 
 

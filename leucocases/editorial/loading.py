@@ -21,6 +21,8 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from .content_version import bulk_writes
+
 __all__ = [
     "ContentFileError",
     "LoadSummary",
@@ -69,7 +71,8 @@ def write_all_or_nothing[Written](
     in one transaction, which an error ``write`` raises undoes whole."""
     if errors:
         raise error(errors)
-    with transaction.atomic():
+    # One content-version bump for the whole load, after it commits, not one per row.
+    with bulk_writes(), transaction.atomic():
         return write()
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from leucocases.cases.models import Case
 from leucocases.quizzes.models import Cohort, Quiz
 
+from .case_files import MAX_FILE_BYTES, MAX_FILES
 from .selectors import SCOPE_ALL, SCOPE_PRACTICE
 
 
@@ -64,3 +67,41 @@ class RosterUploadForm(forms.Form):
         help_text="One learner per line: a username or an e-mail address. A first row naming the column "
         "(username, email) is fine; other columns are ignored.",
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe): cleans to a list."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = list(data) if isinstance(data, (list, tuple)) else [data] if data else []
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(one, initial) for one in files]
+
+
+class CaseFilesForm(forms.Form):
+    """One or more case files to check or import (``case_files``)."""
+
+    files = MultipleFileField(
+        label="Case files (YAML or JSON)",
+        help_text="Choose one or more files in the format of docs/case-format.md.",
+    )
+
+    def clean_files(self) -> list[Any]:
+        uploads = self.cleaned_data["files"]
+        if len(uploads) > MAX_FILES:
+            raise forms.ValidationError(f"Upload at most {MAX_FILES} files at once.", code="too_many")
+        large = [upload.name for upload in uploads if upload.size > MAX_FILE_BYTES]
+        if large:
+            raise forms.ValidationError(
+                "Too large for a case file (over %(mb)s MB): %(names)s.",
+                code="too_large",
+                params={"mb": MAX_FILE_BYTES // 1_000_000, "names": ", ".join(large)},
+            )
+        return uploads

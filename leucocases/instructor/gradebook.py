@@ -59,7 +59,8 @@ class CaseMark:
     total: float | None = None
     workup: float | None = None
     diagnosis: float | None = None
-    #: "never", "harmful" (the total was capped or set by such a choice) or "".
+    #: "never" (a never choice held the total at or below the never total), "harmful" (a harmful
+    #: or harmful-premature choice triggered the cap) or "", read from the stored report.
     flag: str = ""
     certainty: str = ""  # stated with the diagnosis ("": none)
     right: bool = False  # the diagnosis had full credit
@@ -376,8 +377,10 @@ def gradebook_notes(gradebook: Gradebook, *, exported_at: str) -> Sheet:
         "finished from the attempt under way.",
         "A case without a score reads Not started (never opened), In progress, or Not graded (its key could "
         "not be graded).",
-        "Harmful or never: a choice the key rates harmful (or a premature one that counts as harmful) capped "
-        "the case's score; a never choice set it.",
+        "Harmful or never: never, the learner made a choice the key rates never, which holds the case's score "
+        "at or below its never total (0 unless the case says otherwise); harmful, a choice the key rates harmful "
+        "(or a premature one that counts as harmful), which caps the score at the case's harmful cap. Never "
+        "wins when both were made.",
         "Certainty: what the learner stated with the diagnosis (low, medium, high). The calibration columns count, "
         "over all the learner's graded cases of the quiz, the diagnoses stated at each certainty and how many "
         "were right (full credit).",

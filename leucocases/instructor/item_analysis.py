@@ -2,7 +2,9 @@
 
 The reads take a fixed number of queries (``report_sql`` for the reports'
 digests, one for the keys, two for names, two for quiz scores); the
-arithmetic is the pure ``statistics`` module's.
+arithmetic is the pure ``statistics`` module's. Investigations and
+management actions are listed together (the kind says which), one row per
+occurrence: the follow-up count is its own row beside the first count.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from leucocases.cases.bar_charts import BarChart, bar_chart
 from leucocases.cases.grading import DiagnosisVerdict
 from leucocases.cases.models import Case, Finding, GradedReport, Tier
-from leucocases.cases.verdicts import DIAGNOSIS_LABELS
+from leucocases.cases.verdicts import DIAGNOSIS_LABELS, occurrence_name
 from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 
@@ -31,11 +33,17 @@ DIAGNOSIS_VERDICT_LABELS = {**DIAGNOSIS_LABELS, DiagnosisVerdict.NONE: "No diagn
 @dataclass(frozen=True, slots=True)
 class OptionLine:
     stat: statistics.OptionStat
+    #: The entry's name, with the occurrence after the first ("Repeat CBC (2nd time)").
     name: str
+    kind: str = WorkupStep.Kind.INVESTIGATION
 
     @property
     def tier_label(self) -> str:
         return "Not keyed" if self.stat.tier is None else Tier(self.stat.tier).label
+
+    @property
+    def kind_label(self) -> str:
+        return WorkupStep.Kind(self.kind).label
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,7 @@ class CaseAnalysis:
     diagnoses: tuple[DiagnosisLine, ...]
     option_chart: BarChart
     diagnosis_chart: BarChart
+    grade_chart: BarChart
     discrimination: statistics.Discrimination | None = None
     quizzes: tuple[QuizDiscrimination, ...] = field(default=())
     #: The learners behind the attempts in scope (on a case's own page).
@@ -85,8 +94,15 @@ class CaseAnalysis:
         return f"case-{self.case.pk}-"
 
 
-def _names(records: Iterable[statistics.ReportRecord], keyed: dict[int, dict[str, str]]) -> tuple[dict, dict]:
-    """Step and cause names for every slug the records and keys mention: two queries."""
+#: A key's tiers by (entry slug, occurrence).
+Keyed = dict[tuple[str, int], str]
+
+
+def _names(
+    records: Iterable[statistics.ReportRecord], keyed: dict[int, Keyed]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Each entry's name and kind, and each cause's name, for every slug the
+    records and keys mention: two queries."""
     steps: set[str] = set()
     causes: set[str] = set()
     for record in records:
@@ -95,32 +111,41 @@ def _names(records: Iterable[statistics.ReportRecord], keyed: dict[int, dict[str
         if record.diagnosis:
             causes.add(record.diagnosis)
     for key in keyed.values():
-        steps.update(key)
-    step_names = dict(WorkupStep.objects.filter(slug__in=steps).values_list("slug", "name"))
+        steps.update(slug for slug, _occurrence in key)
+    step_names = {
+        slug: (name, kind)
+        for slug, name, kind in WorkupStep.objects.filter(slug__in=steps).values_list("slug", "name", "kind")
+    }
     cause_names = dict(Cause.objects.filter(slug__in=causes).values_list("slug", "name")) if causes else {}
     return step_names, cause_names
 
 
-def _keyed(case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Each case's keyed steps and tiers (the current key): one query."""
-    keyed: dict[int, dict[str, str]] = defaultdict(dict)
-    for case_id, slug, tier in Finding.objects.filter(case_id__in=list(case_ids)).values_list(
-        "case_id", "step__slug", "tier"
+def _keyed(case_ids: Iterable[int]) -> dict[int, Keyed]:
+    """Each case's keyed occurrences and their tiers (the current key): one query."""
+    keyed: dict[int, Keyed] = defaultdict(dict)
+    for case_id, slug, occurrence, tier in Finding.objects.filter(case_id__in=list(case_ids)).values_list(
+        "case_id", "step__slug", "occurrence", "tier"
     ):
-        keyed[case_id][slug] = tier
+        keyed[case_id][(slug, occurrence)] = tier
     return keyed
+
+
+def _option_line(stat: statistics.OptionStat, step_names: dict[str, tuple[str, str]]) -> OptionLine:
+    # An entry renamed or deleted since grading still shows its identifier.
+    name, kind = step_names.get(stat.step, (stat.step, WorkupStep.Kind.INVESTIGATION))
+    return OptionLine(stat=stat, name=occurrence_name(name, stat.occurrence), kind=kind)
 
 
 def _case_analysis(
     case: Case,
     records: list[statistics.ReportRecord],
-    keyed: dict[str, str],
-    step_names: dict[str, str],
+    keyed: Keyed,
+    step_names: dict[str, tuple[str, str]],
     cause_names: dict[str, str],
     **extra: Any,
 ) -> CaseAnalysis:
     analysis = statistics.item_analysis(records, keyed=keyed)
-    options = tuple(OptionLine(stat=s, name=step_names.get(s.step, s.step)) for s in analysis.options)
+    options = tuple(_option_line(s, step_names) for s in analysis.options)
     diagnoses = tuple(
         DiagnosisLine(share=d, name="No diagnosis" if d.cause is None else cause_names.get(d.cause, d.cause))
         for d in analysis.diagnoses
@@ -132,12 +157,17 @@ def _case_analysis(
         options=options,
         diagnoses=diagnoses,
         option_chart=bar_chart(
-            title=f"Share of attempts that ordered each step, {case.title}",
+            title=f"Share of attempts that ordered each entry, {case.title}",
             bars=[(o.name, o.stat.chosen_percent) for o in chosen],
             unit="%",
         ),
         diagnosis_chart=bar_chart(
             title=f"Diagnoses chosen, {case.title}", bars=[(d.name, d.share.percent) for d in diagnoses], unit="%"
+        ),
+        grade_chart=bar_chart(
+            title=f"Grades, {case.title}",
+            bars=[(g.letter, g.percent) for g in analysis.grades] if records else [],
+            unit="%",
         ),
         **extra,
     )

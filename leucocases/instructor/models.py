@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from leucocases.cases.report_outline import occurrence_pairs
+
 from .statistics import ReportRecord
 
 
@@ -20,17 +22,21 @@ class ReportDigest(models.Model):
     never changes once stored (a regrade stores a new one), so its digest
     never goes stale: the analysis writes the missing ones the first time it
     meets a report, in one bulk insert, and reads only digests after that.
+    Digests are a cache: a change of their format deletes them (migration
+    0004), and the next analysis makes them again.
     """
 
     report = models.OneToOneField(
         "cases.GradedReport", on_delete=models.CASCADE, primary_key=True, related_name="digest"
     )
-    #: [[step slug, verdict], …] in the learner's order.
+    #: [[step slug, verdict], …] in the learner's order (a slug's n-th line is its occurrence n).
     lines = models.JSONField(default=list)
-    #: Slugs of the essential steps never chosen.
+    #: [[step slug, occurrence], …]: the essentials never chosen.
     missed = models.JSONField(default=list)
     diagnosis = models.CharField(max_length=120, blank=True)
     diagnosis_verdict = models.CharField(max_length=20, blank=True)
+    #: The report's grade letter (A–F).
+    grade = models.CharField(max_length=2, blank=True)
 
     def __str__(self):
         return f"Digest of report {self.report_id}"
@@ -41,7 +47,8 @@ class ReportDigest(models.Model):
         return cls(
             report_id=report_id,
             lines=[[step, verdict] for step, verdict in zip(record.steps, record.verdicts, strict=True)],
-            missed=list(record.missed),
+            missed=[list(pair) for pair in occurrence_pairs(record.missed, record.missed_occurrences)],
             diagnosis=record.diagnosis or "",
             diagnosis_verdict=record.diagnosis_verdict,
+            grade=record.grade,
         )

@@ -19,6 +19,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from leucocases.cases.models import GradedReport
+from leucocases.cases.report_outline import grade_letter
 
 from . import statistics
 from .models import ReportDigest
@@ -50,29 +51,34 @@ def report_records(reports: QuerySet[GradedReport]) -> dict[int, list[statistics
             "missed_text",
             "digest__diagnosis",
             "digest__diagnosis_verdict",
+            "digest__grade",
         )
     )
     fresh = _digest_missing([row[0] for row in rows if row[5] is None])
     stored = json.loads("[" + ",".join(f"[{row[6]},{row[7]}]" for row in rows if row[5] is not None) + "]")
     stored_parts = iter(stored)
     by_case: dict[int, list[statistics.ReportRecord]] = defaultdict(list)
-    for pk, attempt_id, case_id, quiz_attempt_id, total, digested, _lines, _missed, diagnosis, verdict in rows:
+    for pk, attempt_id, case_id, quiz_attempt_id, total, digested, _lines, _missed, diagnosis, verdict, grade in rows:
         if digested is None:
             digest = fresh[pk]
             lines, missed, diagnosis, verdict = digest.lines, digest.missed, digest.diagnosis, digest.diagnosis_verdict
+            grade = digest.grade
         else:
             lines, missed = next(stored_parts)
         steps, verdicts = zip(*lines, strict=True) if lines else ((), ())
+        missed_steps, missed_occurrences = zip(*missed, strict=True) if missed else ((), ())
         by_case[case_id].append(
             statistics.ReportRecord(
                 attempt_id=attempt_id,
                 total=float(total),
                 steps=steps,
                 verdicts=verdicts,
-                missed=tuple(missed),
+                missed=missed_steps,
+                missed_occurrences=missed_occurrences,
                 diagnosis=diagnosis or None,
                 diagnosis_verdict=verdict or "none",
                 quiz_attempt_id=quiz_attempt_id,
+                grade=grade or "",
             )
         )
     return by_case
@@ -90,17 +96,21 @@ def _digest_missing(report_ids: list[int]) -> dict[int, ReportDigest]:
         # Python never decodes the rationales (most of every report).
         rows = reports.annotate(
             line_pairs=ReportLines("data"),
-            missed_steps=ReportMissed("data"),
+            missed_pairs=ReportMissed("data"),
             chosen=KT("data__diagnosis__chosen"),
             verdict=KT("data__diagnosis__verdict"),
-        ).values_list("pk", "line_pairs", "missed_steps", "chosen", "verdict")
-        for pk, lines, missed, chosen, verdict in rows:
+            stored_grade=KT("data__grade"),
+            bands=KT("data__scoring__grade_bands"),
+        ).values_list("pk", "total", "line_pairs", "missed_pairs", "chosen", "verdict", "stored_grade", "bands")
+        for pk, total, lines, missed, chosen, verdict, grade, bands in rows:
             digests[pk] = ReportDigest(
                 report_id=pk,
                 lines=[[str(step), str(verdict_)] for step, verdict_ in lines or ()],
-                missed=[str(step) for step in missed or ()],
+                missed=[[str(step), _occurrence(occurrence)] for step, occurrence in missed or ()],
                 diagnosis=chosen or "",
                 diagnosis_verdict=verdict or "none",
+                # Engine 1 stored no grade: the letter its total earns, as the report page gives it.
+                grade=grade_letter(grade, total=total, bands=json.loads(bands) if bands else None),
             )
     else:
         for pk, total, data in reports.values_list("pk", "total", "data"):
@@ -110,19 +120,27 @@ def _digest_missing(report_ids: list[int]) -> dict[int, ReportDigest]:
     return digests
 
 
+def _occurrence(value: object) -> int:
+    # A missed essential of engine 1 names no occurrence: its first.
+    return value if isinstance(value, int) and value > 0 else 1
+
+
 class ReportLines(Func):
-    """``[[step, verdict], …]`` of a stored report's lines, in order, built by the database."""
+    """``[[step, verdict], …]`` of a stored report's lines, in order, built by
+    the database; a line without a step or a verdict is no choice (as in
+    ``cases.report_outline``)."""
 
     arity = 1
     output_field = JSONField()
     SQLITE = (
         "(SELECT json_group_array(json_array(json_extract(j.value, '$.step'), json_extract(j.value, '$.verdict')))"
-        " FROM json_each(%(expressions)s, '$.lines') AS j)"
+        " FROM json_each(%(expressions)s, '$.lines') AS j"
+        " WHERE json_extract(j.value, '$.step') <> '' AND json_extract(j.value, '$.verdict') <> '')"
     )
     POSTGRESQL = (
         "(SELECT coalesce(jsonb_agg(jsonb_build_array(l.value->>'step', l.value->>'verdict') ORDER BY l.ord),"
         " '[]'::jsonb) FROM jsonb_array_elements(coalesce(%(expressions)s->'lines', '[]'::jsonb))"
-        " WITH ORDINALITY AS l(value, ord))"
+        " WITH ORDINALITY AS l(value, ord) WHERE l.value->>'step' <> '' AND l.value->>'verdict' <> '')"
     )
 
     def as_sqlite(self, compiler, connection, **extra_context):
@@ -133,15 +151,20 @@ class ReportLines(Func):
 
 
 class ReportMissed(Func):
-    """``[step, …]``: a stored report's missed essentials, built by the database."""
+    """``[[step, occurrence], …]``: a stored report's missed essentials, built
+    by the database (occurrence null when the report names none: engine 1)."""
 
     arity = 1
     output_field = JSONField()
     SQLITE = (
-        "(SELECT json_group_array(json_extract(j.value, '$.step'))"
-        " FROM json_each(%(expressions)s, '$.missed_essentials') AS j)"
+        "(SELECT json_group_array(json_array(json_extract(j.value, '$.step'), json_extract(j.value, '$.occurrence')))"
+        " FROM json_each(%(expressions)s, '$.missed_essentials') AS j WHERE json_extract(j.value, '$.step') <> '')"
     )
-    POSTGRESQL = "coalesce(jsonb_path_query_array(%(expressions)s, '$.missed_essentials[*].step'), '[]'::jsonb)"
+    POSTGRESQL = (
+        "(SELECT coalesce(jsonb_agg(jsonb_build_array(m.value->>'step', m.value->'occurrence') ORDER BY m.ord),"
+        " '[]'::jsonb) FROM jsonb_array_elements(coalesce(%(expressions)s->'missed_essentials', '[]'::jsonb))"
+        " WITH ORDINALITY AS m(value, ord) WHERE m.value->>'step' <> '')"
+    )
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template=self.SQLITE, **extra_context)

@@ -21,7 +21,7 @@ from leucocases.cases.grading.certainty import cbm_mark
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt, QuizItem
 
-from . import statistics
+from . import case_times, statistics
 from .spreadsheets import UTF8_BOM
 from .spreadsheets import formula_safe as _text
 
@@ -64,7 +64,7 @@ class ResultCell:
 
     @property
     def time_text(self) -> str:
-        return statistics.format_seconds(self.seconds_on_case)
+        return case_times.format_seconds(self.seconds_on_case)
 
     @property
     def has_report(self) -> bool:
@@ -170,7 +170,7 @@ def quiz_results(*, quiz: Quiz, cohort: Cohort | None = None) -> QuizResults:
     for qa in quiz_attempts:
         numbers[qa.user_id] += 1
         found = by_quiz_attempt.get(qa.pk, {})
-        seconds = statistics.seconds_on_each_case(
+        seconds = case_times.seconds_on_each_case(
             started={cid: r["started_at"] for cid, r in found.items()},
             submitted={cid: r["submitted_at"] for cid, r in found.items()},
         )

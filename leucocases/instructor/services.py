@@ -20,10 +20,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from leucocases.cases import hooks as case_hooks
-from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, grade
+from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, Verdict, grade
 from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
+from leucocases.cases.report_outline import report_outline
+from leucocases.editorial.content_version import content_changed
 
 from . import statistics
 from .models import ReportDigest
@@ -35,8 +37,9 @@ from .models import ReportDigest
 
 @dataclass(frozen=True, slots=True)
 class RegradeLine:
-    """One submitted attempt: its current report's total and the total the
-    current key gives (``changed``: the report as a whole would differ)."""
+    """One submitted attempt: its current report's total and grade letter and
+    those the current key gives (``changed``: the report as a whole would
+    differ); ``old_never``/``new_never``: a never choice held the total down."""
 
     attempt: Attempt
     old_report_id: int | None
@@ -44,6 +47,16 @@ class RegradeLine:
     new_total: float
     changed: bool
     new_report: Report
+    old_grade: str = ""
+    old_never: bool = False
+
+    @property
+    def new_grade(self) -> str:
+        return self.new_report.grade
+
+    @property
+    def new_never(self) -> bool:
+        return self.new_report.never_triggered
 
     @property
     def learner(self) -> str:
@@ -89,6 +102,10 @@ def key_fingerprint(key: Any) -> str:
 
 
 def _regrade_lines(case: Case) -> tuple[tuple[RegradeLine, ...], str]:
+    """Each submitted attempt graded again from its stored choices, in the
+    order chosen: an entry chosen twice is its occurrence 2 again
+    (``Choice.occurrence`` counts the same way), so an unchanged key
+    reproduces the stored report."""
     key = case_key(Case.objects.get(pk=case.pk))
     attempts = list(
         Attempt.objects.filter(case_id=case.pk)
@@ -113,6 +130,7 @@ def _regrade_lines(case: Case) -> tuple[tuple[RegradeLine, ...], str]:
             ),
         )
         old = current.get(attempt.pk)
+        old_outline = report_outline(None if old is None else old.data)
         lines.append(
             RegradeLine(
                 attempt=attempt,
@@ -121,6 +139,8 @@ def _regrade_lines(case: Case) -> tuple[tuple[RegradeLine, ...], str]:
                 new_total=new.total,
                 changed=old is None or _normal(old.data) != _normal(new.to_dict()),
                 new_report=new,
+                old_grade="" if old is None else old_outline.grade,
+                old_never=any(line.verdict == Verdict.NEVER for line in old_outline.lines),
             )
         )
     return tuple(lines), key_fingerprint(key)
@@ -198,6 +218,10 @@ def case_regrade_apply(
             case_hooks.report_stored.fire_on_commit(
                 case_hooks.ReportStored(line.attempt.pk, graded.pk, case_hooks.REGRADE)
             )
+        if changed:
+            # Reports are written past the content signals; a regrade follows a key
+            # change, and whatever a worker keeps about the case is rebuilt with it.
+            content_changed()
     return RegradeResult(changed=changed, unchanged=unchanged)
 
 
@@ -222,6 +246,7 @@ def report_digest_store(*, report: GradedReport) -> ReportDigest:
             "missed": fresh.missed,
             "diagnosis": fresh.diagnosis,
             "diagnosis_verdict": fresh.diagnosis_verdict,
+            "grade": fresh.grade,
         },
     )
     return digest

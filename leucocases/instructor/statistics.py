@@ -13,6 +13,10 @@ Definitions (after Moodle's quiz statistics report):
   the same quiz attempt (the "rest of the quiz"), so the item does not
   correlate with itself. It is undefined (``None``, shown as "—") with fewer
   than two attempts or when either score never varies.
+
+Choices are counted per occurrence: a follow-up count (the second order of
+the same entry) has its own row beside the first. Never choices (verdict
+``never``) are counted apart from harmful ones and listed first.
 """
 
 from __future__ import annotations
@@ -21,23 +25,24 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from leucocases.cases.report_outline import report_outline
+from leucocases.cases.grading import GradeBands, number_occurrences
+from leucocases.cases.report_outline import occurrence_pairs, report_outline
 
 __all__ = [
     "CaseSummary",
     "DiagnosisShare",
     "Discrimination",
+    "GradeShare",
     "ItemAnalysis",
     "OptionStat",
     "OverOrdering",
     "ReportRecord",
     "case_summary",
     "diagnosis_distribution",
-    "format_seconds",
     "discrimination_indices",
+    "grade_distribution",
     "item_analysis",
     "mean",
     "option_stats",
@@ -45,15 +50,18 @@ __all__ = [
     "pearson",
     "percent",
     "record_from_data",
-    "seconds_on_each_case",
 ]
 
 #: Verdicts that count as over-ordering: steps the case does not need.
 LOW_YIELD_VERDICTS = frozenset({"low_yield", "not_contributory"})
 #: Verdicts that count as harmful or premature ordering.
 HARMFUL_VERDICTS = frozenset({"harmful", "premature"})
-#: Tiers in the order tables list them; unkeyed steps come last.
-TIER_ORDER = {"essential": 0, "useful": 1, "low_yield": 2, "harmful": 3, None: 4}
+#: A choice no competent clinician makes in the case: counted apart, shown first.
+NEVER_VERDICT = "never"
+#: Tiers in the order tables list them: never choices first, unkeyed entries last.
+TIER_ORDER = {"never": 0, "essential": 1, "useful": 2, "low_yield": 3, "harmful": 4, None: 5}
+#: Every grade letter, best first (F: below the lowest band).
+GRADE_LETTERS = (*GradeBands.LETTERS, GradeBands.FAIL)
 
 
 # --------------------------------------------------------------------------
@@ -65,10 +73,12 @@ TIER_ORDER = {"essential": 0, "useful": 1, "low_yield": 2, "harmful": 3, None: 4
 class ReportRecord:
     """What item analysis needs from one stored report.
 
-    ``steps`` and ``verdicts`` are parallel, in the learner's order;
-    ``missed`` lists the essential steps never chosen; ``diagnosis`` is the
-    chosen cause's slug (None: no diagnosis) and ``diagnosis_verdict`` its
-    grading ("correct", "partial", "incorrect", "none").
+    ``steps`` and ``verdicts`` are parallel, in the learner's order (a step
+    listed twice is its second occurrence); ``missed`` lists the essential
+    steps never chosen and ``missed_occurrences`` (parallel; empty: all 1)
+    which occurrence of each; ``diagnosis`` is the chosen cause's slug
+    (None: no diagnosis) and ``diagnosis_verdict`` its grading ("correct",
+    "partial", "incorrect", "none"); ``grade`` the report's letter.
     """
 
     attempt_id: int
@@ -79,6 +89,8 @@ class ReportRecord:
     diagnosis: str | None = None
     diagnosis_verdict: str = "none"
     quiz_attempt_id: int | None = None
+    missed_occurrences: tuple[int, ...] = ()
+    grade: str = ""
 
 
 def record_from_data(
@@ -93,9 +105,11 @@ def record_from_data(
         steps=tuple(line.step for line in outline.lines),
         verdicts=tuple(line.verdict for line in outline.lines),
         missed=outline.missed,
+        missed_occurrences=outline.missed_occurrences,
         diagnosis=outline.diagnosis,
         diagnosis_verdict=outline.diagnosis_verdict,
         quiz_attempt_id=quiz_attempt_id,
+        grade=outline.grade,
     )
 
 
@@ -174,12 +188,15 @@ def case_summary(totals: Sequence[float], *, max_score: float = 100.0) -> CaseSu
 
 @dataclass(frozen=True, slots=True)
 class OptionStat:
-    """How one workup step was ordered across ``n`` attempts.
+    """How one occurrence of a catalogue entry was ordered across ``n`` attempts.
 
-    ``tier`` is the current key's (None: the case does not key the step).
-    ``low_yield`` counts attempts where the step was graded low-yield or not
-    contributory, ``harmful`` where it was graded harmful or premature;
-    ``missed`` counts attempts whose report lists it as a missed essential.
+    ``occurrence`` 1 is the entry's first order (so ``chosen`` there counts
+    the attempts that ordered the entry at all), 2 its first repeat, and so
+    on. ``tier`` is the current key's for that occurrence (None: not keyed).
+    ``low_yield`` counts attempts where it was graded low-yield or not
+    contributory, ``harmful`` harmful or premature, ``never`` a never
+    choice; ``missed`` counts attempts whose report lists it as a missed
+    essential.
     """
 
     step: str
@@ -190,6 +207,8 @@ class OptionStat:
     low_yield: int
     harmful: int
     missed: int
+    occurrence: int = 1
+    never: int = 0
 
     @property
     def chosen_percent(self) -> float:
@@ -208,53 +227,65 @@ class OptionStat:
         return percent(self.harmful, self.n)
 
     @property
+    def never_percent(self) -> float:
+        return percent(self.never, self.n)
+
+    @property
     def missed_percent(self) -> float:
         return percent(self.missed, self.n)
 
 
-def option_stats(records: Sequence[ReportRecord], *, keyed: Mapping[str, str] | None = None) -> tuple[OptionStat, ...]:
-    """One ``OptionStat`` per step chosen in any attempt or keyed by the case.
+Item = tuple[str, int]  # (entry slug, occurrence)
 
-    Sorted by tier (essential first, unkeyed last), then by how often chosen
-    (most first), then by slug.
+
+def keyed_items(keyed: Mapping[Any, str] | None) -> dict[Item, str]:
+    """A key's tiers by ``(slug, occurrence)``; a plain slug means occurrence 1."""
+    return {((k, 1) if isinstance(k, str) else (str(k[0]), int(k[1]))): tier for k, tier in (keyed or {}).items()}
+
+
+def option_stats(records: Sequence[ReportRecord], *, keyed: Mapping[Any, str] | None = None) -> tuple[OptionStat, ...]:
+    """One ``OptionStat`` per occurrence of an entry chosen in any attempt or keyed by the case.
+
+    ``keyed`` maps ``(slug, occurrence)`` (or a slug: occurrence 1) to the
+    tier. An entry's occurrences stay together, in order; entries are sorted
+    by the first of their tiers in ``TIER_ORDER`` (never, essential, useful,
+    low yield, harmful, unkeyed), then by how often they were ordered (most
+    first), then by slug.
     """
-    keyed = dict(keyed or {})
-    n = len(records)
-    chosen: Counter[str] = Counter()
-    first: Counter[str] = Counter()
-    low: Counter[str] = Counter()
-    harm: Counter[str] = Counter()
-    missed: Counter[str] = Counter()
+    tiers = keyed_items(keyed)
+    counts: dict[str, Counter[Item]] = {name: Counter() for name in ("chosen", "first", "low", "harm", "never", "miss")}
     for record in records:
-        seen: set[str] = set()
-        for index, (step, verdict) in enumerate(zip(record.steps, record.verdicts, strict=False)):
-            if step in seen:
-                continue
-            seen.add(step)
-            chosen[step] += 1
-            if index == 0:
-                first[step] += 1
-            if verdict in LOW_YIELD_VERDICTS:
-                low[step] += 1
-            elif verdict in HARMFUL_VERDICTS:
-                harm[step] += 1
-        for step in set(record.missed):
-            missed[step] += 1
-    steps = set(keyed) | set(chosen) | set(missed)
+        numbered = number_occurrences(record.steps)
+        for index, (item, verdict) in enumerate(zip(numbered, record.verdicts, strict=False)):
+            counts["chosen"][item] += 1
+            counts["first"][item] += index == 0
+            counts["low"][item] += verdict in LOW_YIELD_VERDICTS
+            counts["harm"][item] += verdict in HARMFUL_VERDICTS
+            counts["never"][item] += verdict == NEVER_VERDICT
+        for item in set(occurrence_pairs(record.missed, record.missed_occurrences)):
+            counts["miss"][item] += 1
+    items = set(tiers) | set(counts["chosen"]) | set(counts["miss"])
+    rank: dict[str, int] = {}
+    for step, occurrence in items:
+        rank[step] = min(
+            rank.get(step, TIER_ORDER[None]), TIER_ORDER.get(tiers.get((step, occurrence)), TIER_ORDER[None])
+        )
     stats = [
         OptionStat(
             step=step,
-            tier=keyed.get(step),
-            n=n,
-            chosen=chosen[step],
-            first=first[step],
-            low_yield=low[step],
-            harmful=harm[step],
-            missed=missed[step],
+            occurrence=occurrence,
+            tier=tiers.get((step, occurrence)),
+            n=len(records),
+            chosen=counts["chosen"][(step, occurrence)],
+            first=counts["first"][(step, occurrence)],
+            low_yield=counts["low"][(step, occurrence)],
+            harmful=counts["harm"][(step, occurrence)],
+            never=counts["never"][(step, occurrence)],
+            missed=counts["miss"][(step, occurrence)],
         )
-        for step in steps
+        for step, occurrence in items
     ]
-    stats.sort(key=lambda s: (TIER_ORDER.get(s.tier, 4), -s.chosen, s.step))
+    stats.sort(key=lambda s: (rank[s.step], -counts["chosen"][(s.step, 1)], s.step, s.occurrence))
     return tuple(stats)
 
 
@@ -262,13 +293,15 @@ def option_stats(records: Sequence[ReportRecord], *, keyed: Mapping[str, str] | 
 class OverOrdering:
     """Over-ordering across ``n`` attempts: how many attempts ordered at least
     one low-yield / not-contributory step (and how many such steps on
-    average), and the same for harmful / premature steps."""
+    average), the same for harmful / premature steps, and for never choices."""
 
     n: int
     low_yield_attempts: int
     low_yield_steps: int
     harmful_attempts: int
     harmful_steps: int
+    never_attempts: int = 0
+    never_steps: int = 0
 
     @property
     def low_yield_attempts_percent(self) -> float:
@@ -286,23 +319,46 @@ class OverOrdering:
     def harmful_mean(self) -> float | None:
         return self.harmful_steps / self.n if self.n else None
 
+    @property
+    def never_attempts_percent(self) -> float:
+        return percent(self.never_attempts, self.n)
+
 
 def over_ordering(records: Sequence[ReportRecord]) -> OverOrdering:
-    low_attempts = low_steps = harm_attempts = harm_steps = 0
+    counts = Counter()
     for record in records:
-        low = sum(1 for v in record.verdicts if v in LOW_YIELD_VERDICTS)
-        harm = sum(1 for v in record.verdicts if v in HARMFUL_VERDICTS)
-        low_steps += low
-        harm_steps += harm
-        low_attempts += 1 if low else 0
-        harm_attempts += 1 if harm else 0
+        for kind, verdicts in (("low", LOW_YIELD_VERDICTS), ("harm", HARMFUL_VERDICTS), ("never", {NEVER_VERDICT})):
+            steps = sum(1 for v in record.verdicts if v in verdicts)
+            counts[f"{kind}_steps"] += steps
+            counts[f"{kind}_attempts"] += 1 if steps else 0
     return OverOrdering(
         n=len(records),
-        low_yield_attempts=low_attempts,
-        low_yield_steps=low_steps,
-        harmful_attempts=harm_attempts,
-        harmful_steps=harm_steps,
+        low_yield_attempts=counts["low_attempts"],
+        low_yield_steps=counts["low_steps"],
+        harmful_attempts=counts["harm_attempts"],
+        harmful_steps=counts["harm_steps"],
+        never_attempts=counts["never_attempts"],
+        never_steps=counts["never_steps"],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class GradeShare:
+    """Attempts whose report has grade ``letter``, of ``n``."""
+
+    letter: str
+    count: int
+    n: int
+
+    @property
+    def percent(self) -> float:
+        return percent(self.count, self.n)
+
+
+def grade_distribution(records: Sequence[ReportRecord]) -> tuple[GradeShare, ...]:
+    """Every letter A to F, best first, with the attempts that earned it (zeros included)."""
+    counts = Counter(r.grade for r in records)
+    return tuple(GradeShare(letter=letter, count=counts[letter], n=len(records)) for letter in GRADE_LETTERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,10 +390,11 @@ class ItemAnalysis:
     options: tuple[OptionStat, ...]
     over_ordering: OverOrdering
     diagnoses: tuple[DiagnosisShare, ...]
+    grades: tuple[GradeShare, ...] = ()
 
 
 def item_analysis(
-    records: Sequence[ReportRecord], *, keyed: Mapping[str, str] | None = None, max_score: float = 100.0
+    records: Sequence[ReportRecord], *, keyed: Mapping[Any, str] | None = None, max_score: float = 100.0
 ) -> ItemAnalysis:
     """Everything the analysis page shows for one case over ``records``."""
     return ItemAnalysis(
@@ -345,6 +402,7 @@ def item_analysis(
         options=option_stats(records, keyed=keyed),
         over_ordering=over_ordering(records),
         diagnoses=diagnosis_distribution(records),
+        grades=grade_distribution(records),
     )
 
 
@@ -380,43 +438,3 @@ def discrimination_indices(
         rest = [total - score for total, score in zip(totals, own, strict=True)]
         result[item] = Discrimination(n=len(attempts), index=pearson(own, rest) if len(items) > 1 else None)
     return result
-
-
-# --------------------------------------------------------------------------
-# Time on each case of a quiz attempt
-# --------------------------------------------------------------------------
-
-
-def seconds_on_each_case(
-    *, started: Mapping[Hashable, datetime], submitted: Mapping[Hashable, datetime | None]
-) -> dict[Hashable, int | None]:
-    """Seconds spent on each submitted case: from the later of its start and
-    the previous submission (in submission order) to its own submission.
-
-    A quiz creates all its case attempts when it starts, so ``submitted_at −
-    started_at`` of its third case also counts the time spent on the first
-    two; a practice attempt (one case) gets exactly ``submitted_at −
-    started_at``. Unsubmitted cases get None.
-    """
-    result: dict[Hashable, int | None] = {key: None for key in started}
-    order = sorted(((when, key) for key, when in submitted.items() if when is not None), key=lambda pair: pair[0])
-    previous: datetime | None = None
-    for when, key in order:
-        begin = started[key] if previous is None else max(started[key], previous)
-        result[key] = max(0, round((when - begin).total_seconds()))
-        previous = when
-    return result
-
-
-def format_seconds(seconds: int | None) -> str:
-    """``75`` -> "1 min 15 s", ``3725`` -> "1 h 2 min"; None -> "—"."""
-    if seconds is None:
-        return "—"
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import cohort_views, gradebook_views, views
+from . import case_file_views, cohort_views, gradebook_views, views
+from .case_editor import views as editor_views
 
 app_name = "instructor"
 urlpatterns = [
@@ -13,6 +14,14 @@ urlpatterns = [
     path("cohorts/", cohort_views.cohort_list, name="cohorts"),
     path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort"),
     path("cohorts/<slug:slug>/join-code/", cohort_views.cohort_join_code, name="cohort_join_code"),
+    path("case-files/", case_file_views.case_files, name="case_files"),
+    path("cases/<slug:slug>/case-file.yaml", case_file_views.case_file_download, name="case_file"),
+    path("cases/new/", editor_views.case_new, name="case_new"),
+    path("cases/new/dry-run/", editor_views.case_dry_run, name="case_new_dry_run"),
+    path("cases/<slug:slug>/edit/", editor_views.case_edit, name="case_edit"),
+    path("cases/<slug:slug>/dry-run/", editor_views.case_dry_run, name="case_dry_run"),
+    path("cases/<slug:slug>/preview/", editor_views.case_preview, name="case_preview"),
+    path("cases/<slug:slug>/review/", editor_views.case_review, name="case_review"),
     path("cases/<slug:slug>/analysis/", views.case_analysis, name="case_analysis"),
     path("cases/<slug:slug>/regrade/", views.case_regrade, name="case_regrade"),
     path("attempts/<int:pk>/report/", views.attempt_report, name="attempt_report"),

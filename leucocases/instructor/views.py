@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from leucocases.cases.grading import InvalidKeyError, Report
+from leucocases.cases.grading import InvalidKeyError, Report, Verdict
 from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.cases.services import report_display
+from leucocases.cases.verdicts import occurrence_name
 from leucocases.editorial.access import instructor_required
 from leucocases.quizzes.models import Quiz
 
@@ -133,6 +134,11 @@ def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
     if graded is None:
         graded = next((g for g in history if g.superseded_at is None), history[0])
     display = report_display(report=Report.from_dict(graded.data))
+    # Each line with its entry's name for that occurrence ("Repeat CBC (2nd time)").
+    lines = [
+        (shown, occurrence_name(shown.step_name, line.occurrence))
+        for shown, line in zip(display.lines, display.report.lines, strict=True)
+    ]
     context = {
         "attempt": attempt,
         "case": attempt.case,
@@ -140,5 +146,7 @@ def attempt_report(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "r": display.report,
         "d": display,
+        "lines": lines,
+        "never_lines": [(shown, name) for shown, name in lines if shown.verdict == Verdict.NEVER],
     }
     return render(request, "instructor/report.html", context)

@@ -55,6 +55,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from leucocases.cases.models import Case
+from leucocases.editorial.content_version import content_changed
 from leucocases.editorial.loading import ContentFileError, LoadSummary, read_yaml_file, write_all_or_nothing
 from leucocases.editorial.models import ReviewStatus
 
@@ -176,6 +177,7 @@ class _Writer:
             Quiz.objects.filter(pk=quiz.pk).update(
                 review_status=ReviewStatus.APPROVED, reviewer=self.publisher, reviewed_at=self.now
             )
+            content_changed()  # an update sends no signal
             message += f" and published by {self.publisher.get_username()}"
             self.summary.published.append(quiz.slug)
         # Logged as the file's author's edit (if named); the publisher approves, and is not an editor.

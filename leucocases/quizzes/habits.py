@@ -1,26 +1,49 @@
 """A learner's workup habits, from their stored reports: pure Python, like ``progress``.
 
-Over every attempt (a habit is counted each time it shows): for each workup
-step, how often it was essential in a case (the report's essential lines plus
-its ``missed_essentials``) and how often the learner missed it; and how often
-the learner ordered it when it was over-ordering: a verdict of low yield, not
-contributory, harmful or premature.
+Over every attempt (a habit is counted each time it shows), per occurrence of
+an entry (a follow-up count, the second order of the count, is a habit of its
+own, "Repeat CBC (2nd time)"):
+
+- never choices: how often the learner chose an entry the case rates as a
+  choice no competent clinician makes (verdict ``never``), and in how many
+  attempts;
+- missed essentials: how often it was essential in a case (the report's
+  essential lines plus its ``missed_essentials``) and how often the learner
+  missed it;
+- over-ordering: how often the learner ordered it when the case did not need
+  it (or not yet): a verdict of low yield, not contributory, harmful or
+  premature.
+
+Verdict words come from ``cases.verdicts``, the one table.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from leucocases.cases.verdicts import VERDICT_LABELS
+from leucocases.cases.report_outline import occurrence_pairs
+from leucocases.cases.verdicts import VERDICT_LABELS, occurrence_name
 
 from .progress import ReportRecord
 
-__all__ = ["OVER_ORDER_VERDICTS", "StepHabits", "StepMiss", "StepOverOrder", "step_habits"]
+__all__ = [
+    "NEVER_VERDICT",
+    "OVER_ORDER_VERDICTS",
+    "StepHabits",
+    "StepMiss",
+    "StepNever",
+    "StepOverOrder",
+    "step_habits",
+]
 
 #: Report verdicts that mean the learner ordered a step the case did not need (or not yet).
 OVER_ORDER_VERDICTS = ("low_yield", "not_contributory", "harmful", "premature")
+#: The verdict of a choice no competent clinician makes in the case: a habit of its own.
+NEVER_VERDICT = "never"
+
+Item = tuple[str, int]  # (entry slug, occurrence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +52,7 @@ class StepMiss:
     name: str
     missed: int
     opportunities: int  # attempts where the step was essential
+    occurrence: int = 1
 
     @property
     def rate_percent(self) -> float:
@@ -41,6 +65,7 @@ class StepOverOrder:
     name: str
     count: int
     by_verdict: tuple[tuple[str, int], ...]  # (verdict label, count), largest first
+    occurrence: int = 1
 
     @property
     def verdicts_text(self) -> str:
@@ -48,55 +73,82 @@ class StepOverOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class StepNever:
+    """An entry the learner chose where the case rated it a never choice, ``count`` times."""
+
+    slug: str
+    name: str
+    count: int
+    occurrence: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class StepHabits:
     reports: int
     missed: tuple[StepMiss, ...]  # steps missed at least once, most missed first
     over_ordered: tuple[StepOverOrder, ...]  # most over-ordered first
+    never: tuple[StepNever, ...] = ()  # never choices made, most often first
+    never_reports: int = 0  # attempts with at least one never choice
 
 
 def step_habits(records: Iterable[ReportRecord], *, step_names: Mapping[str, str]) -> StepHabits:
-    """Which essential steps the learner misses, and which steps they over-order."""
-    opportunities: dict[str, int] = defaultdict(int)
-    missed: dict[str, int] = defaultdict(int)
-    over: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    count = 0
+    """Which never choices the learner makes, which essentials they miss and
+    which entries they over-order, each per occurrence."""
+    opportunities: Counter[Item] = Counter()
+    missed: Counter[Item] = Counter()
+    never: Counter[Item] = Counter()
+    over: dict[Item, Counter[str]] = defaultdict(Counter)
+    count = never_reports = 0
     for record in records:
         count += 1
-        essential = {line.step for line in record.lines if line.tier == "essential"}
-        essential |= set(record.missed_essentials)
-        for step in essential:
-            opportunities[step] += 1
-        for step in set(record.missed_essentials):
-            missed[step] += 1
+        missed_items = set(occurrence_pairs(record.missed_essentials, record.missed_occurrences))
+        essential = {(line.step, line.occurrence) for line in record.lines if line.tier == "essential"}
+        opportunities.update(essential | missed_items)
+        missed.update(missed_items)
+        never_reports += any(line.verdict == NEVER_VERDICT for line in record.lines)
         for line in record.lines:
-            if line.verdict in OVER_ORDER_VERDICTS:
-                over[line.step][line.verdict] += 1
+            item = (line.step, line.occurrence)
+            if line.verdict == NEVER_VERDICT:
+                never[item] += 1
+            elif line.verdict in OVER_ORDER_VERDICTS:
+                over[item][line.verdict] += 1
 
-    def name(slug: str) -> str:
-        return step_names.get(slug, slug)
+    def name(item: Item) -> str:
+        return occurrence_name(step_names.get(item[0], item[0]), item[1])
 
     misses = sorted(
         (
-            StepMiss(slug=slug, name=name(slug), missed=n, opportunities=opportunities[slug])
-            for slug, n in missed.items()
+            StepMiss(slug=item[0], occurrence=item[1], name=name(item), missed=n, opportunities=opportunities[item])
+            for item, n in missed.items()
         ),
         key=lambda m: (-m.missed, -m.rate_percent, m.name),
     )
     over_ordered = sorted(
         (
             StepOverOrder(
-                slug=slug,
-                name=name(slug),
+                slug=item[0],
+                occurrence=item[1],
+                name=name(item),
                 count=sum(verdicts.values()),
                 by_verdict=tuple(
                     (VERDICT_LABELS[v], n)
                     for v, n in sorted(
-                        verdicts.items(), key=lambda item: (-item[1], OVER_ORDER_VERDICTS.index(item[0]))
+                        verdicts.items(), key=lambda pair: (-pair[1], OVER_ORDER_VERDICTS.index(pair[0]))
                     )
                 ),
             )
-            for slug, verdicts in over.items()
+            for item, verdicts in over.items()
         ),
         key=lambda s: (-s.count, s.name),
     )
-    return StepHabits(reports=count, missed=tuple(misses), over_ordered=tuple(over_ordered))
+    nevers = sorted(
+        (StepNever(slug=item[0], occurrence=item[1], name=name(item), count=n) for item, n in never.items()),
+        key=lambda s: (-s.count, s.name),
+    )
+    return StepHabits(
+        reports=count,
+        missed=tuple(misses),
+        over_ordered=tuple(over_ordered),
+        never=tuple(nevers),
+        never_reports=never_reports,
+    )

@@ -47,7 +47,7 @@ POOR_TOTAL = 60.0
 # --------------------------------------------------------------------------
 
 
-#: One graded choice of a report: the step, its verdict and its tier (None: not keyed).
+#: One graded choice of a report: the step, its verdict, its tier (None: not keyed) and its occurrence.
 LineRecord = OutlineLine
 
 
@@ -62,6 +62,8 @@ class ReportRecord:
     groups: tuple[str, ...] = ()
     lines: tuple[LineRecord, ...] = ()
     missed_essentials: tuple[str, ...] = ()
+    #: Parallel to ``missed_essentials``: which occurrence was missed (empty: all 1).
+    missed_occurrences: tuple[int, ...] = ()
 
 
 def record_from_report(
@@ -85,6 +87,7 @@ def record_from_report(
         groups=tuple(groups),
         lines=outline.lines,
         missed_essentials=outline.missed,
+        missed_occurrences=outline.missed_occurrences,
     )
 
 

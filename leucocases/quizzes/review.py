@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from leucocases.editorial.content_version import content_changed
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import draft_of_changes_start, free_slug, review_row_lock, review_transition
 
@@ -142,6 +143,7 @@ def _copy_parts(*, source: Quiz, target: Quiz) -> None:
     QuizItem.objects.bulk_create(
         QuizItem(quiz=target, case_id=item.case_id, position=item.position) for item in source.items.all()
     )
+    content_changed()  # bulk inserts send no signal
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from leucocases.cases import play
+from leucocases.cases.menu import menu_query
 from leucocases.cases.models import Attempt
 from leucocases.cases.policies import AttemptClosed
 
@@ -142,6 +143,7 @@ def quiz_attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
         case=case_attempt.case,
         attempt=case_attempt,
         routes=_routes(quiz_attempt),
+        menu_query=menu_query(request),
         **_runner_context(quiz_attempt, progress),
     )
     return render(request, "cases/play.html", context)

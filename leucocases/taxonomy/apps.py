@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class TaxonomyConfig(AppConfig):
@@ -7,16 +6,12 @@ class TaxonomyConfig(AppConfig):
     verbose_name = "Causes, references and workup"
 
     def ready(self):
-        from .diagnosis_menu import forget_diagnosis_menu
-        from .models import Cause, CauseGroup
+        from leucocases.editorial.content_version import watch
+
+        from .models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
         from .search.taxonomy_sources import register_taxonomy_sources
 
         register_taxonomy_sources()
-
-        # A renamed, published, moved or deleted cause (or group) must reach the
-        # play pages' diagnosis list at once, not when its cache entry expires.
-        for model in (Cause, CauseGroup):
-            post_save.connect(forget_diagnosis_menu, sender=model, dispatch_uid=f"diagnosis-menu-save-{model.__name__}")
-            post_delete.connect(
-                forget_diagnosis_menu, sender=model, dispatch_uid=f"diagnosis-menu-delete-{model.__name__}"
-            )
+        # Every page built from these is kept per worker under the content version.
+        # Not the search index's models: search keeps its own version (search/snapshot.py).
+        watch(CauseGroup, Mechanism, Reference, Cause, Topic, Fact, WorkupStep)

@@ -1,27 +1,27 @@
-"""The diagnosis picker's list of causes, built once and shared through the cache.
+"""The diagnosis picker's list of causes, built once per worker and content version.
 
 Every play page lists every published cause, grouped by cause group. That list
 is the same for every learner, yet with a large taxonomy it cost a query and,
 through Django's per-option widget templates, most of the page's render time
 (about 150 ms for 2,000 causes). So it is built once, as data and as ready
-markup, and kept in the cache (Redis in production, shared by the app
-servers). Saving or deleting a cause or a group drops it (``apps.py`` connects
-the signals); the timeout bounds staleness after bulk updates that send no
-signals. What a learner submits is always checked against the database, never
-against this list.
+markup, and each worker keeps it in memory under the content version
+(``editorial.content_version``): any content write, a renamed, published or
+deleted cause or group among them, rebuilds it on the next request. (It was
+kept in Redis: fetching and unpickling 2,000 causes on every play page cost
+more than keeping it in the worker.) What a learner submits is always checked
+against the database, never against this list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.html import format_html, format_html_join
+
+from leucocases.editorial.content_version import remember
 
 from .models import Cause
 
-CACHE_KEY = "diagnosis-menu:v1"
-CACHE_SECONDS = 300
 EMPTY_LABEL = "Choose a cause…"
 
 #: (group name, ((cause slug, cause name), ...)), in the taxonomy's order.
@@ -62,12 +62,4 @@ def build_menu() -> DiagnosisMenu:
 
 
 def diagnosis_menu() -> DiagnosisMenu:
-    menu = cache.get(CACHE_KEY)
-    if menu is None:
-        menu = build_menu()
-        cache.set(CACHE_KEY, menu, CACHE_SECONDS)
-    return menu
-
-
-def forget_diagnosis_menu(**_signal_kwargs) -> None:
-    cache.delete(CACHE_KEY)
+    return remember("diagnosis-menu", build_menu)

@@ -6,7 +6,7 @@ there is: the query-count tests hold it to that.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, Q
@@ -146,16 +146,16 @@ class CausePage:
     other_facts: list[CitedFact]
     references: list[Citation]
     related_causes: list[Cause]
-    reader_cases: list[ReaderCase] = field(default_factory=list)
 
     @property
     def disputed_facts(self) -> list[Fact]:
         return disputed([*self.key_facts, *self.other_facts])
 
 
-def cause_page(*, slug: str, user, session_key: str | None = None) -> CausePage:
-    """The cause (404 unless visible to ``user``) and everything its page shows,
-    with the reader's own solved cases (``session_key``: an anonymous reader's)."""
+def cause_page(*, slug: str, user) -> CausePage:
+    """The cause (404 unless visible to ``user``) and everything its page shows but
+    the reader's own solved cases (``reader_cases_for``): the same for every reader
+    who is not staff, so it is kept per worker (``cause_article``)."""
     queryset = (
         Cause.objects.visible_to(user)
         .select_related("group")
@@ -173,7 +173,6 @@ def cause_page(*, slug: str, user, session_key: str | None = None) -> CausePage:
         other_facts=[c for c in cited if not c.fact.is_key],
         references=references,
         related_causes=cause.visible_related,
-        reader_cases=reader_cases_for(cause=cause, user=user, session_key=session_key),
     )
 
 

@@ -3,7 +3,10 @@
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from leucocases.audience import current_audience
+
 from . import selectors
+from .cause_article import cause_article
 from .models import CauseGroup
 from .search.answer import ask
 from .search.forms import MAX_QUERY_LENGTH, QuestionForm
@@ -27,13 +30,17 @@ def cause_list(request):
 
 
 def cause_detail(request, slug):
-    page = selectors.cause_page(slug=slug, user=request.user, session_key=request.session.session_key)
-    response = render(request, "taxonomy/cause_detail.html", {"page": page, "cause": page.cause})
+    article = cause_article(slug=slug, user=request.user, audience=current_audience(request))
+    reader_cases = selectors.reader_cases_for(
+        cause=article.cause, user=request.user, session_key=request.session.session_key
+    )
+    context = {"article": article, "cause": article.cause, "reader_cases": reader_cases}
+    response = render(request, "taxonomy/cause_detail.html", context)
     # The page lists the reader's own solved cases: it differs by session, and a
     # page naming someone's cases is never stored by a shared cache (nor by ours:
     # pagecache.py skips "private" and any request with a session cookie).
     patch_vary_headers(response, ("Cookie",))
-    if page.reader_cases:
+    if reader_cases:
         patch_cache_control(response, private=True)
     return response
 

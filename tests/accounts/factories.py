@@ -1,51 +1,52 @@
-"""Small factories for account tests."""
+"""People: ``make_user`` (a learner, or staff), ``make_instructor`` (in the Instructors group).
 
-from itertools import count
+Every other app's tests make their users here. A user gets ``PASSWORD``
+unless told otherwise (``password=None``: unusable, for tests that only
+``force_login``); the e-mail address is numbered, not built from the
+username, because some tests put markup in the username.
+"""
+
+from __future__ import annotations
+
+import itertools
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.contrib.auth.models import Group
 
-_serial = count(1)
+from leucocases.accounts.management.commands.create_demo_accounts import INSTRUCTORS_GROUP, instructor_permissions
+
+__all__ = ["PASSWORD", "instructors_group", "make_instructor", "make_user"]
+
 PASSWORD = "a-long-test-passphrase-42"
+_seq = itertools.count(1)
 
 
-def make_user(*, username: str | None = None, email: str | None = None, password: str = PASSWORD, **extra):
-    n = next(_serial)
-    username = username or f"learner{n}"
+def make_user(
+    *,
+    username: str | None = None,
+    email: str | None = None,
+    password: str | None = PASSWORD,
+    staff: bool = False,
+    superuser: bool = False,
+    **extra,
+):
+    n = next(_seq)
+    extra.setdefault("is_staff", staff or superuser)
+    extra.setdefault("is_superuser", superuser)
     return get_user_model().objects.create_user(
-        username=username, email=email or f"{username}@example.com", password=password, **extra
+        username=username or f"learner{n}", email=email or f"user{n}@example.org", password=password, **extra
     )
 
 
-def make_case(*, title: str = "A tired teacher", slug: str | None = None):
-    from leucocases.cases.models import Case
-    from leucocases.editorial.models import ReviewStatus
-
-    return Case.objects.create(
-        title=title,
-        slug=slug or f"case-{next(_serial)}",
-        presentation="A 45-year-old with fatigue.",
-        review_status=ReviewStatus.APPROVED,
-    )
+def instructors_group() -> Group:
+    group, created = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
+    if created:
+        group.permissions.set(instructor_permissions())
+    return group
 
 
-def make_submitted_attempt(*, user, case=None, total: float = 72.0, submitted_at=None, superseded_totals=()):
-    """A submitted attempt with a current graded report (and optionally older, superseded ones)."""
-    from leucocases.cases.models import Attempt, GradedReport
-
-    attempt = Attempt.objects.create(case=case or make_case(), user=user, submitted_at=submitted_at or timezone.now())
-    for old_total in superseded_totals:
-        GradedReport.objects.create(
-            attempt=attempt,
-            data={},
-            engine_version="test",
-            total=old_total,
-            workup_score=old_total,
-            diagnosis_score=old_total,
-            superseded_at=timezone.now(),
-            reason="submission",
-        )
-    GradedReport.objects.create(
-        attempt=attempt, data={}, engine_version="test", total=total, workup_score=total, diagnosis_score=total
-    )
-    return attempt
+def make_instructor(*, username: str | None = None, password: str | None = None, staff: bool = True):
+    """A member of the Instructors group, with the group's permissions (as ``create_demo_accounts`` sets them)."""
+    user = make_user(username=username or f"instructor{next(_seq)}", password=password, staff=staff)
+    user.groups.add(instructors_group())
+    return user

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from leucocases.accounts.models import PasswordResetRequest
 from leucocases.accounts.services import ResetVerdict, password_reset_request
-
-from .factories import make_user
+from tests.accounts.factories import make_user
 
 pytestmark = pytest.mark.django_db
 RESET = "/accounts/password/reset/"

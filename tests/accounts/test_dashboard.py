@@ -4,8 +4,9 @@ from django.utils import timezone
 from leucocases.accounts.models import Profile
 from leucocases.accounts.services import profile_for, submitted_attempts_for
 from leucocases.cases.models import Attempt
-
-from .factories import make_case, make_submitted_attempt, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +21,9 @@ def test_dashboard_needs_login(client):
 def test_dashboard_lists_submitted_attempts_with_their_current_total(client):
     """The dashboard shows each submitted case with its date and the score of its current report."""
     user = make_user()
-    make_submitted_attempt(
-        user=user, case=make_case(title="Fever after chemotherapy"), total=64.4, superseded_totals=[12]
-    )
-    Attempt.objects.create(case=make_case(title="Still working on it"), user=user)  # not submitted
-    make_submitted_attempt(user=make_user(), case=make_case(title="Somebody else's case"))
+    make_submitted(user=user, case=make_case(title="Fever after chemotherapy").case, total=64.4, superseded_totals=[12])
+    Attempt.objects.create(case=make_case(title="Still working on it").case, user=user)  # not submitted
+    make_submitted(user=make_user(), case=make_case(title="Somebody else's case").case, total=72.0)
     client.force_login(user)
     html = client.get("/accounts/dashboard/").content.decode()
     assert "Fever after chemotherapy" in html
@@ -47,7 +46,9 @@ def test_submitted_attempts_take_one_query(django_assert_num_queries):
     """Listing attempts with their case titles and totals is one query however many there are."""
     user = make_user()
     for n in range(3):
-        make_submitted_attempt(user=user, total=50 + n, submitted_at=timezone.now() - timezone.timedelta(days=n))
+        make_submitted(
+            user=user, case=make_case().case, total=50 + n, submitted_at=timezone.now() - timezone.timedelta(days=n)
+        )
     with django_assert_num_queries(1):
         rows = [(a.case.title, a.total) for a in submitted_attempts_for(user=user)]
     assert [total for _, total in rows] == [50, 51, 52]  # newest first

@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from .factories import PASSWORD, make_user
+from tests.accounts.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

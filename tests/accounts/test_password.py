@@ -3,7 +3,7 @@ import re
 import pytest
 from django.core import mail
 
-from .factories import PASSWORD, make_user
+from tests.accounts.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.factories import make_site
-
-from .factories import PASSWORD, make_user
+from tests.accounts.factories import PASSWORD, make_user
+from tests.cases.factories import make_site
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "leukocyte-differential-58"

@@ -6,8 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from leucocases.accounts.models import Profile
-
-from .factories import make_user
+from tests.accounts.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.services import attempt_submit
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
-
-from .casefile_factories import CASE_DOCUMENT, make_catalogue, write_case_file
+from tests.cases.factories import CASE_DOCUMENT, make_casefile_catalogue, write_case_file
 
 INLINES = ("initial_labs", "findings", "order_rules", "diagnosis_options")
 
@@ -32,7 +31,7 @@ def admin_client(client, staff):
 
 @pytest.fixture
 def case(db, tmp_path):
-    make_catalogue()
+    make_casefile_catalogue()
     result = case_files_import(paths=[write_case_file(tmp_path, "a.yaml", CASE_DOCUMENT)])
     assert result.ok, result.errors
     return Case.objects.get()

@@ -11,14 +11,14 @@ from django.urls import reverse
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Case
+from tests.cases.factories import make_casefile_catalogue, schema2_document, write_case_file
 
-from .casefile_factories import make_catalogue, schema2_document, write_case_file
 from .test_admin import add_form_data, finding, option, page_text, post_add, rule
 
 
 @pytest.fixture
 def catalogue(db):
-    make_catalogue()
+    make_casefile_catalogue()
 
 
 def schema2_findings() -> list[dict]:

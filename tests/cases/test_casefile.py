@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,8 +23,7 @@ from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import Attempt, Case, Choice, DiagnosisOption, Finding, GradedReport, InitialLab, OrderRule
 from leucocases.cases.services import attempt_submit
 from leucocases.taxonomy.models import Cause, WorkupStep
-
-from .casefile_factories import (
+from tests.cases.factories import (
     CASE_DOCUMENT,
     CAUSES,
     GROUPS,
@@ -34,7 +31,7 @@ from .casefile_factories import (
     STEPS,
     case_yaml,
     make_case_document,
-    make_catalogue,
+    make_casefile_catalogue,
     write_case_file,
 )
 
@@ -79,15 +76,6 @@ class TestSchema:
         assert spec.findings[1].series.points[1].value == 2.1
         assert spec.order_rules[0].counts_as_harmful is True
         assert spec.scoring.workup_weight == 0.6
-
-    def test_the_schema_module_imports_no_django(self):
-        """The format is pure: importing it (records, schema, checks, reader, writer) loads no Django module."""
-        code = (
-            "import sys; import leucocases.cases.casefile; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
-        )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-        assert out.stdout.strip() == "[]"
 
     def test_an_unknown_field_is_named_with_its_path_and_a_suggestion(self):
         """A misspelt field is reported with file, case and path, and the likely intended name."""
@@ -319,7 +307,7 @@ class TestSchema:
 
 @pytest.fixture
 def catalogue(db):
-    make_catalogue()
+    make_casefile_catalogue()
 
 
 @pytest.mark.django_db

@@ -24,8 +24,7 @@ from leucocases.cases.grading import GradeBands, Report
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.management.commands.grade_path import format_report
 from leucocases.cases.models import Case, Finding, OrderRule
-
-from .casefile_factories import (
+from tests.cases.factories import (
     CASE_DOCUMENT,
     CAUSES,
     GROUPS,
@@ -33,10 +32,10 @@ from .casefile_factories import (
     STEPS,
     case_yaml,
     key_finding,
-    make_catalogue,
+    make_casefile_catalogue,
     schema2_document,
 )
-from .casefile_factories import write_case_file as write
+from tests.cases.factories import write_case_file as write
 
 KNOWN = KnownIds(
     steps=frozenset(STEPS), causes=frozenset(CAUSES), groups=frozenset(GROUPS), references=frozenset(REFERENCES)
@@ -209,7 +208,7 @@ class TestSchema2:
 
 @pytest.fixture
 def catalogue(db):
-    make_catalogue()
+    make_casefile_catalogue()
 
 
 def run(*args, **options) -> str:

@@ -8,8 +8,9 @@ from django.urls import reverse
 from leucocases.cases import services
 from leucocases.cases.certainty import cbm_scale_text, certainty_statement
 from leucocases.cases.grading import Report
+from tests.accounts.factories import make_user
 
-from .factories import make_attempt, make_case, make_user
+from .factories import make_attempt, make_case
 
 pytestmark = pytest.mark.django_db
 

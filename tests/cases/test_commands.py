@@ -13,8 +13,7 @@ from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
 
 from leucocases.cases.models import Case, Finding
-
-from .casefile_factories import CASE_DOCUMENT, make_case_document, make_catalogue, write_case_file
+from tests.cases.factories import CASE_DOCUMENT, make_case_document, make_casefile_catalogue, write_case_file
 
 # Written from docs/case-format.md alone ("Worked example with the defaults"):
 # three essential steps; the learner chooses two of them and one step the case
@@ -88,7 +87,7 @@ def run_from_argv(*args: str, capsys) -> tuple[int, str, str]:
 
 @pytest.fixture
 def catalogue(db):
-    make_catalogue()
+    make_casefile_catalogue()
 
 
 @pytest.fixture

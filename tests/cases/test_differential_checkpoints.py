@@ -12,9 +12,15 @@ from leucocases.cases.casefile import parse_text
 from leucocases.cases.casefile.exporter import casefile_export
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import AttemptCheckpoint, Case, DifferentialReport
-
-from .casefile_factories import case_yaml, make_catalogue, schema2_document, write_case_file
-from .factories import make_attempt, make_case, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import (
+    case_yaml,
+    make_attempt,
+    make_case,
+    make_casefile_catalogue,
+    schema2_document,
+    write_case_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +42,7 @@ def text(html: str) -> str:
 
 
 def test_a_schema_2_case_file_keys_a_differential_and_exports_it_again(tmp_path):
-    make_catalogue()
+    make_casefile_catalogue()
     document = {**schema2_document(), "differential": DIFFERENTIAL}
     result = case_files_import(paths=[write_case_file(tmp_path, "d.yaml", document)])
     assert result.ok, result.errors
@@ -63,7 +69,7 @@ def test_a_schema_2_case_file_keys_a_differential_and_exports_it_again(tmp_path)
     ],
 )
 def test_a_differential_the_engine_refuses_is_named_in_the_file(change, message):
-    make_catalogue()
+    make_casefile_catalogue()
     document = {**schema2_document(), "differential": DIFFERENTIAL, **change}
     from leucocases.cases.casefile.importer import known_ids
 

@@ -19,11 +19,16 @@ from hypothesis import strategies as st
 from leucocases.cases.casefile import MAX_SERIES_VALUE, parse_text, yamllimits
 from leucocases.cases.charts import series_chart
 from leucocases.cases.models import Case, Finding
+from tests.cases.factories import (
+    CASE_DOCUMENT,
+    case_yaml,
+    make_case_document,
+    make_casefile_catalogue,
+    make_site,
+    write_case_file,
+)
 from tests.cases.test_admin import add_form_data, finding, good_options, post_add
-from tests.security.factories import make_site
 from tests.security.production import BASE_DIR
-
-from .casefile_factories import CASE_DOCUMENT, case_yaml, make_case_document, make_catalogue, write_case_file
 
 
 def billion_laughs(levels: int = 9, width: int = 9) -> str:
@@ -111,7 +116,7 @@ def test_a_few_aliases_of_text_are_still_fine():
 @pytest.mark.django_db
 def test_import_cases_refuses_the_bomb_and_writes_nothing(tmp_path, capsys):
     """`import_cases` names the file and the line, and imports nothing."""
-    make_catalogue()
+    make_casefile_catalogue()
     path = write_case_file(tmp_path, "bomb.yaml", billion_laughs())
     with pytest.raises(CommandError, match="1 error found; nothing was imported"):
         call_command("import_cases", str(path))
@@ -152,7 +157,7 @@ def test_scoring_values_beyond_their_columns_are_refused_in_case_files():
 def admin_client(db):
     from django.contrib.auth import get_user_model
 
-    make_catalogue()
+    make_casefile_catalogue()
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("editor", "editor@example.com", "pw-tests-only"))
     return client

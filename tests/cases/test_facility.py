@@ -11,9 +11,10 @@ from django.utils import timezone
 from leucocases.cases.attempts import attempt_submit
 from leucocases.cases.facility import FACILITY_MINIMUM_LEARNERS, case_facilities
 from leucocases.cases.models import Attempt
+from tests.accounts.factories import make_user
 from tests.quizzes.factories import make_submitted
 
-from .factories import make_case, make_user
+from .factories import make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,8 @@ from leucocases.accounts.services import CONTENT_LOADER
 from leucocases.cases.models import Case, CaseRevision
 from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
-from tests.instructor.factories import make_instructor, make_learner
-
-from .casefile_factories import CASE_DOCUMENT, make_case_document, make_catalogue, write_case_file
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import CASE_DOCUMENT, make_case_document, make_casefile_catalogue, write_case_file
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def through_review(case: Case, *, reviewer) -> Case:
 
 @pytest.fixture
 def catalogue(db):
-    make_catalogue()
+    make_casefile_catalogue()
 
 
 @pytest.fixture
@@ -120,7 +119,7 @@ class TestDraftsWithoutAPublisher:
 
 class TestPublishing:
     def test_publish_as_needs_an_instructor(self, case_file):
-        make_learner(username="learner")
+        make_user(username="learner")
         with pytest.raises(CommandError, match="“learner” is not an active account with instructor rights"):
             run(str(case_file), publish_as="learner")
         with pytest.raises(CommandError, match="“nobody” is not an active account"):

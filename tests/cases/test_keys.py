@@ -19,8 +19,7 @@ from leucocases.cases.grading import (
 )
 from leucocases.cases.keys import case_key, case_key_prefetches, grade_path
 from leucocases.cases.models import Case
-
-from .factories import CORRECT_RATIONALE, RULE_RATIONALE, make_case, rationale_for
+from tests.cases.factories import CORRECT_RATIONALE, RULE_RATIONALE, make_case, rationale_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from leucocases.cases import services
 from leucocases.cases.grading import ENGINE_VERSION, Report
-from leucocases.cases.models import Attempt, Choice, GradedReport
+from leucocases.cases.models import Attempt, Choice, Finding, GradedReport
 from leucocases.taxonomy.models import WorkupStep
-
-from .factories import make_attempt, make_case, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -97,14 +97,46 @@ def test_each_choice_is_stored_the_moment_it_is_made():
     assert stored == [(1, "prior-counts"), (2, "peripheral-smear"), (3, "cmv-pcr")]
 
 
-def test_choosing_the_same_step_twice_changes_nothing():
-    """A repeated step is a no-op: one Choice, the first position returned."""
+def test_choosing_an_entry_again_records_its_occurrence():
+    """An entry may be ordered again: each choice records the how-manieth order of its entry it is."""
     bundle = make_case()
     attempt = make_attempt(case=bundle.case, user=make_user())
-    first, second = choose(attempt, bundle, "peripheral-smear", "peripheral-smear")
-    assert first.created and not second.created
-    assert second.choice.pk == first.choice.pk
-    assert Choice.objects.filter(attempt=attempt).count() == 1
+    outcomes = choose(attempt, bundle, "peripheral-smear", "cmv-pcr", "peripheral-smear", "peripheral-smear")
+    assert all(o.created for o in outcomes)
+    stored = list(Choice.objects.filter(attempt=attempt).values_list("position", "step__slug", "occurrence"))
+    assert stored == [
+        (1, "peripheral-smear", 1),
+        (2, "cmv-pcr", 1),
+        (3, "peripheral-smear", 2),
+        (4, "peripheral-smear", 3),
+    ]
+
+
+def test_a_resent_choice_at_a_taken_position_is_stored_once():
+    """The same entry posted again for the position it already holds (a double click, a resent
+    form) stores nothing and returns the stored choice; the next position makes a repeat."""
+    bundle = make_case()
+    attempt = make_attempt(case=bundle.case, user=make_user())
+    smear = bundle.steps["peripheral-smear"]
+    first = services.attempt_choose_step(attempt=attempt, step=smear, position=1)
+    again = services.attempt_choose_step(attempt=attempt, step=smear, position=1)
+    assert first.created and not again.created and again.choice.pk == first.choice.pk
+    repeat = services.attempt_choose_step(attempt=attempt, step=smear, position=2)
+    assert repeat.created and (repeat.choice.position, repeat.choice.occurrence) == (2, 2)
+    assert Choice.objects.filter(attempt=attempt).count() == 2
+
+
+def test_a_choice_from_an_out_of_date_page_is_refused():
+    """A position held by another entry, or beyond the next free one, comes from a page that is out
+    of date: refused with code stale_position, nothing stored."""
+    bundle = make_case()
+    attempt = make_attempt(case=bundle.case, user=make_user())
+    services.attempt_choose_step(attempt=attempt, step=bundle.steps["cmv-pcr"], position=1)
+    for position in (1, 3):
+        with pytest.raises(ValidationError) as caught:
+            services.attempt_choose_step(attempt=attempt, step=bundle.steps["peripheral-smear"], position=position)
+        assert caught.value.code == "stale_position"
+    assert list(Choice.objects.filter(attempt=attempt).values_list("step__slug", flat=True)) == ["cmv-pcr"]
 
 
 def test_a_submitted_attempt_refuses_new_choices():
@@ -130,7 +162,39 @@ def test_chosen_steps_show_results_but_no_key():
     assert first.chart is not None and first.chart.rows[-1].flag == "low"
     assert second.result == "CMV DNA not detected." and second.chart is None and second.table == ()
     assert third.result == services.NEUTRAL_RESULT  # no default written for this step
-    assert set(services.ChosenStep.__slots__) == {"position", "step", "result", "table", "chart"}
+    assert set(services.ChosenStep.__slots__) == {"position", "step", "occurrence", "result", "table", "chart"}
+
+
+def test_each_order_of_an_entry_shows_the_finding_for_that_occurrence():
+    """The n-th order shows the finding keyed for occurrence n (its chart too); a repeat beyond the
+    keyed occurrences shows the last keyed one again; an unkeyed entry shows its default every time."""
+    bundle = make_case()
+    prior = bundle.steps["prior-counts"]
+    Finding.objects.create(
+        case=bundle.case,
+        step=prior,
+        occurrence=2,
+        tier="essential",
+        result="RESULT-FOLLOW-UP: the count has recovered.",
+        rationale="RATIONALE-FOLLOW-UP",
+        series={"label": "White cell count", "unit": "×10⁹/L", "points": [{"when": "Day 21", "value": 5.1}]},
+    )
+    WorkupStep.objects.filter(slug="cmv-pcr").update(default_result="CMV DNA not detected.")
+    attempt = make_attempt(case=bundle.case, user=make_user())
+    choose(attempt, bundle, "prior-counts", "cmv-pcr", "prior-counts", "prior-counts", "cmv-pcr")
+    shown = services.attempt_chosen_steps(attempt=attempt)
+    assert [(s.step.slug, s.occurrence) for s in shown] == [
+        ("prior-counts", 1),
+        ("cmv-pcr", 1),
+        ("prior-counts", 2),
+        ("prior-counts", 3),
+        ("cmv-pcr", 2),
+    ]
+    assert shown[0].result.startswith("RESULT-PRIOR-COUNTS") and shown[0].chart.rows[-1].when == "Apr 2025"
+    assert shown[2].result == "RESULT-FOLLOW-UP: the count has recovered."
+    assert shown[2].chart.rows[-1].when == "Day 21"
+    assert shown[3].result == shown[2].result  # beyond the keyed occurrences: the last keyed one
+    assert shown[1].result == shown[4].result == "CMV DNA not detected."
 
 
 # --- submitting ------------------------------------------------------------
@@ -273,13 +337,13 @@ def test_peer_stats_share_of_attempts_per_step_and_diagnosis():
 
 
 def test_peer_stats_use_a_constant_number_of_queries(django_assert_num_queries):
-    """Aggregates, not a loop over attempts: three queries however many attempts."""
+    """Aggregates, not a loop over attempts: four queries however many attempts."""
     bundle = make_case()
     for _ in range(7):
         attempt = make_attempt(case=bundle.case, user=make_user())
         choose(attempt, bundle, "peripheral-smear", "prior-counts")
         services.attempt_submit(attempt=attempt, diagnosis=bundle.causes["thiopurines"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         services.peer_choice_stats(case=bundle.case)
 
 

@@ -12,16 +12,14 @@ from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, WorkupStep
-from tests.instructor.factories import make_instructor
-
-from .factories import (
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import (
     CORRECT_RATIONALE,
     PARTIAL_RATIONALE,
     RULE_RATIONALE,
     STEP_SPECS,
     make_attempt,
     make_case,
-    make_user,
     rationale_for,
     result_for,
 )
@@ -81,9 +79,14 @@ def play(client, bundle):
     return response, attempt
 
 
-def choose(client, bundle, attempt, slug, **headers):
+def choose(client, bundle, attempt, slug, *, position=None, **headers):
+    """Post the menu form of ``slug``; ``position`` as the page would send it (default: the next free one)."""
+    if position is None:
+        position = Choice.objects.filter(attempt=attempt).count() + 1
     return client.post(
-        reverse("cases:choose", kwargs={"slug": bundle.case.slug}), {"attempt": attempt.pk, "step": slug}, **headers
+        reverse("cases:choose", kwargs={"slug": bundle.case.slug}),
+        {"attempt": attempt.pk, "step": slug, "position": position},
+        **headers,
     )
 
 
@@ -350,9 +353,9 @@ def test_choosing_a_step_redirects_to_its_finding(client):
     assert 'id="finding-1"' in html
     assert result_for("peripheral-smear") in html
     assert "Neutrophils" in html and "2.0–7.5" in html  # the finding's table
-    # Its menu entry is no longer a button but a link to the result.
+    # Its menu entry stays a button (it may be ordered again), beside a link to the result.
     assert 'href="#finding-1"' in html
-    assert ">Peripheral blood smear</button>" not in html
+    assert 'Peripheral blood smear<span class="step-again"> — order again</span></button>' in html
 
 
 def test_a_new_request_sees_each_choice_at_once(client):
@@ -396,14 +399,16 @@ def test_series_finding_is_drawn_with_a_chart_and_a_data_table(client):
     assert "<details" in html and '<th scope="row">Apr 2025</th>' in html
 
 
-def test_choosing_the_same_step_twice_is_a_no_op_with_a_message(client):
-    """A repeated POST (back button, double click) stores nothing new and says why."""
+def test_a_resent_order_is_recorded_once_with_a_message(client):
+    """The same form posted twice (back button, double click) stores one choice and says why."""
     bundle = make_case()
     _, attempt = play(client, bundle)
-    choose(client, bundle, attempt, "peripheral-smear")
-    response = choose(client, bundle, attempt, "peripheral-smear", follow=True)
+    choose(client, bundle, attempt, "peripheral-smear", position=1)
+    response = choose(client, bundle, attempt, "peripheral-smear", position=1, follow=True)
     assert response.status_code == 200
-    assert "You have already ordered Peripheral blood smear" in response.content.decode()
+    assert "Peripheral blood smear is already result 1 below: an order sent twice is recorded once." in (
+        response.content.decode()
+    )
     assert Choice.objects.filter(attempt=attempt).count() == 1
 
 
@@ -433,14 +438,15 @@ def test_play_page_has_the_htmx_target_and_live_region(client):
     assert html.count('data-hx-target="#chosen-steps"') == len(STEP_SPECS)
 
 
-def test_htmx_repeat_choice_explains_itself(client):
-    """The htmx no-op answers with the results and a visible notice, not an error."""
+def test_htmx_resent_order_explains_itself(client):
+    """The htmx replay answers with the results and a visible notice, not an error."""
     bundle = make_case()
     _, attempt = play(client, bundle)
-    choose(client, bundle, attempt, "cmv-pcr", HTTP_HX_REQUEST="true")
-    response = choose(client, bundle, attempt, "cmv-pcr", HTTP_HX_REQUEST="true")
+    choose(client, bundle, attempt, "cmv-pcr", position=1, HTTP_HX_REQUEST="true")
+    response = choose(client, bundle, attempt, "cmv-pcr", position=1, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "You have already ordered CMV PCR" in response.content.decode()
+    assert "CMV PCR is already result 1 below" in response.content.decode()
+    assert Choice.objects.filter(attempt=attempt).count() == 1
 
 
 def test_choosing_after_submission_is_refused(client):
@@ -488,7 +494,9 @@ def test_no_part_of_the_key_reaches_any_pre_submit_response(client):
     for slug in ("bone-marrow-biopsy", "peripheral-smear", "b12-folate", "tpmt-nudt15", "cmv-pcr"):
         responses.append(choose(client, bundle, attempt, slug, HTTP_HX_REQUEST="true"))
     responses.append(choose(client, bundle, attempt, "prior-counts", follow=True))
-    responses.append(choose(client, bundle, attempt, "prior-counts", follow=True))  # the repeat notice
+    responses.append(choose(client, bundle, attempt, "prior-counts", position=6, follow=True))  # a resent form
+    responses.append(choose(client, bundle, attempt, "b12-folate", follow=True))  # a repeat
+    responses.append(choose(client, bundle, attempt, "cmv-pcr", position=2, follow=True))  # an out-of-date page
     responses.append(choose(client, bundle, attempt, "cmv-pcr", HTTP_HX_REQUEST="true"))
     responses.append(choose(client, bundle, attempt, "not-a-step", follow=True))
     bad_submit = submit(client, bundle, attempt, "not-a-cause")
@@ -713,16 +721,16 @@ def test_play_and_choose_query_counts_do_not_grow_with_choices(client, logged_in
     _, attempt = play(client, bundle)
     url = bundle.case.get_absolute_url()
 
-    choose(client, bundle, attempt, ORDER[0])
+    choose(client, bundle, attempt, ORDER[0], position=1)
     play_after_1 = count_queries(lambda: client.get(url))
-    choose_post_2 = count_queries(lambda: choose(client, bundle, attempt, ORDER[1]))
-    htmx_post_3 = count_queries(lambda: choose(client, bundle, attempt, ORDER[2], HTTP_HX_REQUEST="true"))
-    for slug in ORDER[3:7]:
-        choose(client, bundle, attempt, slug)
+    choose_post_2 = count_queries(lambda: choose(client, bundle, attempt, ORDER[1], position=2))
+    htmx_post_3 = count_queries(lambda: choose(client, bundle, attempt, ORDER[2], position=3, HTTP_HX_REQUEST="true"))
+    for position, slug in enumerate(ORDER[3:7], start=4):
+        choose(client, bundle, attempt, slug, position=position)
     assert Choice.objects.filter(attempt=attempt).count() == 7
-    choose_post_8 = count_queries(lambda: choose(client, bundle, attempt, ORDER[7]))
+    choose_post_8 = count_queries(lambda: choose(client, bundle, attempt, ORDER[7], position=8))
     play_after_8 = count_queries(lambda: client.get(url))
-    htmx_post_9 = count_queries(lambda: choose(client, bundle, attempt, ORDER[8], HTTP_HX_REQUEST="true"))
+    htmx_post_9 = count_queries(lambda: choose(client, bundle, attempt, ORDER[8], position=9, HTTP_HX_REQUEST="true"))
 
     assert play_after_1 == play_after_8
     assert choose_post_2 == choose_post_8

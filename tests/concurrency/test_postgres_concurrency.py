@@ -13,12 +13,14 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Choice, GradedReport
 from leucocases.taxonomy.models import WorkupStep
-from tests.security.factories import make_learner, make_site
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_site
 
 THREADS = 50
 
@@ -58,12 +60,16 @@ def run_together(work: list[Callable[[], object]]) -> list[object]:
 
 
 def assert_contiguous(attempt: Attempt) -> list[int]:
-    rows = list(Choice.objects.filter(attempt=attempt).order_by("position").values_list("position", "step_id"))
-    positions = [position for position, _ in rows]
-    steps = [step for _, step in rows]
-    assert positions == list(range(1, len(rows) + 1))
-    assert len(set(steps)) == len(steps)
-    return steps
+    """Positions run 1..n with no gap, and each entry's occurrences run 1, 2, … in position order."""
+    rows = list(
+        Choice.objects.filter(attempt=attempt).order_by("position").values_list("position", "step_id", "occurrence")
+    )
+    assert [position for position, _, _ in rows] == list(range(1, len(rows) + 1))
+    seen: dict[int, int] = {}
+    for _, step, occurrence in rows:
+        seen[step] = seen.get(step, 0) + 1
+        assert occurrence == seen[step]
+    return [step for _, step, _ in rows]
 
 
 @pytest.fixture
@@ -79,27 +85,62 @@ def catalogue(transactional_db):
 
 
 def test_fifty_choices_racing_on_one_attempt(catalogue):
-    """Fifty simultaneous choices of ten steps in one attempt store each step once, at positions 1..10."""
+    """Fifty simultaneous choices of ten entries in one attempt, with no position given, are all stored
+    (repeats included), at positions 1..50, each with its right occurrence."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
     wanted = [steps[i % len(steps)] for i in range(THREADS)]
     random.Random(7).shuffle(wanted)
     outcomes = run_together(
         [lambda step=step: services.attempt_choose_step(attempt=attempt, step=step) for step in wanted]
     )
     stored = assert_contiguous(attempt)
-    assert sorted(stored) == sorted(s.pk for s in steps)
-    assert sum(1 for o in outcomes if o.created) == len(steps)
-    # Every caller got the one stored row for its step.
-    by_step = {c.step_id: c.pk for c in Choice.objects.filter(attempt=attempt)}
-    assert all(o.choice.pk == by_step[o.choice.step_id] for o in outcomes)
+    assert sorted(stored) == sorted(s.pk for s in wanted)
+    assert all(o.created for o in outcomes)
+
+
+def test_fifty_copies_of_one_form_order_once(catalogue):
+    """The same form sent fifty times at once (an impatient double click, many times over) stores one
+    choice, and every request is answered with it."""
+    site, steps = catalogue
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
+    services.attempt_choose_step(attempt=attempt, step=steps[0], position=1)
+    outcomes = run_together(
+        [lambda: services.attempt_choose_step(attempt=attempt, step=steps[0], position=2) for _ in range(THREADS)]
+    )
+    assert assert_contiguous(attempt) == [steps[0].pk, steps[0].pk]
+    assert sum(1 for o in outcomes if o.created) == 1
+    assert {o.choice.pk for o in outcomes} == {Choice.objects.get(attempt=attempt, position=2).pk}
+
+
+def test_fifty_pages_racing_for_one_position_store_one_choice(catalogue):
+    """Fifty tabs each ordering a different entry for the same next position: one is stored, the
+    forty-nine others are refused as out of date (stale_position), none stored."""
+    site, steps = catalogue
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
+
+    def choose(step: WorkupStep) -> str:
+        try:
+            services.attempt_choose_step(attempt=attempt, step=step, position=1)
+        except ValidationError as error:
+            return str(error.code)
+        return "stored"
+
+    wanted = [steps[i % len(steps)] for i in range(THREADS)]
+    results = run_together([lambda step=step: choose(step) for step in wanted])
+    stored = assert_contiguous(attempt)
+    assert len(stored) == 1
+    winners = [step.pk for step, result in zip(wanted, results, strict=True) if result == "stored"]
+    # The winner's entry may have been sent by other tabs too: those were replays of it, not refusals.
+    assert set(winners) == set(stored)
+    assert {r for step, r in zip(wanted, results, strict=True) if step.pk != stored[0]} == {"stale_position"}
 
 
 def test_fifty_learners_choosing_and_submitting_at_once(catalogue):
     """Ten attempts, five racing threads each (choose three steps, then submit): every choice is stored
     once, positions are contiguous and each attempt has exactly one current report."""
     site, steps = catalogue
-    attempts = [Attempt.objects.create(case=site.case, user=make_learner()) for _ in range(10)]
+    attempts = [Attempt.objects.create(case=site.case, user=make_user()) for _ in range(10)]
     rng = random.Random(11)
     plans = []
     for n in range(THREADS):
@@ -137,7 +178,7 @@ def test_fifty_learners_choosing_and_submitting_at_once(catalogue):
 def test_fifty_submissions_of_one_attempt_store_one_report(catalogue):
     """A double (fifty-fold) submit stores a single report, and every request gets that report."""
     site, steps = catalogue
-    attempt = Attempt.objects.create(case=site.case, user=make_learner())
+    attempt = Attempt.objects.create(case=site.case, user=make_user())
     for step in steps[:3]:
         services.attempt_choose_step(attempt=attempt, step=step)
     reports = run_together(

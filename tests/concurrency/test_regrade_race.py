@@ -13,7 +13,8 @@ from django.db import connection, connections, transaction
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Finding, GradedReport, Tier
 from leucocases.instructor.services import case_regrade_apply, case_regrade_preview
-from tests.security.factories import make_attempt, make_learner, make_site
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_site
 
 from .test_postgres_concurrency import run_together
 
@@ -70,11 +71,9 @@ def test_a_submission_in_flight_during_a_key_edit_is_regraded():
     a report from the old key.)"""
     site = make_site()
     first, second, _unkeyed = site.steps
-    editor = make_learner(is_staff=True, is_superuser=True)
-    earlier = make_attempt(
-        case=site.case, user=make_learner(), steps=[first, second], submit=True, diagnosis=site.cause
-    )
-    in_flight = make_attempt(case=site.case, user=make_learner(), steps=[first, second])
+    editor = make_user(is_staff=True, is_superuser=True)
+    earlier = make_attempt(case=site.case, user=make_user(), steps=[first, second], submit=True, diagnosis=site.cause)
+    in_flight = make_attempt(case=site.case, user=make_user(), steps=[first, second])
     url = database_url()
     errors: list[BaseException] = []
     with psycopg.connect(url) as holder:
@@ -107,10 +106,10 @@ def test_regrades_racing_many_submissions_leave_one_current_report_each():
     every one from the current key."""
     site = make_site()
     first, second, _unkeyed = site.steps
-    editor = make_learner(is_staff=True, is_superuser=True)
+    editor = make_user(is_staff=True, is_superuser=True)
     for _ in range(10):
-        make_attempt(case=site.case, user=make_learner(), steps=[first, second], submit=True, diagnosis=site.cause)
-    open_attempts = [make_attempt(case=site.case, user=make_learner(), steps=[first, second]) for _ in range(20)]
+        make_attempt(case=site.case, user=make_user(), steps=[first, second], submit=True, diagnosis=site.cause)
+    open_attempts = [make_attempt(case=site.case, user=make_user(), steps=[first, second]) for _ in range(20)]
     edit_key(site.case, second)
     work = [lambda a=a: services.attempt_submit(attempt=a, diagnosis=site.cause) for a in open_attempts]
     work += [lambda: case_regrade_apply(case=site.case, user=editor) for _ in range(3)]

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from leucocases.cases.models import Case, Finding
 from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
+from tests.accounts.factories import make_instructor
 from tests.cases.factories import make_case
-from tests.instructor.factories import make_instructor
 
 from .test_postgres_concurrency import _postgres_only, run_together  # noqa: F401 - the autouse fixture
 

@@ -5,7 +5,8 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from tests.accounts.factories import make_case, make_submitted_attempt
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_submitted
 
 from .helpers import assert_no_axe_violations, assert_valid_html_pages, server_html
 
@@ -38,8 +39,10 @@ def test_sign_up_log_out_and_log_in(page: Page):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name=re.compile(r"Log out"))).to_be_visible()
 
-    make_submitted_attempt(
-        user=get_user_model().objects.get(username="marrowfan"), case=make_case(title="Fever after chemotherapy")
+    make_submitted(
+        user=get_user_model().objects.get(username="marrowfan"),
+        case=make_case(title="Fever after chemotherapy").case,
+        total=72.0,
     )
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")

@@ -77,8 +77,9 @@ def choose_step(page: Page, name: str, *, number: int, backwards: bool, key: str
     status = page.locator("#workup-status")
     expect(status).to_have_attribute("aria-live", "polite")
     expect(status).to_have_text(f"Result {number} added: {name}.")
-    # The menu entry turned into a link to the result: the step cannot be ordered twice.
+    # The menu entry offers the step again, beside a link to its result.
     expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name=f"{name} — order again", exact=True)).to_have_count(1)
     expect(page.locator(f'a.step-ordered[href="#finding-{number}"]')).to_contain_text(name)
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.models import Quiz, QuizItem
-from tests.instructor.factories import make_instructor
+from tests.accounts.factories import make_instructor
 
 from .test_pages_a11y import PASSWORD, PageChecks
 

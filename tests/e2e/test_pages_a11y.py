@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
+from leucocases.cases.casefile.exporter import casefile_export, cases_for_export
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause
-from tests.instructor.factories import make_cohort, make_instructor, make_learner
+from tests.accounts.factories import make_instructor, make_user
+from tests.quizzes.factories import make_cohort
 
 from .helpers import assert_no_axe_violations, assert_no_horizontal_scroll, assert_valid_html_pages, server_html
 
@@ -239,7 +242,7 @@ def test_cohort_pages_and_joining_by_code(page: Page, site_content):
     """The instructor's cohort list and page (a roster refused line by line, a renewed code), and the
     learner's join page (a wrong code, then the right one)."""
     make_instructor(username="a11y-instructor", password=PASSWORD)
-    make_learner(username="a11y-learner", password=PASSWORD)
+    make_user(username="a11y-learner", password=PASSWORD)
     cohort = make_cohort(name="Year 3")
     checks = PageChecks(page)
 
@@ -275,4 +278,45 @@ def test_cohort_pages_and_joining_by_code(page: Page, site_content):
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("You joined Year 3.")
     assert list(cohort.learners.values_list("username", flat=True)) == ["a11y-learner"]
+    checks.finish()
+
+
+def test_case_files_page(page: Page, site_content):
+    """Uploading case files: refused with the command's error lines, checked, imported; a case's file downloaded."""
+    make_instructor(username="a11y-instructor", password=PASSWORD)
+    exported = casefile_export(cases=cases_for_export(Case.objects.filter(slug=CASE)))
+    copy = yaml.safe_load(exported) | {"slug": "uploaded-copy", "title": "An uploaded copy"}
+    good = yaml.safe_dump(copy, allow_unicode=True, sort_keys=False).encode()
+    bad = exported.replace("tier: essential", "tier: vital", 1).encode()
+    checks = PageChecks(page)
+    _log_in(page, "a11y-instructor")
+    checks.visit("instructor index", "/instructor/")
+    page.get_by_role("link", name="Upload case files").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case files")
+    checks.check("case files")
+
+    files = page.get_by_label("Case files (YAML or JSON)")
+    files.set_input_files(files=[{"name": "bad.yaml", "mimeType": "application/yaml", "buffer": bad}])
+    page.get_by_role("button", name="Import as drafts").click()
+    expect(page.locator("#import-errors")).to_contain_text("nothing was imported")
+    expect(page.locator("#import-errors li").first).to_contain_text(f"bad.yaml: case '{CASE}': findings[")
+    checks.check("case files, refused", validate=False)
+    checks.sent["case files, refused"] = page.content()  # a POST's answer: no GET gives it
+
+    files.set_input_files(files=[{"name": "good.yaml", "mimeType": "application/yaml", "buffer": good}])
+    page.get_by_role("button", name=re.compile("Check only")).click()
+    expect(page.locator("#check-results")).to_contain_text("uploaded-copy: expert path")
+    checks.check("case files, checked", validate=False)
+    checks.sent["case files, checked"] = page.content()
+    files.set_input_files(files=[{"name": "good.yaml", "mimeType": "application/yaml", "buffer": good}])
+    page.get_by_role("button", name="Import as drafts").click()
+    expect(page.locator(".messages")).to_contain_text("Imported 1 case from 1 file: 1 created")
+    assert Case.objects.get(slug="uploaded-copy").review_status == ReviewStatus.DRAFT
+
+    page.goto("/instructor/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Download case file of {CASE_TITLE}").click()
+    assert download.value.suggested_filename == f"{CASE}.yaml"
+    with open(download.value.path(), encoding="utf-8") as handle:
+        assert handle.read() == exported
     checks.finish()

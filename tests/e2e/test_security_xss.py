@@ -6,7 +6,9 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from leucocases.cases.models import Attempt
-from tests.security.factories import PASSWORD, make_attempt, make_learner, make_quiz, make_site
+from tests.accounts.factories import PASSWORD, make_user
+from tests.cases.factories import make_attempt, make_site
+from tests.quizzes.factories import make_site_quiz
 from tests.security.xss_corpus import PAYLOADS
 
 from .helpers import assert_no_console_errors
@@ -24,10 +26,10 @@ document.addEventListener('securitypolicyviolation', (e) => {
 def test_payloads_in_every_field_run_nothing(page: Page):
     """Pages showing payload-laden content raise no dialog, load nothing foreign and log no CSP violation."""
     site = make_site(text=lambda field: f"{field}: {ALL_PAYLOADS}")
-    learner = make_learner(username="xss-learner")
+    learner = make_user(username="xss-learner")
     first, second, _unkeyed = site.steps
     report = make_attempt(case=site.case, user=learner, steps=[second, first], submit=True, diagnosis=site.cause)
-    quiz, _ = make_quiz(site=site, text=lambda field: f"{field}: {ALL_PAYLOADS}")
+    quiz, _ = make_site_quiz(site=site, text=lambda field: f"{field}: {ALL_PAYLOADS}")
 
     dialogs: list[str] = []
     foreign: list[str] = []

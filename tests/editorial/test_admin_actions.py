@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, Topic
-from tests.taxonomy.factories import make_cause, make_topic, make_user
+from tests.accounts.factories import make_user
+from tests.taxonomy.factories import make_cause, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from leucocases.editorial.models import ALLOWED_TRANSITIONS, ReviewStatus
 from leucocases.editorial.services import review_transition
 from leucocases.taxonomy.models import Cause, Topic
-from tests.taxonomy.factories import make_cause, make_topic, make_user
+from tests.accounts.factories import make_user
+from tests.taxonomy.factories import make_cause, make_topic
 
 pytestmark = pytest.mark.django_db
 

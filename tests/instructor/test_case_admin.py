@@ -13,9 +13,10 @@ from leucocases.cases.casefile.exporter import case_spec
 from leucocases.cases.history import case_revision_record, revision_diff
 from leucocases.cases.models import Case, CaseRevision, Finding, ReviewComment, Tier
 from leucocases.editorial.models import ReviewStatus
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
 
 from .admin_forms import as_browser_posts, form_data
-from .factories import GOOD_PATH, make_case, make_graded_attempt, make_instructor, make_learner
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,7 @@ class TestComments:
 
     def test_learners_cannot_comment(self, client, draft):
         """Someone who is not staff is sent to the admin login and nothing is stored."""
-        client.force_login(make_learner())
+        client.force_login(make_user())
         response = client.post(reverse("admin:cases_case_comment", args=[draft.pk]), {"body": "Hi"})
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
         assert not ReviewComment.objects.exists()
@@ -250,7 +251,7 @@ class TestDuplicate:
 
     def test_attempts_are_not_copied(self, client, author):
         original = make_case(slug="azathioprine").case
-        make_graded_attempt(case=original, user=make_learner(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
+        make_graded_attempt(case=original, user=make_user(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
         act(client, "duplicate_cases", [original])
         assert not Case.objects.get(slug="azathioprine-copy").attempts.exists()
 
@@ -259,7 +260,7 @@ class TestArchive:
     def test_archived_case_leaves_the_list_but_its_reports_stay_readable(self, client, author):
         """Archiving hides the case from /cases/ and its play page; the learner's past report still opens."""
         case = make_case(slug="azathioprine", title="Archive me").case
-        learner = make_learner()
+        learner = make_user()
         attempt = make_graded_attempt(case=case, user=learner, steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
 
         messages = act(client, "archive_cases", [case])

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from .factories import make_cohort, make_instructor, make_learner
+from tests.accounts.factories import make_instructor, make_user
+from tests.quizzes.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_renewing_the_code_shows_the_new_one(instructor_client, cohort):
 
 
 def test_a_roster_upload_enrols_and_says_how_many(instructor_client, cohort):
-    ada, bo = make_learner(username="ada"), make_learner(username="bo", email="bo@example.org")
+    ada, bo = make_user(username="ada"), make_user(username="bo", email="bo@example.org")
     cohort.learners.add(bo)
     url = reverse("instructor:cohort", args=[cohort.slug])
     response = instructor_client.post(url, {"roster": roster("ada\nbo@example.org\n")}, follow=True)
@@ -63,7 +64,7 @@ def test_a_roster_upload_enrols_and_says_how_many(instructor_client, cohort):
 
 
 def test_a_bad_roster_lists_its_lines_and_enrols_nobody(instructor_client, cohort):
-    make_learner(username="ada")
+    make_user(username="ada")
     make_instructor(username="prof")
     response = instructor_client.post(
         reverse("instructor:cohort", args=[cohort.slug]), {"roster": roster("ada\nprof\nghost\n")}
@@ -82,7 +83,7 @@ def test_an_upload_without_a_file_is_refused(instructor_client, cohort):
 
 
 def test_learners_get_403_and_forms_need_csrf(client, cohort):
-    client.force_login(make_learner())
+    client.force_login(make_user())
     for url in (reverse("instructor:cohorts"), reverse("instructor:cohort", args=[cohort.slug])):
         assert client.get(url).status_code == 403
     assert client.post(reverse("instructor:cohort_join_code", args=[cohort.slug])).status_code == 403

@@ -17,10 +17,8 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.search.analysis import analysed
 from leucocases.taxonomy.search.index import search_index_rebuild
 from leucocases.taxonomy.search.models import SearchEntry
-from tests.cases.casefile_factories import make_case_document, make_catalogue, write_case_file
-from tests.cases.factories import make_case, make_label
-
-from .factories import make_instructor
+from tests.accounts.factories import make_instructor
+from tests.cases.factories import make_case, make_case_document, make_casefile_catalogue, make_label, write_case_file
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +69,7 @@ def test_a_draft_of_changes_copies_labels_waits_unseen_and_publishes_them():
 
 
 def test_imports_carry_labels_into_the_draft_of_changes_and_publish_them_into_the_case(tmp_path):
-    make_catalogue()
+    make_casefile_catalogue()
     for slug in ("routine-count", "fever"):
         make_label(slug=slug)
     call_command("create_content_loader", verbosity=0)

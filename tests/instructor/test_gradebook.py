@@ -14,17 +14,9 @@ from leucocases.cases.models import Choice, GradedReport
 from leucocases.instructor.gradebook import quiz_gradebook
 from leucocases.instructor.sample_size import SMALL_SAMPLE
 from leucocases.taxonomy.models import WorkupStep
-
-from .factories import (
-    GOOD_PATH,
-    current_report,
-    make_case,
-    make_cohort,
-    make_instructor,
-    make_learner,
-    make_quiz,
-    make_quiz_attempt,
-)
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import GOOD_PATH, current_report, make_case
+from tests.quizzes.factories import make_cohort, make_quiz, make_quiz_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +32,9 @@ def world():
     eve (outside the cohort) finished."""
     first = make_case(title=TITLE).case
     second = make_case(title="Second case").case
-    quiz = make_quiz(cases=[first, second], slug="monday-quiz", title="Monday quiz")
+    quiz = make_quiz(cases=[first, second], slug="monday-quiz", title="Monday quiz", mode="practice")
     people = {
-        name: make_learner(username=name, **extra)
+        name: make_user(username=name, **extra)
         for name, extra in [
             ("ada", {"first_name": "Ada", "last_name": "Lovelace"}),
             ("bo", {}),
@@ -185,7 +177,7 @@ def test_only_instructors_download_the_gradebook(client, world, name):
     assert client.get(url).status_code == 302  # to log in
     client.force_login(people["ada"])
     assert client.get(url).status_code == 403
-    staff_without_rights = make_learner(is_staff=True)
+    staff_without_rights = make_user(is_staff=True)
     client.force_login(staff_without_rights)
     assert client.get(url).status_code == 403
 
@@ -200,7 +192,7 @@ def test_item_statistics_from_fewer_than_20_learners_carry_a_warning(client, wor
     assert "Small sample:</strong> Only 5 learners (fewer than 20)" in case_page
 
     for _ in range(17):
-        make_quiz_attempt(quiz=quiz, user=make_learner(), paths=[GOOD_PATH, GOOD_PATH])
+        make_quiz_attempt(quiz=quiz, user=make_user(), paths=[GOOD_PATH, GOOD_PATH])
     assert "Small sample" not in client.get(reverse("instructor:quiz_analysis", args=[quiz.slug])).content.decode()
     assert "Small sample" not in client.get(reverse("instructor:case_analysis", args=[first.slug])).content.decode()
 
@@ -210,7 +202,7 @@ def test_the_gradebook_takes_a_fixed_number_of_queries(world, django_assert_max_
     with django_assert_max_num_queries(8):
         small = quiz_gradebook(quiz=quiz)
     for _ in range(5):
-        make_quiz_attempt(quiz=quiz, user=make_learner(), paths=[GOOD_PATH, WEAK_PATH])
+        make_quiz_attempt(quiz=quiz, user=make_user(), paths=[GOOD_PATH, WEAK_PATH])
     with django_assert_max_num_queries(8):
         large = quiz_gradebook(quiz=quiz)
     assert len(large.rows) == len(small.rows) + 5

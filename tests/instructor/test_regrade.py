@@ -13,8 +13,8 @@ from django.utils import timezone
 from leucocases.cases.keys import grade_path
 from leucocases.cases.models import Finding, GradedReport, Tier
 from leucocases.instructor.services import case_regrade_apply, case_regrade_preview
-
-from .factories import GOOD_PATH, current_report, make_case, make_graded_attempt, make_instructor, make_learner
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import GOOD_PATH, current_report, make_case, make_graded_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,12 @@ def world():
     (Making B12 useful would change every report: useful steps join the expert path each report shows.)
     """
     case = make_case(slug="regrade-me").case
-    good = make_graded_attempt(case=case, user=make_learner(username="ada"), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
-    b12 = make_graded_attempt(case=case, user=make_learner(username="bo"), steps=B12_PATH[0], diagnosis=B12_PATH[1])
+    good = make_graded_attempt(case=case, user=make_user(username="ada"), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
+    b12 = make_graded_attempt(case=case, user=make_user(username="bo"), steps=B12_PATH[0], diagnosis=B12_PATH[1])
     other = make_graded_attempt(
-        case=case, user=make_learner(username="cy"), steps=NO_B12_PATH[0], diagnosis=NO_B12_PATH[1]
+        case=case, user=make_user(username="cy"), steps=NO_B12_PATH[0], diagnosis=NO_B12_PATH[1]
     )
-    make_graded_attempt(case=case, user=make_learner(), steps=["peripheral-smear"])  # also submitted
+    make_graded_attempt(case=case, user=make_user(), steps=["peripheral-smear"])  # also submitted
     before = {a.pk: current_report(a) for a in (good, b12, other)}
     Finding.objects.filter(case=case, step__slug="b12-folate").update(tier=Tier.HARMFUL)
     return case, good, b12, other, before

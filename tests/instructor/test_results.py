@@ -13,16 +13,9 @@ from django.urls import reverse
 from leucocases.cases.models import Choice
 from leucocases.instructor.selectors import CSV_COLUMNS, quiz_results
 from leucocases.taxonomy.models import WorkupStep
-
-from .factories import (
-    GOOD_PATH,
-    make_case,
-    make_cohort,
-    make_instructor,
-    make_learner,
-    make_quiz,
-    make_quiz_attempt,
-)
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import GOOD_PATH, make_case
+from tests.quizzes.factories import make_cohort, make_quiz, make_quiz_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +33,11 @@ def world():
     (outside the cohort) finished it."""
     first = make_case(title="First case").case
     second = make_case(title="Second case").case
-    quiz = make_quiz(cases=[first, second], slug="monday-quiz", title="Monday quiz")
-    ada = make_learner(username="ada", first_name="Ada", last_name="Lovelace")
-    bo = make_learner(username="bo")
-    cy = make_learner(username="cy")
-    dee = make_learner(username="dee")
+    quiz = make_quiz(cases=[first, second], slug="monday-quiz", title="Monday quiz", mode="practice")
+    ada = make_user(username="ada", first_name="Ada", last_name="Lovelace")
+    bo = make_user(username="bo")
+    cy = make_user(username="cy")
+    dee = make_user(username="dee")
     cohort = make_cohort(learners=[ada, bo, cy], name="Group A")
     quiz.cohorts.add(cohort)
     make_quiz_attempt(quiz=quiz, user=ada, paths=[GOOD_PATH, WEAK_PATH], minutes_per_case=5)
@@ -160,7 +153,7 @@ def test_csv_has_one_row_per_learner_and_case(client, world):
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, world):
     """A name starting with "=" is written with a leading apostrophe, so a spreadsheet shows it as text."""
     quiz, cohort, *_ = world
-    mallory = make_learner(username="mallory", first_name='=HYPERLINK("http://x")')
+    mallory = make_user(username="mallory", first_name='=HYPERLINK("http://x")')
     cohort.learners.add(mallory)
     client.force_login(make_instructor())
     response = client.get(reverse("instructor:quiz_results_csv", args=[quiz.slug]), {"cohort": cohort.slug})

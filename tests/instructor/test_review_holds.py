@@ -16,10 +16,10 @@ from leucocases.cases.models import Attempt, Case, CaseRevision, Finding, Graded
 from leucocases.cases.review import case_draft_start
 from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import review_transition
-from tests.cases.factories import result_for
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt, result_for
 
 from .admin_forms import as_browser_posts, form_data
-from .factories import GOOD_PATH, make_case, make_graded_attempt, make_instructor, make_learner
 from .test_case_admin import act, change_url, text
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ class TestDraftOfChanges:
     def test_learners_play_the_approved_version_until_the_draft_is_approved(self, people, approved):
         """The whole loop: a draft of changes is edited and reviewed while learners play version 1;
         approval publishes it in place as version 2, which new attempts then get."""
-        learner = logged_in(make_learner())
+        learner = logged_in(make_user())
         play_url = approved.get_absolute_url()
         learner.get(play_url)
         early = Attempt.objects.get(case=approved)
@@ -265,7 +265,7 @@ class TestNobodyApprovesTheirOwnWork:
 class TestInstructorPages:
     def test_regrade_uses_the_approved_key_while_a_draft_waits(self, people, approved):
         """A key change waiting in a draft of changes does not reach the regrade page; once approved, it does."""
-        make_graded_attempt(case=approved, user=make_learner(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
+        make_graded_attempt(case=approved, user=make_user(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
         draft, _ = case_draft_start(case=approved, user=people["editor"])
         # Engine 2: a harmful step has no place in the expert path.
         Finding.objects.filter(case=draft, step__slug="tpmt-nudt15").update(tier=Tier.HARMFUL, expert_position=None)

@@ -7,32 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from leucocases.instructor.case_times import format_seconds, seconds_on_each_case
 from leucocases.instructor.statistics import (
     ReportRecord,
     case_summary,
     diagnosis_distribution,
     discrimination_indices,
-    format_seconds,
+    grade_distribution,
     item_analysis,
     option_stats,
     over_ordering,
     pearson,
     record_from_data,
-    seconds_on_each_case,
 )
-
-
-def test_statistics_module_imports_no_django():
-    """The statistics module is pure Python: importing it pulls in no Django module."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; import leucocases.instructor.statistics; "
-        "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 class TestPearson:
@@ -165,6 +152,59 @@ class TestOptions:
         empty = case_summary([])
         assert (empty.n, empty.mean, empty.sd, empty.facility) == (0, None, None, None)
 
+    def test_each_occurrence_is_its_own_row_after_the_first(self):
+        """A repeat count (the second order of "count") is counted apart from the first; a third order
+        the key does not key is a row of its own, not keyed; missed occurrences count on their row."""
+        records = [
+            rec(1, 90, ["count", "withhold", "count"], ["essential", "essential", "essential"], []),
+            rec(2, 40, ["count", "count", "count"], ["essential", "premature", "not_contributory"], ["withhold"]),
+            ReportRecord(
+                attempt_id=3,
+                total=50,
+                steps=("count",),
+                verdicts=("essential",),
+                missed=("count",),
+                missed_occurrences=(2,),
+            ),
+        ]
+        keyed = {("count", 1): "essential", ("count", 2): "essential", ("withhold", 1): "essential"}
+        stats = option_stats(records, keyed=keyed)
+        assert [(s.step, s.occurrence, s.tier, s.chosen, s.first, s.harmful, s.low_yield, s.missed) for s in stats] == [
+            ("count", 1, "essential", 3, 3, 0, 0, 0),
+            ("count", 2, "essential", 2, 0, 1, 0, 1),
+            ("count", 3, None, 1, 0, 0, 1, 0),
+            ("withhold", 1, "essential", 1, 0, 0, 0, 1),
+        ]
+
+    def test_never_choices_are_counted_apart_and_listed_first(self):
+        """A never choice is neither harmful nor low yield: its own count, its entry on top, and the
+        attempts that made one."""
+        records = [
+            rec(1, 10, ["smear", "continue"], ["essential", "never"], []),
+            rec(2, 0, ["continue", "continue"], ["never", "not_contributory"], ["smear"]),
+            rec(3, 80, ["smear"], ["essential"], []),
+        ]
+        stats = option_stats(records, keyed={"smear": "essential", "continue": "never"})
+        assert [(s.step, s.occurrence, s.never, s.harmful) for s in stats] == [
+            ("continue", 1, 2, 0),
+            ("continue", 2, 0, 0),
+            ("smear", 1, 0, 0),
+        ]
+        assert stats[0].never_percent == pytest.approx(200 / 3)
+        over = over_ordering(records)
+        assert (over.never_attempts, over.never_steps, over.harmful_attempts) == (2, 2, 0)
+        assert over.never_attempts_percent == pytest.approx(200 / 3)
+
+    def test_grade_distribution_lists_every_letter(self):
+        """Every letter from A to F, best first, zeros included; shares of all attempts."""
+        records = [
+            ReportRecord(attempt_id=i, total=t, grade=g) for i, (t, g) in enumerate([(95, "A"), (10, "F"), (0, "F")])
+        ]
+        shares = grade_distribution(records)
+        assert [(s.letter, s.count) for s in shares] == [("A", 1), ("B", 0), ("C", 0), ("D", 0), ("E", 0), ("F", 2)]
+        assert shares[-1].percent == pytest.approx(200 / 3)
+        assert item_analysis(records).grades == shares
+
     def test_item_analysis_of_nothing(self):
         """No attempts: zero counts and no division by zero."""
         analysis = item_analysis([], keyed={"smear": "essential"})
@@ -194,6 +234,21 @@ class TestRecordFromData:
             55.0,
             3,
         )
+
+    def test_reads_occurrences_and_the_grade(self):
+        """A missed follow-up count keeps its occurrence; the stored letter is read, and an engine-1
+        report (no letter, no bands) gets the letter the default bands give its total."""
+        data = {
+            "lines": [{"position": 1, "step": "count", "verdict": "essential", "occurrence": 1}],
+            "missed_essentials": [{"step": "count", "occurrence": 2}, {"step": "meds"}],
+            "grade": "C",
+            "total": 71,
+        }
+        record = record_from_data(attempt_id=1, total=71, data=data)
+        assert (record.missed, record.missed_occurrences, record.grade) == (("count", "meds"), (2, 1), "C")
+        assert record_from_data(attempt_id=2, total=81, data={"total": 81}).grade == "B"
+        custom = {"total": 81, "scoring": {"grade_bands": {"A": 80}}}
+        assert record_from_data(attempt_id=3, total=81, data=custom).grade == "A"
 
     def test_tolerates_partial_data(self):
         """A report stored without lines or diagnosis reads as empty, not as an error."""

@@ -13,16 +13,9 @@ from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.editorial.access import is_instructor
 from leucocases.instructor.selectors import case_analysis, quiz_analysis
 from leucocases.instructor.statistics import pearson
-
-from .factories import (
-    GOOD_PATH,
-    make_case,
-    make_graded_attempt,
-    make_instructor,
-    make_learner,
-    make_quiz,
-    make_quiz_attempt,
-)
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
+from tests.quizzes.factories import make_quiz, make_quiz_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +32,8 @@ def visible(response) -> str:
 def world():
     first = make_case(slug="first", title="First case").case
     second = make_case(slug="second", title="Second case").case
-    quiz = make_quiz(cases=[first, second], slug="the-quiz", title="The quiz")
-    learners = [make_learner(username=f"l{i}") for i in range(3)]
+    quiz = make_quiz(cases=[first, second], slug="the-quiz", title="The quiz", mode="practice")
+    learners = [make_user(username=f"l{i}") for i in range(3)]
     make_quiz_attempt(quiz=quiz, user=learners[0], paths=[GOOD_PATH, GOOD_PATH])
     make_quiz_attempt(quiz=quiz, user=learners[1], paths=[MIDDLE, WEAK])
     make_quiz_attempt(quiz=quiz, user=learners[2], paths=[WEAK, MIDDLE])
@@ -81,7 +74,7 @@ class TestAccess:
     def test_staff_without_case_rights_are_refused(self, client, world):
         """Being staff is not enough: the rule is the permission to change cases."""
         quiz, case, _second, attempt = world
-        client.force_login(make_learner(is_staff=True))
+        client.force_login(make_user(is_staff=True))
         for name, url in urls(quiz, case, attempt).items():
             assert client.get(url).status_code == 403, name
 
@@ -110,7 +103,7 @@ class TestAccess:
 
     def test_an_unsubmitted_attempt_has_no_report_page(self, client, world):
         _quiz, case, *_ = world
-        open_attempt = Attempt.objects.create(case=case, user=make_learner())
+        open_attempt = Attempt.objects.create(case=case, user=make_user())
         client.force_login(make_instructor())
         assert client.get(reverse("instructor:attempt_report", args=[open_attempt.pk])).status_code == 404
 
@@ -157,7 +150,7 @@ class TestAnalysis:
     def test_scope_filters_attempts(self, world):
         """ "Practice only" leaves the quiz's attempts out; the quiz scope keeps only them."""
         quiz, first, *_ = world
-        make_graded_attempt(case=first, user=make_learner(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
+        make_graded_attempt(case=first, user=make_user(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
         assert case_analysis(case=first).summary.n == 4
         assert case_analysis(case=first, scope="practice").summary.n == 1
         assert case_analysis(case=first, scope=f"quiz:{quiz.slug}").summary.n == 3
@@ -179,9 +172,9 @@ class TestAnalysis:
         assert row + f"{qa.cases[0].discrimination.index:.2f}" in page
         response = client.get(reverse("instructor:case_analysis", args=[first.slug]))
         page = visible(response)
-        assert "Attempts 3" in page and "Peripheral blood smear Essential 2 (67%)" in page
+        assert "Attempts 3" in page and "Peripheral blood smear Investigation Essential 2 (67%)" in page
         svg = response.content.decode()
-        assert 'role="img" aria-label="Share of attempts that ordered each step, First case.' in svg
+        assert 'role="img" aria-label="Share of attempts that ordered each entry, First case.' in svg
 
     def test_analysis_runs_a_fixed_number_of_queries(self, world, django_assert_max_num_queries):
         """Adding attempts does not add queries: the reports are read in one query."""
@@ -189,7 +182,7 @@ class TestAnalysis:
         with django_assert_max_num_queries(12):
             quiz_analysis(quiz=quiz)
         for _ in range(5):
-            make_quiz_attempt(quiz=quiz, user=make_learner(), paths=[WEAK, GOOD_PATH])
+            make_quiz_attempt(quiz=quiz, user=make_user(), paths=[WEAK, GOOD_PATH])
         with django_assert_max_num_queries(12):
             quiz_analysis(quiz=quiz)
         with django_assert_max_num_queries(12):
@@ -225,11 +218,12 @@ class TestAnalysis:
 
     def test_digests_read_in_the_database_match_the_stored_reports(self, world):
         """The database's JSON extraction gives what the pure reader gives, for full and partial reports."""
+        from leucocases.cases.report_outline import occurrence_pairs
         from leucocases.instructor.models import ReportDigest
         from leucocases.instructor.statistics import record_from_data
 
         quiz, first, *_ = world
-        partial = Attempt.objects.create(case=first, user=make_learner(), submitted_at=quiz.created_at)
+        partial = Attempt.objects.create(case=first, user=make_user(), submitted_at=quiz.created_at)
         GradedReport.objects.create(
             attempt=partial,
             data={"lines": [{"position": 1, "step": "cmv-pcr", "verdict": "not_contributory"}]},
@@ -243,10 +237,11 @@ class TestAnalysis:
             digest = ReportDigest.objects.get(report=report)
             record = record_from_data(attempt_id=0, total=report.total, data=report.data)
             assert [tuple(pair) for pair in digest.lines] == list(zip(record.steps, record.verdicts, strict=True))
-            assert tuple(digest.missed) == record.missed
-            assert (digest.diagnosis or None, digest.diagnosis_verdict) == (
+            assert [tuple(pair) for pair in digest.missed] == occurrence_pairs(record.missed, record.missed_occurrences)
+            assert (digest.diagnosis or None, digest.diagnosis_verdict, digest.grade) == (
                 record.diagnosis,
                 record.diagnosis_verdict,
+                record.grade,
             )
 
     def test_index_lists_quizzes_and_cases(self, client, world):
@@ -269,6 +264,6 @@ def test_the_navbar_links_instructor_tools_for_instructors_only(client, who, sho
     elif who == "staff without case rights":
         client.force_login(get_user_model().objects.create_user("plain-staff", is_staff=True))
     elif who == "learner":
-        client.force_login(make_learner())
+        client.force_login(make_user())
     page = client.get(reverse("home")).content.decode()
     assert (f'href="{reverse("instructor:index")}"' in page) is shown

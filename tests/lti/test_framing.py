@@ -8,7 +8,7 @@ from django.test import Client
 
 from leucocases.lti.framing import with_frame_ancestors
 from leucocases.lti.models import PlatformSettings
-from tests.cases.factories import make_user
+from tests.accounts.factories import make_user
 
 from .platform import LEARNER, launch, login_params
 

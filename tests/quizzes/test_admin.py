@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.models import Cohort, Quiz
-
-from .factories import make_case, make_cohort, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_cohort, make_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from leucocases.cases.models import Attempt
 from leucocases.quizzes.models import Quiz, QuizAttempt
-
-from .factories import make_case, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.urls import reverse
 from leucocases.quizzes.cohort_enrolment import cohort_join, cohort_join_code_renew, cohort_roster_enrol
 from leucocases.quizzes.join_codes import ALPHABET, normalise, shown
 from leucocases.quizzes.models import Cohort
-from tests.instructor.factories import make_instructor, make_learner
-
-from .factories import make_cohort, make_quiz
+from tests.accounts.factories import make_instructor, make_user
+from tests.quizzes.factories import make_cohort, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def test_every_cohort_has_its_own_readable_code(cohort):
 
 
 def test_a_learner_joins_with_the_code_typed_any_way(cohort):
-    learner = make_learner()
+    learner = make_user()
     typed = f" {shown(cohort.join_code).lower()} "
     assert cohort_join(user=learner, code=typed).joined
     assert list(cohort.learners.all()) == [learner]
@@ -40,8 +39,8 @@ def test_a_learner_joins_with_the_code_typed_any_way(cohort):
 def test_instructors_and_staff_are_refused(cohort, who):
     user = {
         "instructor": lambda: make_instructor(staff=False),
-        "staff": lambda: make_learner(is_staff=True),
-        "superuser": lambda: make_learner(is_staff=True, is_superuser=True),
+        "staff": lambda: make_user(is_staff=True),
+        "superuser": lambda: make_user(is_staff=True, is_superuser=True),
     }[who]()
     with pytest.raises(Exception, match="instructor or staff account, and cohorts enrol learners only"):
         cohort_join(user=user, code=cohort.join_code)
@@ -53,13 +52,13 @@ def test_a_renewed_code_retires_the_old_one(cohort):
     new = cohort_join_code_renew(cohort=cohort)
     assert new != old and Cohort.objects.get(pk=cohort.pk).join_code == new
     with pytest.raises(Exception, match="No cohort has this join code"):
-        cohort_join(user=make_learner(), code=old)
+        cohort_join(user=make_user(), code=old)
 
 
 def test_the_join_page_enrols_and_lists_the_cohorts_quizzes(client, cohort):
     quiz = make_quiz(title="Cohort-only quiz")
     quiz.cohorts.add(cohort)
-    learner = make_learner(username="ada")
+    learner = make_user(username="ada")
     client.force_login(learner)
     assert "Cohort-only quiz" not in client.get(reverse("quizzes:list")).content.decode()
     assert 'href="/quizzes/join/"' in client.get(reverse("quizzes:list")).content.decode()
@@ -71,7 +70,7 @@ def test_the_join_page_enrols_and_lists_the_cohorts_quizzes(client, cohort):
 
 
 def test_the_join_page_says_why_it_refuses(client, cohort):
-    client.force_login(make_learner())
+    client.force_login(make_user())
     response = client.post(reverse("quizzes:join"), {"code": "ZZZZ-ZZZZ"})
     assert response.status_code == 200
     assert "No cohort has this join code" in response.content.decode()
@@ -90,7 +89,7 @@ def test_the_join_page_needs_a_login_and_a_csrf_token(client, cohort):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(make_learner())
+    strict.force_login(make_user())
     assert strict.post(reverse("quizzes:join"), {"code": cohort.join_code}).status_code == 403
     assert not cohort.learners.exists()
 
@@ -109,9 +108,9 @@ def test_join_is_a_reserved_quiz_slug():
 
 
 def test_a_roster_of_usernames_and_emails_enrols_each_learner_once(cohort):
-    ada = make_learner(username="ada", email="ada@example.org")
-    bo = make_learner(username="bo")
-    zoe = make_learner(username="zoé", email="Zoe@Example.org")
+    ada = make_user(username="ada", email="ada@example.org")
+    bo = make_user(username="bo")
+    zoe = make_user(username="zoé", email="Zoe@Example.org")
     cohort.learners.add(bo)
     data = b"username\nADA\n\nbo\nzoe@example.org\nada@example.org\n"
     result = cohort_roster_enrol(cohort=cohort, data=data)
@@ -121,17 +120,17 @@ def test_a_roster_of_usernames_and_emails_enrols_each_learner_once(cohort):
 
 
 def test_a_spreadsheet_export_with_a_bom_and_columns(cohort):
-    ada = make_learner(username="ada", email="ada@example.org")
+    ada = make_user(username="ada", email="ada@example.org")
     data = "\ufeffName,E-mail\r\nAda Lovelace,ada@example.org\r\n".encode()
     assert cohort_roster_enrol(cohort=cohort, data=data).added == [ada]
 
 
 def test_bad_lines_are_listed_and_nobody_is_enrolled(cohort):
-    make_learner(username="ada")
-    make_learner(username="twin1", email="twin@example.org")
-    make_learner(username="twin2", email="twin@example.org")
+    make_user(username="ada")
+    make_user(username="twin1", email="twin@example.org")
+    make_user(username="twin2", email="twin@example.org")
     make_instructor(username="prof")
-    make_learner(username="gone", is_active=False)
+    make_user(username="gone", is_active=False)
     data = b"ada\nnobody\nnobody@example.org\ntwin@example.org\nprof\ngone\n"
     result = cohort_roster_enrol(cohort=cohort, data=data)
     assert [str(p) for p in result.problems] == [
@@ -155,7 +154,7 @@ def test_bad_lines_are_listed_and_nobody_is_enrolled(cohort):
     ],
 )
 def test_files_that_are_not_rosters_are_refused_whole(cohort, data, message):
-    make_learner(username="ada")
+    make_user(username="ada")
     result = cohort_roster_enrol(cohort=cohort, data=data)
     assert len(result.problems) == 1 and str(result.problems[0]).startswith(message)
     assert not cohort.learners.exists()

@@ -11,8 +11,9 @@ from django.utils import timezone
 from leucocases.quizzes import services
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.quizzes.selectors import dashboard_for
-
-from .factories import bulk_submitted, make_card, make_case, make_quiz, make_submitted, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import bulk_submitted, make_card, make_quiz, make_submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,10 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services
 from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.quizzes.review import quiz_draft_start
-from tests.instructor.factories import make_instructor
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
-from .factories import make_case, make_quiz, make_user
 from .test_review_holds import act, change_url, logged_in, quiz_form, text
 
 pytestmark = pytest.mark.django_db

@@ -26,8 +26,9 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.quizzes.policy import EXAM_LOCK_MESSAGE, REPORT_HELD_MESSAGE
-
-from .factories import make_case, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +212,7 @@ def test_a_practice_quiz_sharing_an_exam_case_neither_plays_it_nor_shows_its_sco
 
 def test_an_instructor_previews_an_exam_case_read_only(client, bundle):
     """Instructors see the case as a disabled preview that says why learners cannot open it; it records nothing."""
-    from tests.instructor.factories import make_instructor
+    from tests.accounts.factories import make_instructor
 
     make_quiz(cases=[bundle.case], mode=Quiz.Mode.EXAM)
     client.force_login(make_instructor())

@@ -14,9 +14,9 @@ from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.content import QuizFileError, load_quizzes, validate_quizzes
 from leucocases.quizzes.models import Quiz, QuizItem
+from tests.cases.factories import make_case
 from tests.instructor.admin_forms import form_data
-
-from .factories import make_case, make_quiz
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 

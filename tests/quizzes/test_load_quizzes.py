@@ -14,8 +14,7 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.content import DEFAULT_PATH, validate_quizzes
 from leucocases.quizzes.models import Quiz, QuizItem
 from leucocases.taxonomy.models import Cause, CauseGroup
-
-from .factories import make_cohort
+from tests.quizzes.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 CASES_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"

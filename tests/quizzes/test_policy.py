@@ -14,8 +14,9 @@ from leucocases.cases.policies import AttemptClosed
 from leucocases.quizzes import services
 from leucocases.quizzes.models import QuizAttempt, QuizAttemptCase
 from leucocases.quizzes.policy import QuizPolicy
-
-from .factories import make_case, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 

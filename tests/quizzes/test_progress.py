@@ -12,7 +12,7 @@ NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 NAMES = {"medication": "Medication", "infection": "Infection", "marrow": "Bone-marrow disorders"}
 
 
-def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None, lines=(), missed=()):
+def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None, lines=(), missed=(), missed_at=()):
     return ReportRecord(
         attempt_id=attempt_id if attempt_id is not None else case_id * 1000 + int(days_ago * 10),
         case_id=case_id,
@@ -21,6 +21,7 @@ def rec(case_id, total, *, days_ago=0.0, groups=("medication",), attempt_id=None
         groups=tuple(groups),
         lines=tuple(LineRecord(*line) for line in lines),
         missed_essentials=tuple(missed),
+        missed_occurrences=tuple(missed_at),
     )
 
 
@@ -55,6 +56,25 @@ def test_a_record_reads_lines_and_missed_essentials_from_report_json():
     )
     assert record.missed_essentials == ("prior-counts",)
     assert record.total == 55.0 and record.groups == ("marrow",)
+
+
+def test_a_record_numbers_repeats_and_reads_missed_occurrences():
+    """The second line of one entry is its occurrence 2; a missed follow-up count keeps its occurrence."""
+    data = {
+        "lines": [
+            {"position": 1, "step": "repeat-cbc", "verdict": "essential", "tier": "essential"},
+            {"position": 2, "step": "continue-current-medication", "verdict": "never", "tier": "never"},
+            {"position": 3, "step": "repeat-cbc", "verdict": "premature", "tier": "essential"},
+        ],
+        "missed_essentials": [{"step": "repeat-cbc", "occurrence": 2}, {"step": "medication-review"}],
+    }
+    record = progress.record_from_report(attempt_id=1, case_id=2, submitted_at=NOW, total=0, groups=(), data=data)
+    assert [(line.step, line.occurrence) for line in record.lines] == [
+        ("repeat-cbc", 1),
+        ("continue-current-medication", 1),
+        ("repeat-cbc", 2),
+    ]
+    assert (record.missed_essentials, record.missed_occurrences) == (("repeat-cbc", "medication-review"), (2, 1))
 
 
 @pytest.mark.parametrize("data", [{}, None, {"lines": None}, {"lines": [{"nope": 1}], "missed_essentials": ["x"]}])
@@ -136,6 +156,39 @@ def test_step_habits_count_over_ordering_by_verdict():
     assert marrow.verdicts_text == "harmful 2, premature 1"
     assert marrow.name == "Marrow biopsy"
     assert habits.missed == ()
+
+
+def test_step_habits_count_each_occurrence_apart():
+    """A follow-up count (the second order of the count) is a habit of its own: missed, needed and
+    over-ordered on its own line, named "(2nd time)"."""
+    records = [
+        rec(
+            1, 90, attempt_id=1, lines=[("count", "essential", "essential", 1), ("count", "essential", "essential", 2)]
+        ),
+        rec(2, 40, attempt_id=2, lines=[("count", "essential", "essential", 1)], missed=["count"], missed_at=[2]),
+        rec(
+            3, 40, attempt_id=3, lines=[("count", "essential", "essential", 1), ("count", "premature", "essential", 2)]
+        ),
+    ]
+    habits = step_habits(records, step_names={"count": "Repeat count"})
+    assert [(m.slug, m.occurrence, m.name, m.missed, m.opportunities) for m in habits.missed] == [
+        ("count", 2, "Repeat count (2nd time)", 1, 3)
+    ]
+    assert [(s.name, s.count, s.verdicts_text) for s in habits.over_ordered] == [
+        ("Repeat count (2nd time)", 1, "premature 1")
+    ]
+
+
+def test_never_choices_are_a_habit_of_their_own():
+    """A never choice is counted as such (not as over-ordering), with the attempts that made one."""
+    records = [
+        rec(1, 0, attempt_id=1, lines=[("continue", "never", "never"), ("smear", "essential", "essential")]),
+        rec(2, 0, attempt_id=2, lines=[("continue", "never", "never"), ("steroids", "never", "never")]),
+        rec(3, 80, attempt_id=3, lines=[("smear", "essential", "essential")]),
+    ]
+    habits = step_habits(records, step_names={"continue": "Continue the drug", "steroids": "Corticosteroids"})
+    assert [(s.name, s.count) for s in habits.never] == [("Continue the drug", 2), ("Corticosteroids", 1)]
+    assert (habits.never_reports, habits.reports, habits.over_ordered) == (2, 3, ())
 
 
 # --- weak spots: due cards, then unseen cases ---------------------------------------

@@ -22,9 +22,9 @@ from leucocases.editorial.services import review_transition
 from leucocases.quizzes.models import Quiz, QuizItem
 from leucocases.quizzes.review import quiz_draft_start
 from leucocases.quizzes.services import quiz_attempt_start_or_resume
-from tests.instructor.factories import make_instructor, make_learner
-
-from .factories import make_case, make_quiz
+from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ class TestDraftOfChanges:
         reviewed; approving it publishes the new case list in place. An attempt under way keeps its
         cases; the next attempt gets the new list; results count the cases learners get."""
         quiz = make_quiz(cases=two_cases, title="Weekly quiz", mode="practice")
-        learner = make_learner()
+        learner = make_user()
         under_way = quiz_attempt_start_or_resume(quiz=quiz, user=learner)
 
         editor = logged_in(people["editor"])

@@ -15,8 +15,9 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes import services
 from leucocases.quizzes.exam_lock import exam_attempt_holding
 from leucocases.quizzes.models import Quiz, QuizAttempt, quiz_attempt_of
-
-from .factories import make_case, make_cohort, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_cohort, make_quiz
 
 pytestmark = pytest.mark.django_db
 

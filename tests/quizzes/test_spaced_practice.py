@@ -14,9 +14,9 @@ from leucocases.quizzes import services
 from leucocases.quizzes.models import PracticeCard, PracticeReview, Quiz
 from leucocases.quizzes.spaced_practice import practice_review_record
 from leucocases.taxonomy.models import WorkupStep
-from tests.cases.factories import EXPERT_PATH
-
-from .factories import make_case, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import EXPERT_PATH, make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from leucocases.accounts.services import CONTENT_LOADER
 from leucocases.cases.models import Attempt, Case
 from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.models import Quiz, QuizAttempt, QuizAttemptCase
-
-from .factories import make_case, make_quiz, make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 rename_cases = import_module("leucocases.cases.migrations.0005_rename_shipped_case_slugs")

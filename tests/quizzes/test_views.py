@@ -13,9 +13,10 @@ from django.utils import timezone
 from leucocases.cases.models import Attempt, Choice, GradedReport
 from leucocases.quizzes import services
 from leucocases.quizzes.models import Quiz, QuizAttempt
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case
 from tests.cases.test_views import assert_no_key
-
-from .factories import make_case, make_quiz, make_user
+from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_anonymous_visitors_are_asked_to_log_in_to_start(client, exam):
 
 
 def test_draft_and_other_cohorts_quizzes_are_not_found(client, learner):
-    from .factories import make_cohort
+    from tests.quizzes.factories import make_cohort
 
     draft = make_quiz(status="draft")
     assert client.get(draft.get_absolute_url()).status_code == 404
@@ -400,7 +401,7 @@ def count_queries(fn):
 def test_quiz_pages_use_a_constant_number_of_queries(client, learner, exam, past, record_property):
     """The list, quiz page, runner, a choice, a submission and the quiz report cost the same with 10 or
     1,000 past attempts (numbers are printed for the work notes)."""
-    from .factories import bulk_submitted
+    from tests.quizzes.factories import bulk_submitted
 
     bulk_submitted(user=learner, cases=[b.case for b in exam.bundles], count=past)
     # Past quiz attempts too (finished), each with its case attempts.
@@ -435,8 +436,9 @@ def test_quiz_pages_use_a_constant_number_of_queries(client, learner, exam, past
         # in flight (cases.services); SQLite serialises writes anyway.
         "submit": 22 if connection.vendor == "postgresql" else 21,
         "quiz-report": 7,
-        # One for the case's peer difficulty (cases.facility; cached after the first look), one for
-        # its differential report (cases.differentials; none here).
-        "case-report": 16,
+        # One for the case's peer difficulty (cases.facility) and one for the peer distribution's
+        # grade letters and never choices (cases.peer_stats), both cached after the first look; and
+        # one for its differential report (cases.differentials; none here).
+        "case-report": 17,
     }
     assert counts == expected

@@ -40,9 +40,10 @@ def _walk(patterns, namespace: str | None, found: list[tuple[str, URLPattern]]) 
 def _candidates(site, attempt: Attempt | None, extra_ids: list[int]) -> dict[str, list]:
     slugs = [site.case.slug, site.cause.slug, site.topic.slug, *(s.slug for s in site.steps), site.mechanism.slug]
     try:
-        from leucocases.quizzes.models import Quiz
+        from leucocases.quizzes.models import Cohort, Quiz
 
         slugs += list(Quiz.objects.values_list("slug", flat=True)[:3])
+        slugs += list(Cohort.objects.values_list("slug", flat=True)[:3])
     except ImportError:  # pragma: no cover - the quizzes app always exists today
         pass
     ints = [attempt.pk] if attempt is not None else []

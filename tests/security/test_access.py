@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from leucocases.cases.models import Attempt, Choice, GradedReport
-
-from .factories import make_attempt, make_learner, make_site
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def site():
 @pytest.fixture
 def victim(site):
     """Another learner with one submitted attempt and one in progress."""
-    user = make_learner()
+    user = make_user()
     submitted = make_attempt(case=site.case, user=user, steps=[site.steps[0]], submit=True, diagnosis=site.cause)
     in_progress = make_attempt(case=site.case, user=user, steps=[site.steps[0]])
     return user, submitted, in_progress
@@ -43,7 +43,7 @@ def intruder(request, site):
     """A logged-in learner, or an anonymous visitor who has a practice attempt of their own."""
     client = Client()
     if request.param == "learner":
-        client.force_login(make_learner())
+        client.force_login(make_user())
     else:
         client.post(reverse("cases:choose", kwargs={"slug": site.case.slug}), {"step": site.steps[0].slug})
         assert Attempt.objects.filter(session_key=client.session.session_key).exists()
@@ -98,7 +98,7 @@ def test_an_anonymous_attempt_is_private_to_its_session(site):
     other = make_attempt(case=site.case, session_key=owner.session.session_key, steps=[site.steps[0]])
 
     logged_in = Client()
-    logged_in.force_login(make_learner())
+    logged_in.force_login(make_user())
     for stranger in (Client(), logged_in):
         before = snapshot()
         assert stranger.get(reverse("cases:report", kwargs={"pk": attempt.pk})).status_code == 404
@@ -128,7 +128,7 @@ def admin_urls() -> list[str]:
 def test_only_staff_reach_the_admin(client, who):
     """Every admin page sends a learner or a visitor to the admin login, for GET and POST."""
     if who == "learner":
-        client.force_login(make_learner())
+        client.force_login(make_user())
     login = reverse("admin:login")
     urls = admin_urls()
     assert len(urls) > 10
@@ -181,9 +181,9 @@ def test_only_instructors_reach_instructor_pages(client, who, site):
         pytest.skip("the instructor app (leucocases/instructor/urls.py) is not installed and routed yet")
     app_name, patterns = found
     if who == "learner":
-        client.force_login(make_learner())
+        client.force_login(make_user())
     elif who == "staff without case rights":
-        client.force_login(make_learner(is_staff=True))
+        client.force_login(make_user(is_staff=True))
     assert patterns, "the instructor app has no URL patterns"
     for pattern in patterns:
         name = f"{app_name}:{pattern.name}" if app_name else pattern.name

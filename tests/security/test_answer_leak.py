@@ -40,8 +40,7 @@ from django.urls import reverse
 from leucocases.cases.models import Attempt, Case, CaseLabel
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.taxonomy.models import Cause, CauseGroup, Mechanism, Topic, WorkupStep
-
-from .factories import make_learner
+from tests.accounts.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -382,7 +381,7 @@ def test_no_page_gives_a_case_away_to_an_anonymous_visitor(shipped_site):
 
 def test_no_page_gives_a_case_away_to_a_learner_before_they_submit_it(shipped_site):
     findings = Findings()
-    learner = make_learner(username="crawler")
+    learner = make_user(username="crawler")
     client = Client()
     client.force_login(learner)
     crawl_lists_and_practice(client, "learner", shipped_site, findings)

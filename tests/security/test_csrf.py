@@ -6,8 +6,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_site
+
 from .endpoints import site_urls
-from .factories import make_attempt, make_learner, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ LTI_ENTRY_POINTS = {"lti:login", "lti:launch"}
 def test_posts_without_a_token_are_forbidden(who):
     """Each URL that accepts a POST answers a token-less one with 403 and the same POST with a token otherwise."""
     site = make_site()
-    learner = make_learner()
+    learner = make_user()
     attempt = make_attempt(case=site.case, user=learner, steps=[site.steps[0]])
     client = Client(enforce_csrf_checks=True)
     if who == "learner":

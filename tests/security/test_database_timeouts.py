@@ -24,8 +24,8 @@ from django.urls import reverse
 
 from leucocases.cases.models import Choice
 from leucocases.errors import database_unavailable
+from tests.cases.factories import make_site
 
-from .factories import make_site
 from .production import PYTHON, production_env, run
 from .serving import Browser, make_serve, prepare_database
 

@@ -16,8 +16,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_site
+from tests.quizzes.factories import make_site_quiz
+
 from .endpoints import page_forms, site_urls
-from .factories import make_attempt, make_learner, make_quiz, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +62,13 @@ FUZZ = settings(
 def world(client):
     """A site, a learner with attempts (one open), another learner's attempts, and the site's URLs."""
     site = make_site()
-    learner = make_learner()
-    other = make_learner()
+    learner = make_user()
+    other = make_user()
     own = make_attempt(case=site.case, user=learner, steps=[site.steps[0]])
     make_attempt(case=site.case, user=learner, steps=[site.steps[0]], submit=True, diagnosis=site.cause)
     theirs = make_attempt(case=site.case, user=other, steps=[site.steps[0]])
-    _, quiz_attempt = make_quiz(site=site, learner=learner)
-    _, their_quiz_attempt = make_quiz(site=site, learner=other)
+    _, quiz_attempt = make_site_quiz(site=site, learner=learner)
+    _, their_quiz_attempt = make_site_quiz(site=site, learner=other)
     client.force_login(learner)
     urls = site_urls(client=client, site=site, attempt=own, extra_ids=[quiz_attempt.pk])
     names = set(KNOWN_FIELDS)
@@ -176,7 +179,7 @@ def test_arbitrary_form_data_never_answers_500(world, who):
 def test_oversized_and_overcrowded_posts_are_refused_cleanly():
     """A body over the upload limit or with thousands of fields is a 400, not a crash."""
     client = Client()
-    client.force_login(make_learner())
+    client.force_login(make_user())
     site = make_site()
     url = site.case.get_absolute_url() + "choose/"
     assert client.post(url, {"step": "x" * 3_000_000}).status_code == 400

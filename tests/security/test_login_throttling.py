@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from .factories import PASSWORD, make_learner
+from tests.accounts.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def attempt_login(client: Client, username: str, password: str, *, ip: str = "10
 
 def test_five_failures_lock_the_account_from_that_address():
     """After five wrong passwords even the right one is refused, with a 429 page that explains why."""
-    user = make_learner()
+    user = make_user()
     client = Client()
     for _ in range(5):
         response = attempt_login(client, user.username, "wrong")
@@ -33,7 +33,7 @@ def test_five_failures_lock_the_account_from_that_address():
 
 def test_four_failures_then_success_resets_the_count():
     """A successful login clears earlier failures, so the learner starts again from zero."""
-    user = make_learner()
+    user = make_user()
     client = Client()
     for _ in range(4):
         assert attempt_login(client, user.username, "wrong").status_code == 200
@@ -47,8 +47,8 @@ def test_four_failures_then_success_resets_the_count():
 
 def test_lockout_is_per_address_and_username():
     """Another address can still log in to the locked username, and the locked address to another account."""
-    victim = make_learner()
-    neighbour = make_learner()
+    victim = make_user()
+    neighbour = make_user()
     for _ in range(5):
         attempt_login(Client(), victim.username, "wrong", ip="10.0.0.66")
     assert attempt_login(Client(), victim.username, PASSWORD, ip="10.0.0.66").status_code == 429
@@ -58,7 +58,7 @@ def test_lockout_is_per_address_and_username():
 
 def test_admin_login_is_throttled_too():
     """The admin's login form counts failures the same way."""
-    staff = make_learner(is_staff=True)
+    staff = make_user(is_staff=True)
     client = Client()
     url = reverse("admin:login")
     for _ in range(5):
@@ -69,7 +69,7 @@ def test_admin_login_is_throttled_too():
 @override_settings(BEHIND_TLS_PROXY=True)
 def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw():
     """Behind the TLS proxy the last X-Forwarded-For entry counts, so a forged first entry cannot dodge the lock."""
-    user = make_learner()
+    user = make_user()
     for n in range(5):
         Client().post(
             reverse("accounts:login"),
@@ -89,7 +89,7 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw():
 
 def test_the_test_client_can_still_log_in_many_times():
     """Client.login() has no request to throttle; it keeps working however often tests call it."""
-    user = make_learner()
+    user = make_user()
     client = Client()
     assert not client.login(username=user.username, password="wrong")
     for _ in range(8):
@@ -118,7 +118,7 @@ def test_client_address_is_always_a_valid_ip_or_none(settings):
 def test_force_login_records_a_login_without_an_address():
     """The test client's force_login (no request address) logs in on every database."""
     client = Client()
-    client.force_login(make_learner())
+    client.force_login(make_user())
     assert "_auth_user_id" in client.session
 
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from leucocases.cases.models import Choice
-
-from .factories import make_learner, make_site
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_site
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -85,7 +85,7 @@ def test_logged_in_learners_and_visitors_with_a_session_never_use_the_cache(page
     """Pages rendered for a session are neither stored nor served from the cache."""
     site = make_site()
     learner = Client()
-    learner.force_login(make_learner())
+    learner.force_login(make_user())
     anonymous_player = Client()
     anonymous_player.post(reverse("cases:choose", kwargs={"slug": site.case.slug}), {"step": site.steps[0].slug})
     assert Choice.objects.count() == 1

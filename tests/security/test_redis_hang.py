@@ -15,7 +15,9 @@ from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
-from .factories import PASSWORD, make_learner, make_site
+from tests.accounts.factories import PASSWORD, make_user
+from tests.cases.factories import make_site
+
 from .redis_server import own_redis_server
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +118,7 @@ def is_logged_in(session_cookie: str) -> bool:
 def test_a_logout_while_redis_hangs_sticks_after_it_resumes(hanging_redis):
     """Logging out during the hang ends the session: the old cookie is refused, before and after Redis resumes."""
     make_site()
-    learner = make_learner()
+    learner = make_user()
     client = Client()
     old_cookie = log_in(client, learner.username)
     assert is_logged_in(old_cookie)
@@ -135,7 +137,7 @@ def test_a_logout_while_redis_hangs_sticks_after_it_resumes(hanging_redis):
 
 def test_a_password_change_while_redis_hangs_logs_out_the_other_sessions(hanging_redis):
     """A password changed during the hang keeps the changer logged in and ends every other session of theirs."""
-    learner = make_learner()
+    learner = make_user()
     here, elsewhere = Client(), Client()
     log_in(here, learner.username)
     other_cookie = log_in(elsewhere, learner.username)

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from leucocases.cases.models import Choice
-
-from .factories import make_learner, make_site
+from tests.accounts.factories import PASSWORD, make_user
+from tests.cases.factories import make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_losing_redis_keeps_sessions_and_stores_choices(settings, client, prefix
     """Logged in while Redis was up, the learner is still logged in after it is gone and can go on playing."""
     settings.CACHES = redis_cache("redis://127.0.0.1:6379/15", prefix)
     site = make_site()
-    learner = make_learner()
+    learner = make_user()
     client.force_login(learner)
     assert client.get(reverse("accounts:dashboard")).status_code == 200
     cache.set("probe", "up")
@@ -74,10 +74,8 @@ def test_a_new_visitor_can_log_in_while_redis_is_down(settings, client):
     """With Redis down from the start, logging in and playing work from the database alone."""
     settings.CACHES = redis_cache("redis://127.0.0.1:1/0", "leucocases-down")
     site = make_site()
-    learner = make_learner()
-    response = client.post(
-        reverse("accounts:login"), {"username": learner.username, "password": "security-tests-passphrase-9d2f"}
-    )
+    learner = make_user()
+    response = client.post(reverse("accounts:login"), {"username": learner.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(site.case.get_absolute_url()).status_code == 200
     assert client.get(reverse("accounts:dashboard")).status_code == 200

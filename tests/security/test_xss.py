@@ -14,7 +14,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from .factories import make_attempt, make_learner, make_quiz, make_site
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_attempt, make_site
+from tests.quizzes.factories import make_site_quiz
+
 from .htmlcheck import executable_markup
 from .xss_corpus import PAYLOADS
 
@@ -81,12 +84,12 @@ def payload_text(payload: str):
 def render_everything(payload: str) -> dict[str, str]:
     """Build a site whose every field holds ``payload`` and return {page name: HTML} for every page showing it."""
     site = make_site(text=payload_text(payload))
-    learner = make_learner(username=f"{USERNAME_TAG}{payload}"[:150])
+    learner = make_user(username=f"{USERNAME_TAG}{payload}"[:150])
     first, second, unkeyed = site.steps
     # Premature step first, so the report shows the order rule's rationale too.
     submitted = make_attempt(case=site.case, user=learner, steps=[second, first], submit=True, diagnosis=site.cause)
     make_attempt(case=site.case, user=learner, steps=[first, second])
-    quiz, quiz_attempt = make_quiz(site=site, text=payload_text(payload), learner=learner)
+    quiz, quiz_attempt = make_site_quiz(site=site, text=payload_text(payload), learner=learner)
 
     anonymous = Client()
     client = Client()
@@ -139,7 +142,7 @@ def render_everything(payload: str) -> dict[str, str]:
     if "instructor" in get_resolver().namespace_dict:
         # Instructors read learners' names and every text of a case in their reports.
         instructor = Client()
-        instructor.force_login(make_learner(is_superuser=True, is_staff=True))
+        instructor.force_login(make_user(is_superuser=True, is_staff=True))
         get("instructor index", reverse("instructor:index"), instructor)
         get("quiz results", reverse("instructor:quiz_results", kwargs={"slug": quiz.slug}), instructor)
         get("quiz analysis", reverse("instructor:quiz_analysis", kwargs={"slug": quiz.slug}), instructor)
@@ -204,7 +207,7 @@ def test_a_reference_link_with_a_script_url_is_not_a_link(url):
     site = make_site()
     site.reference.url = url
     site.reference.save(update_fields=["url"])
-    learner = make_learner()
+    learner = make_user()
     report = make_attempt(case=site.case, user=learner, steps=[site.steps[0]], submit=True, diagnosis=site.cause)
     client = Client()
     client.force_login(learner)

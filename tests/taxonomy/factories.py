@@ -1,8 +1,10 @@
-"""Small ``make_*`` factories for taxonomy content. Every argument is optional."""
+"""Small ``make_*`` factories for taxonomy content. Every argument is optional.
+
+The other apps' factories build their catalogues with these; users are ``tests.accounts.factories``,
+cases ``tests.cases.factories``.
+"""
 
 import itertools
-
-from django.contrib.auth import get_user_model
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
@@ -12,18 +14,6 @@ _seq = itertools.count(1)
 
 def _n() -> int:
     return next(_seq)
-
-
-def make_user(*, username=None, staff=False, superuser=False, password=None):
-    """A user; without a password it is unusable, which skips slow hashing (tests use force_login)."""
-    username = username or f"user{_n()}"
-    return get_user_model().objects.create_user(
-        username=username,
-        email=f"{username}@example.org",
-        password=password,
-        is_staff=staff or superuser,
-        is_superuser=superuser,
-    )
 
 
 def make_group(*, name=None, slug=None, description="", position=0):
@@ -126,7 +116,7 @@ def make_step(
     *,
     name=None,
     slug=None,
-    kind=WorkupStep.Kind.INVESTIGATION,
+    kind=None,
     category=None,
     what_it_shows=None,
     when_indicated=None,
@@ -136,6 +126,8 @@ def make_step(
     position=0,
 ):
     n = _n()
+    if kind is None:  # the kind the category belongs to (a check constraint pairs them)
+        kind = WorkupStep.CATEGORY_KINDS[category] if category else WorkupStep.Kind.INVESTIGATION
     if category is None:
         category = (
             WorkupStep.Category.BLOOD_COUNT if kind == WorkupStep.Kind.INVESTIGATION else WorkupStep.Category.TREATMENT
@@ -154,16 +146,3 @@ def make_step(
     if references:
         step.references.set(references)
     return step
-
-
-def make_case_for(cause, *, title=None, slug=None, status=ReviewStatus.APPROVED, credit=1):
-    """A case whose diagnosis key gives ``cause`` the given credit."""
-    from leucocases.cases.models import Case, DiagnosisOption
-
-    n = _n()
-    case = Case.objects.create(
-        title=title or f"Case {n}", slug=slug or f"case-{n}", presentation="A patient.", review_status=status
-    )
-    case.groups.add(cause.group)
-    DiagnosisOption.objects.create(case=case, cause=cause, credit=credit, rationale="Because.")
-    return case

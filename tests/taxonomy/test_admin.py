@@ -5,17 +5,9 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, Fact
+from tests.accounts.factories import make_user
 
-from .factories import (
-    make_cause,
-    make_fact,
-    make_group,
-    make_mechanism,
-    make_reference,
-    make_step,
-    make_topic,
-    make_user,
-)
+from .factories import make_cause, make_fact, make_group, make_mechanism, make_reference, make_step, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from leucocases.taxonomy.content import TaxonomyError, load_taxonomy, validate_taxonomy
 from leucocases.taxonomy.models import Reference, WorkupStep, revealing_words
-
-from .factories import make_reference, make_step, make_user
+from tests.accounts.factories import make_user
+from tests.taxonomy.factories import make_reference, make_step
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from leucocases.taxonomy.search.analysis import terms
 from leucocases.taxonomy.search.answer import ask
 from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
 from leucocases.taxonomy.search.models import Synonym, SynonymGroup
-
-from .factories import make_cause, make_fact, make_group, make_reference, make_step, make_topic
+from tests.taxonomy.factories import make_cause, make_fact, make_group, make_reference, make_step, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from leucocases.taxonomy.search.models import Synonym, SynonymGroup
 from leucocases.taxonomy.search.question import read_question
 from leucocases.taxonomy.search.snapshot import current_snapshot
 from leucocases.taxonomy.search.synonyms import SynonymFileError, load_synonyms_file
-
-from .factories import make_cause, make_fact, make_reference, make_topic
+from tests.taxonomy.factories import make_cause, make_fact, make_reference, make_topic
 
 pytestmark = pytest.mark.django_db
 

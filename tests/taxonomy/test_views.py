@@ -9,18 +9,10 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Fact, WorkupStep
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case_for
 
-from .factories import (
-    make_case_for,
-    make_cause,
-    make_fact,
-    make_group,
-    make_mechanism,
-    make_reference,
-    make_step,
-    make_topic,
-    make_user,
-)
+from .factories import make_cause, make_fact, make_group, make_mechanism, make_reference, make_step, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,8 @@ from ..casefile import scoring_problems
 from ..grading import GradeBands, ScoringSettings
 from ..models import Case
 
-SCORING_FIELDS = (
-    "essential_total_points",
-    "low_yield_penalty",
-    "harmful_penalty",
-    "workup_weight",
-    "diagnosis_weight",
-    "harmful_cap",
-    "never_total",
-)
+#: The engine's scoring numbers: each is a case field of the same name.
+SCORING_FIELDS = ScoringSettings.NUMBERS
 #: Grade letter -> the case's column for its lowest total.
 BAND_FIELDS = {letter: f"grade_band_{letter.lower()}" for letter in GradeBands.LETTERS}
 

@@ -238,7 +238,7 @@ class FindingForm(PlainNewlinesMixin, forms.ModelForm):
             return []
         problems = table_problems(value)
         if problems:
-            raise ValidationError([ValidationError(_row_message(p), code=p.code) for p in problems])
+            raise ValidationError([ValidationError(row_message(p), code=p.code) for p in problems])
         return [row.to_json() for row in table_rows(value)]
 
     def clean_series(self):
@@ -247,11 +247,11 @@ class FindingForm(PlainNewlinesMixin, forms.ModelForm):
             return {}
         problems = series_problems(value)
         if problems:
-            raise ValidationError([ValidationError(_row_message(p), code=p.code) for p in problems])
+            raise ValidationError([ValidationError(row_message(p), code=p.code) for p in problems])
         return series_from_json(value).to_json()
 
 
-def _row_message(problem: FieldProblem) -> str:
+def row_message(problem: FieldProblem) -> str:
     """``[1].label: ...`` -> ``row 2, label: ...`` (people count from one)."""
     where = re.sub(r"\[(\d+)\]", lambda m: f" row {int(m[1]) + 1}, ", problem.field).strip(" ,.")
     where = re.sub(r",\s*\.", ", ", where)

@@ -58,31 +58,25 @@ class DryRunForm(forms.Form):
 class CaseToolsMixin:
     """Mix into the case admin (before its bases): the tool pages and their links."""
 
+    #: The tool pages: (route under the case's admin URL, view method, URL name's ending).
+    TOOL_PAGES = (
+        ("dry-run/", "dry_run_view", "dry_run"),
+        ("revisions/", "revisions_view", "revisions"),
+        ("revisions/<int:number>/", "revision_view", "revision"),
+        ("comments/", "comment_add_view", "comment"),
+    )
+
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
+        app, model = self.opts.app_label, self.opts.model_name
+        tools = [
             path(
-                "<path:object_id>/dry-run/",
-                self.admin_site.admin_view(self.dry_run_view),
-                name="{}_{}_dry_run".format(*info),
-            ),
-            path(
-                "<path:object_id>/revisions/",
-                self.admin_site.admin_view(self.revisions_view),
-                name="{}_{}_revisions".format(*info),
-            ),
-            path(
-                "<path:object_id>/revisions/<int:number>/",
-                self.admin_site.admin_view(self.revision_view),
-                name="{}_{}_revision".format(*info),
-            ),
-            path(
-                "<path:object_id>/comments/",
-                self.admin_site.admin_view(self.comment_add_view),
-                name="{}_{}_comment".format(*info),
-            ),
-            *super().get_urls(),
+                f"<path:object_id>/{route}",
+                self.admin_site.admin_view(getattr(self, view)),
+                name=f"{app}_{model}_{end}",
+            )
+            for route, view, end in self.TOOL_PAGES
         ]
+        return [*tools, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **self._tool_links(object_id)}

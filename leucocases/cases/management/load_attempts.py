@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils import timezone
 
-from leucocases.cases.grading import ENGINE_VERSION, CaseKey, Report, grade
+from leucocases.cases.grading import ENGINE_VERSION, CaseKey, Report, grade, number_occurrences
 from leucocases.cases.grading import Attempt as GradingAttempt
 from leucocases.cases.keys import case_key, case_key_prefetches
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
@@ -169,9 +169,10 @@ def insert_submitted(plans: list[Plan], *, pool: AttemptPool, now: datetime) -> 
     insert_rows(
         Choice,
         [
-            {"attempt_id": pk, "step_id": pool.step_ids[slug], "position": position}
+            {"attempt_id": pk, "step_id": pool.step_ids[slug], "occurrence": occurrence, "position": position}
             for pk, (_, _, path, _, _) in zip(attempt_ids, plans, strict=True)
-            for position, slug in enumerate(path, start=1)
+            # A key may list an entry once per keyed occurrence, so a path may repeat it.
+            for position, (slug, occurrence) in enumerate(number_occurrences(path), start=1)
         ],
     )
     insert_rows(
@@ -203,8 +204,10 @@ def insert_open_attempts(pool: AttemptPool) -> None:
     insert_rows(
         Choice,
         [
-            {"attempt_id": pk, "step_id": pool.step_ids[slug], "position": p}
+            {"attempt_id": pk, "step_id": pool.step_ids[slug], "occurrence": occurrence, "position": p}
             for n, pk in enumerate(open_ids)
-            for p, slug in enumerate((pool.keyed[cases[n % len(cases)].pk] or [pool.all_steps[0][1]])[:2], start=1)
+            for p, (slug, occurrence) in enumerate(
+                number_occurrences((pool.keyed[cases[n % len(cases)].pk] or [pool.all_steps[0][1]])[:2]), start=1
+            )
         ],
     )

@@ -30,6 +30,7 @@ from django.utils import timezone
 from leucocases.cases.casefile.exporter import cases_for_export
 from leucocases.cases.copying import case_content_fields, copy_case_parts, field_values
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
+from leucocases.editorial.content_version import bulk_writes
 from leucocases.taxonomy.models import Cause, Fact
 from leucocases.taxonomy.search.index import search_index_rebuild
 
@@ -89,7 +90,8 @@ class Command(BaseCommand):
                 stdout=StringIO(),
             )
         rng = random.Random(seed)
-        with transaction.atomic():
+        # Copies are written in bulk, past the content signals: one version bump for them all.
+        with bulk_writes(), transaction.atomic():
             self._copy_content(scale)
             # Copies are written in bulk, past the services: index them all at once.
             search_index_rebuild()

@@ -4,20 +4,16 @@ check every case file, then save all or nothing, through the review workflow."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from leucocases.cases.casefile import CaseSpec
 from leucocases.cases.casefile.importer import casefile_read
-from leucocases.cases.grading import Attempt, expert_path, grade
+from leucocases.cases.import_report import (
+    dry_run_summary,
+    expert_path_summary,
+    import_drafts_note,
+    import_refusal,
+    import_summary,
+)
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.editorial.access import instructor_named
-
-
-def _expert_summary(spec: CaseSpec) -> str:
-    """How the case's own expert path, with the full-credit cause, grades: a key
-    whose expert path falls short of an A is worth a second look."""
-    key = spec.case_key()
-    cause = next(option.cause for option in key.diagnosis_options if option.credit == 1)
-    report = grade(key, Attempt(steps=expert_path(key), diagnosis=cause))
-    return f"{spec.slug}: expert path {', '.join(report.expert_path)} grades {report.total:.1f} ({report.grade})"
 
 
 class Command(BaseCommand):
@@ -61,25 +57,10 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self._refuse_errors(result.errors)
-        total = len(result.created) + len(result.updated) + len(result.unchanged)
-        files = len(result.files)
-        summary = (
-            f"Imported {total} case{'s' if total != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
-            f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged"
-        )
-        if publisher is not None:
-            summary += f"; {len(result.published)} published as {publisher.get_username()}"
-        self.stdout.write(self.style.SUCCESS(summary + "."))
-        drafts = len(result.created) + len(result.updated) - len(result.published)
-        if drafts and options["verbosity"] > 0:
-            line = "1 case was imported as a draft" if drafts == 1 else f"{drafts} cases were imported as drafts"
-            line += " for review"
-            if result.pending:
-                line += (
-                    f" ({len(result.pending)} into the draft of changes of an approved case, "
-                    "which learners keep playing until it is approved)"
-                )
-            self.stdout.write(line + ".")
+        self.stdout.write(self.style.SUCCESS(import_summary(result, publisher=publisher)))
+        note = import_drafts_note(result)
+        if note and options["verbosity"] > 0:
+            self.stdout.write(note)
         if options["verbosity"] >= 2:
             for outcome in ("created", "updated", "unchanged", "published", "pending"):
                 for slug in getattr(result, outcome):
@@ -89,18 +70,11 @@ class Command(BaseCommand):
         if errors:
             for error in errors:
                 self.stderr.write(str(error))
-            count = len(errors)
-            raise CommandError(f"{count} error{'s' if count != 1 else ''} found; nothing was imported.")
+            raise CommandError(import_refusal(errors))
 
     def _dry_run(self, paths) -> None:
         result = casefile_read(paths=paths)
         self._refuse_errors(result.errors)
         for _file, spec in result.specs:
-            self.stdout.write(_expert_summary(spec))
-        cases, files = len(result.specs), len(result.files)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Checked {cases} case{'s' if cases != 1 else ''} in {files} file{'s' if files != 1 else ''}: "
-                "no problems. Dry run: nothing was written."
-            )
-        )
+            self.stdout.write(expert_path_summary(spec))
+        self.stdout.write(self.style.SUCCESS(dry_run_summary(result)))

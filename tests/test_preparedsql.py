@@ -1,0 +1,80 @@
+"""A query compiled once per worker returns what its queryset returns, for any values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from leucocases.cases import visibility
+from leucocases.cases.models import Attempt
+from leucocases.preparedsql import PreparedQuery
+from tests.accounts.factories import make_user
+from tests.cases.factories import make_case, make_case_for
+from tests.taxonomy.factories import make_cause
+from tests.taxonomy.test_views import submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def started_before(*, user_id: int, now):
+    return Attempt.objects.filter(user_id=user_id, started_at__lte=now).order_by("pk").values_list("pk", "started_at")
+
+
+def test_a_prepared_query_returns_what_its_queryset_returns_for_each_set_of_values():
+    query = PreparedQuery(started_before, user_id=int, now=datetime)
+    case = make_case().case
+    first, second = make_user(), make_user()
+    for user in (first, first, second):
+        Attempt.objects.create(case=case, user=user)
+    later = timezone.now() + timedelta(minutes=1)
+    for user_id, now in ((first.pk, later), (second.pk, later), (first.pk, later - timedelta(days=1))):
+        assert query.rows(user_id=user_id, now=now) == list(started_before(user_id=user_id, now=now))
+    assert query.is_prepared()
+    assert [type(value) for value in query.rows(user_id=second.pk, now=later)[0]] == [int, type(later)]
+
+
+def first_ones(*, user_id: int, count: int):
+    return Attempt.objects.filter(user_id=user_id).order_by("pk").values_list("pk", flat=False)[:count]
+
+
+def test_a_query_whose_sql_text_depends_on_a_value_is_built_every_time():
+    """A slice's LIMIT is written into the SQL, not passed as a parameter: no preparing that."""
+    query = PreparedQuery(first_ones, user_id=int, count=int)
+    user = make_user()
+    case = make_case().case
+    made = [Attempt.objects.create(case=case, user=user).pk for _ in range(3)]
+    assert [pk for (pk,) in query.rows(user_id=user.pk, count=2)] == made[:2]
+    assert [pk for (pk,) in query.rows(user_id=user.pk, count=3)] == made
+    assert not query.is_prepared()
+
+
+def test_the_cause_pages_reader_cases_query_is_prepared_for_learners_and_visitors():
+    cause = make_cause()
+    learner = make_user()
+    mine = submitted(make_case_for(cause, title="Mine"), user=learner)
+    theirs = submitted(make_case_for(cause, title="A visitor's"), session_key="visitor-session")
+
+    signed_in = visibility.reader_cases_for_cause(cause=cause, user=learner, session_key=None)
+    anonymous = visibility.reader_cases_for_cause(cause=cause, user=None, session_key="visitor-session")
+
+    assert [case.report_url for case in signed_in] == [mine.get_absolute_url()]
+    assert [case.report_url for case in anonymous] == [theirs.get_absolute_url()]
+    build = visibility._reader_attempts
+    assert visibility.prepared(build, signed_in=True, cause_id=int).is_prepared()
+    assert visibility.prepared(build, signed_in=False, cause_id=int).is_prepared()
+
+
+def test_the_case_lists_queries_are_prepared():
+    from leucocases.cases import case_list
+
+    learner = make_user()
+    make_case_for(make_cause(), title="A case")
+    case_list.learner_progress(user=learner, session_key=None)
+    case_list.learner_progress(user=None, session_key="visitor-session")
+    visibility.locked_case_ids()
+
+    assert visibility.prepared(case_list._progress, signed_in=True).is_prepared()
+    assert visibility.prepared(case_list._progress, signed_in=False).is_prepared()
+    assert visibility.prepared(visibility._locked_cases, signed_in=None).is_prepared()
