@@ -92,6 +92,16 @@ class ScheduledReview:
     rating: Rating
     due: datetime
 
+    def log_columns(self) -> dict[str, Any]:
+        """What a review log row keeps of this review: the rating, and the card as it left it."""
+        return {
+            "rating": int(self.rating),
+            "state": self.card["state"],
+            "stability": self.card["stability"],
+            "difficulty": self.card["difficulty"],
+            "due": self.due,
+        }
+
 
 def schedule_review(
     card: Mapping[str, Any] | None, rating: Rating, *, reviewed_at: datetime, card_id: int = 0

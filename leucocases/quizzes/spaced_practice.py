@@ -74,12 +74,5 @@ def practice_review_record(*, attempt: Attempt, report_data: Mapping[str, Any]) 
         card.card, card.due, card.last_reviewed_at = scheduled.card, scheduled.due, reviewed_at
         card.save(update_fields=["card", "due", "last_reviewed_at"])
         return PracticeReview.objects.create(
-            card=card,
-            attempt=attempt,
-            rating=int(rating),
-            reviewed_at=reviewed_at,
-            state=scheduled.card["state"],
-            stability=scheduled.card["stability"],
-            difficulty=scheduled.card["difficulty"],
-            due=scheduled.due,
+            card=card, attempt=attempt, reviewed_at=reviewed_at, **scheduled.log_columns()
         )

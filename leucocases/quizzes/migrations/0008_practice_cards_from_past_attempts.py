@@ -38,11 +38,11 @@ def replay(apps, schema_editor):
             rating = rating_for(outcome_from_report(data))
             scheduled = schedule_review(card, rating, reviewed_at=submitted_at)
             card = scheduled.card
-            reviews.append((attempt_id, rating, submitted_at, scheduled))
+            reviews.append((attempt_id, submitted_at, scheduled))
         pending.append(
             (
                 PracticeCard(
-                    user_id=user_id, case_id=case_id, card=card, due=reviews[-1][3].due, last_reviewed_at=reviews[-1][2]
+                    user_id=user_id, case_id=case_id, card=card, due=reviews[-1][2].due, last_reviewed_at=reviews[-1][1]
                 ),
                 reviews,
             )
@@ -58,18 +58,9 @@ def _store(PracticeCard, PracticeReview, pending):
         return
     cards = PracticeCard.objects.bulk_create([card for card, _ in pending])
     PracticeReview.objects.bulk_create(
-        PracticeReview(
-            card=card,
-            attempt_id=attempt_id,
-            rating=int(rating),
-            reviewed_at=reviewed_at,
-            state=scheduled.card["state"],
-            stability=scheduled.card["stability"],
-            difficulty=scheduled.card["difficulty"],
-            due=scheduled.due,
-        )
+        PracticeReview(card=card, attempt_id=attempt_id, reviewed_at=reviewed_at, **scheduled.log_columns())
         for card, (_, reviews) in zip(cards, pending, strict=True)
-        for attempt_id, rating, reviewed_at, scheduled in reviews
+        for attempt_id, reviewed_at, scheduled in reviews
     )
 
 
