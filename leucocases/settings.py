@@ -140,6 +140,11 @@ if WEB_PROCESS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgre
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves and runs the task worker on one SQLite file. A deferred
+    # transaction that reads and then writes fails at once ("database is
+    # locked") when the other process writes; an immediate one waits its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each worker's own copy of the hottest cached pages (leucocases/pagecache.py), for

@@ -54,10 +54,10 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
     for field in fields:
         if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
             defaults[field.attname] = now
-        elif field.has_default():
+        elif field.has_default() or field.null or field.empty_strings_allowed:
+            # Django's own default for the field: its default, else None for a
+            # nullable one, else "" for a text field (a blank choice such as certainty).
             defaults[field.attname] = field.get_default()
-        elif field.null:
-            defaults[field.attname] = None
     if connection.vendor != "postgresql":
         made = model.objects.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=BATCH)
         return [obj.pk for obj in made]
