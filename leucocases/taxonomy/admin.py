@@ -14,26 +14,25 @@ from .search.models import SearchEntry, Synonym, SynonymGroup
 Kind = SearchEntry.Kind
 
 
+class HeadingAdmin(admin.ModelAdmin):
+    """A cause group or a mechanism (``models.Heading``)."""
+
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
 @admin.register(CauseGroup)
-class CauseGroupAdmin(SearchIndexedAdmin, admin.ModelAdmin):
+class CauseGroupAdmin(SearchIndexedAdmin, HeadingAdmin):
     """A group's name is indexed with its causes and their facts (search's "section")."""
 
     def search_index_changes(self, obj):
         causes = list(obj.causes.values_list("pk", flat=True))
         return {Kind.CAUSE: causes, Kind.FACT: list(Fact.objects.filter(cause__in=causes).values_list("pk", flat=True))}
 
-    list_display = ("name", "slug", "position")
-    list_editable = ("position",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
 
-
-@admin.register(Mechanism)
-class MechanismAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "position")
-    list_editable = ("position",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
+admin.site.register(Mechanism, HeadingAdmin)
 
 
 @admin.register(Reference)

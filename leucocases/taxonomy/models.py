@@ -20,30 +20,28 @@ from leucocases.editorial.models import Reviewable
 from .search.models import SearchEntry, SearchIndexState, SearchTerm, Synonym, SynonymGroup  # noqa: F401
 
 
-class CauseGroup(models.Model):
+class Heading(models.Model):
+    """A named heading causes are filed under, listed in editorial order: a group or a mechanism."""
+
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True, help_text="Markdown.")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
 
 
-class Mechanism(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
-    position = models.PositiveSmallIntegerField(default=0)
+class CauseGroup(Heading):
+    """Each cause sits in one group (``Cause.group``)."""
 
-    class Meta:
-        ordering = ["position", "name"]
 
-    def __str__(self):
-        return self.name
+class Mechanism(Heading):
+    """A cause may work through several mechanisms (``Cause.mechanisms``)."""
 
 
 class Reference(models.Model):

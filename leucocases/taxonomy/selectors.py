@@ -66,8 +66,33 @@ def disputed(facts: Iterable[CitedFact]) -> list[Fact]:
     return [c.fact for c in facts if c.fact.verification == Fact.Verification.DISPUTED]
 
 
-def _page_facts():
-    return Fact.objects.with_references().order_by("-is_key", "position", "pk")
+def _page_facts() -> Prefetch:
+    """A page's facts, key facts first, as ``page_facts`` (what ``FactsPage.split`` reads)."""
+    facts = Fact.objects.with_references().order_by("-is_key", "position", "pk")
+    return Prefetch("facts", queryset=facts, to_attr="page_facts")
+
+
+@dataclass(frozen=True)
+class FactsPage:
+    """What a cause page and a topic page share: their facts, key facts apart, and the references they cite."""
+
+    key_facts: list[CitedFact]
+    other_facts: list[CitedFact]
+    references: list[Citation]
+
+    @property
+    def disputed_facts(self) -> list[Fact]:
+        return disputed([*self.key_facts, *self.other_facts])
+
+    @staticmethod
+    def split(page_facts: Iterable[Fact]) -> dict:
+        """The three fields above, for the page's facts (``_page_facts``)."""
+        cited, references = cite_facts(page_facts)
+        return {
+            "key_facts": [c for c in cited if c.fact.is_key],
+            "other_facts": [c for c in cited if not c.fact.is_key],
+            "references": references,
+        }
 
 
 # The cause index --------------------------------------------------------------
@@ -140,16 +165,9 @@ def reader_cases_for(*, cause: Cause, user, session_key: str | None) -> list[Rea
 
 
 @dataclass(frozen=True)
-class CausePage:
+class CausePage(FactsPage):
     cause: Cause
-    key_facts: list[CitedFact]
-    other_facts: list[CitedFact]
-    references: list[Citation]
     related_causes: list[Cause]
-
-    @property
-    def disputed_facts(self) -> list[Fact]:
-        return disputed([*self.key_facts, *self.other_facts])
 
 
 def cause_page(*, slug: str, user) -> CausePage:
@@ -162,47 +180,24 @@ def cause_page(*, slug: str, user) -> CausePage:
         .prefetch_related(
             "mechanisms",
             Prefetch("related", queryset=Cause.objects.visible_to(user).order_by("name"), to_attr="visible_related"),
-            Prefetch("facts", queryset=_page_facts(), to_attr="page_facts"),
+            _page_facts(),
         )
     )
     cause = get_object_or_404(queryset, slug=slug)
-    cited, references = cite_facts(cause.page_facts)
-    return CausePage(
-        cause=cause,
-        key_facts=[c for c in cited if c.fact.is_key],
-        other_facts=[c for c in cited if not c.fact.is_key],
-        references=references,
-        related_causes=cause.visible_related,
-    )
+    return CausePage(cause=cause, related_causes=cause.visible_related, **FactsPage.split(cause.page_facts))
 
 
 # A topic page -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class TopicPage:
+class TopicPage(FactsPage):
     topic: Topic
-    key_facts: list[CitedFact]
-    other_facts: list[CitedFact]
-    references: list[Citation]
-
-    @property
-    def disputed_facts(self) -> list[Fact]:
-        return disputed([*self.key_facts, *self.other_facts])
 
 
 def topic_page(*, slug: str, user) -> TopicPage:
-    queryset = Topic.objects.visible_to(user).prefetch_related(
-        Prefetch("facts", queryset=_page_facts(), to_attr="page_facts")
-    )
-    topic = get_object_or_404(queryset, slug=slug)
-    cited, references = cite_facts(topic.page_facts)
-    return TopicPage(
-        topic=topic,
-        key_facts=[c for c in cited if c.fact.is_key],
-        other_facts=[c for c in cited if not c.fact.is_key],
-        references=references,
-    )
+    topic = get_object_or_404(Topic.objects.visible_to(user).prefetch_related(_page_facts()), slug=slug)
+    return TopicPage(topic=topic, **FactsPage.split(topic.page_facts))
 
 
 # References ---------------------------------------------------------------------

@@ -95,13 +95,7 @@ def entries_added(entries: Iterable) -> None:
     if is_postgresql():
         return
     rows = [(e.pk, e.title, e.context, e.section, e.body, e.kind, e.object_id) for e in entries]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, context, section, body, kind, object_id) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                rows,
-            )
+    _insert_rows(FTS_TABLE, ("rowid", "title", "context", "section", "body", "kind", "object_id"), rows)
 
 
 def terms_removed(ids: Sequence[int] | None) -> None:
@@ -113,10 +107,15 @@ def terms_removed(ids: Sequence[int] | None) -> None:
 def terms_added(terms: Iterable) -> None:
     if is_postgresql():
         return
-    rows = [(t.pk, t.term) for t in terms]
+    _insert_rows(VOCAB_TABLE, ("rowid", "term"), [(t.pk, t.term) for t in terms])
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if rows:
+        marks = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {VOCAB_TABLE} (rowid, term) VALUES (%s, %s)", rows)  # noqa: S608
+            # Constant table and column names.
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _delete_rows(table: str, ids: Sequence[int] | None) -> None:
