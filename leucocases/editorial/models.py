@@ -78,3 +78,27 @@ class Reviewable(models.Model):
         through a reviewed draft of changes (cases, quizzes) say so once
         approved; an approved taxonomy page may still go back to draft."""
         return False
+
+
+class DraftedReviewable(Reviewable):
+    """Content whose approved row is never edited in place (cases, quizzes): it
+    changes through a draft of changes (``pending_draft``) that is reviewed and
+    approved in turn, while learners keep the approved version."""
+
+    #: Set on a draft of changes to an approved row (at most one per row): never
+    #: offered to learners; approving it copies it into ``draft_of`` in place and
+    #: deletes it.
+    draft_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pending_draft", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return super().is_published and self.draft_of_id is None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.is_published

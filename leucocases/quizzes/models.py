@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leucocases.cases.models import Attempt, Case
-from leucocases.editorial.models import Reviewable, ReviewableQuerySet
+from leucocases.editorial.models import DraftedReviewable, ReviewableQuerySet
 
 from .join_codes import new_join_code, shown
 
@@ -67,7 +67,7 @@ class QuizQuerySet(ReviewableQuerySet):
         return self.filter(Q(cohorts__isnull=True) | Q(cohorts__learners=user)).distinct()
 
 
-class Quiz(Reviewable):
+class Quiz(DraftedReviewable):
     class Mode(models.TextChoices):
         PRACTICE = "practice", "Practice (report after each case)"
         EXAM = "exam", "Exam (reports when the quiz is finished)"
@@ -95,11 +95,7 @@ class Quiz(Reviewable):
         Cohort, blank=True, related_name="quizzes", help_text="Leave empty to offer the quiz to every learner."
     )
     cases = models.ManyToManyField(Case, through="QuizItem", related_name="quizzes")
-    #: Set on a draft of changes to an approved quiz (at most one per quiz):
-    #: never offered to learners; approving it copies it into ``draft_of``.
-    draft_of = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pending_draft", editable=False
-    )
+    # ``draft_of`` (DraftedReviewable): a draft of changes is never offered to learners.
 
     objects = QuizQuerySet.as_manager()
 
@@ -112,15 +108,6 @@ class Quiz(Reviewable):
 
     def get_absolute_url(self):
         return reverse("quizzes:detail", kwargs={"slug": self.slug})
-
-    @property
-    def is_published(self) -> bool:
-        return super().is_published and self.draft_of_id is None
-
-    @property
-    def is_locked(self) -> bool:
-        """An approved quiz is never edited in place (see ``Case.is_locked``)."""
-        return self.is_published
 
     def clean(self):
         super().clean()

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from leucocases.editorial.models import Reviewable, ReviewableQuerySet
+from leucocases.editorial.models import DraftedReviewable, ReviewableQuerySet
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 
 
@@ -65,6 +65,16 @@ def _band(letter: str, default: str) -> models.DecimalField:
     )
 
 
+def _weight(default: str) -> models.DecimalField:
+    """The workup's or the diagnosis's share of the total, 0 to 1."""
+    return models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+
 class CaseQuerySet(ReviewableQuerySet):
     def published(self):
         """Approved cases; a draft of changes to one is never among them."""
@@ -85,7 +95,7 @@ class CaseQuerySet(ReviewableQuerySet):
         return self.playable().filter(is_practice=True)
 
 
-class Case(Reviewable):
+class Case(DraftedReviewable):
     class Difficulty(models.IntegerChoices):
         INTRODUCTORY = 1, "Introductory"
         INTERMEDIATE = 2, "Intermediate"
@@ -119,18 +129,8 @@ class Case(Reviewable):
     essential_total_points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
     low_yield_penalty = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("5"))
     harmful_penalty = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("25"))
-    workup_weight = models.DecimalField(
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.6"),
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-    )
-    diagnosis_weight = models.DecimalField(
-        max_digits=4,
-        decimal_places=3,
-        default=Decimal("0.4"),
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-    )
+    workup_weight = _weight("0.6")
+    diagnosis_weight = _weight("0.4")
     harmful_cap = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("40"))
     never_total = models.DecimalField(
         max_digits=5,
@@ -148,12 +148,8 @@ class Case(Reviewable):
     #: The published version learners play: 1 from the first approval, one
     #: more each time a draft of changes is approved; 0 until first approved.
     version = models.PositiveIntegerField(default=0, editable=False)
-    #: Set on a draft of changes to an approved case (at most one per case):
-    #: never listed or playable; approving it copies it into ``draft_of`` in
-    #: place, as the next version, and deletes it.
-    draft_of = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pending_draft", editable=False
-    )
+    # ``draft_of`` (DraftedReviewable): a draft of changes is never listed or
+    # playable, and approving it makes it the next version.
 
     objects = CaseQuerySet.as_manager()
 
@@ -165,17 +161,6 @@ class Case(Reviewable):
 
     def get_absolute_url(self):
         return reverse("cases:play", kwargs={"slug": self.slug})
-
-    @property
-    def is_published(self) -> bool:
-        return super().is_published and self.draft_of_id is None
-
-    @property
-    def is_locked(self) -> bool:
-        """An approved case is never edited in place: its content and key
-        change through a draft of changes (``pending_draft``) that is reviewed
-        and approved in turn, while learners keep playing this version."""
-        return self.is_published
 
     @property
     def is_playable(self) -> bool:
