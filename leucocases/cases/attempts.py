@@ -30,7 +30,6 @@ from leucocases.taxonomy.models import Cause, WorkupStep
 
 from . import differentials, hooks, policies
 from .checkpoint_forms import CheckpointAnswer
-from .grading import ENGINE_VERSION
 from .keys import grade_path
 from .models import Attempt, Case, Choice, GradedReport
 
@@ -208,13 +207,7 @@ def attempt_submit(
         try:
             with transaction.atomic():
                 graded = GradedReport.objects.create(
-                    attempt=locked,
-                    data=report.to_dict(),
-                    engine_version=ENGINE_VERSION,
-                    total=report.total,
-                    workup_score=report.workup_score,
-                    diagnosis_score=report.diagnosis_score,
-                    case_version=locked.case.version,
+                    attempt=locked, case_version=locked.case.version, **GradedReport.columns_for(report)
                 )
         except IntegrityError:
             # one_current_report_per_attempt: another request stored it first.

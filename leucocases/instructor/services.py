@@ -20,8 +20,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from leucocases.cases import hooks as case_hooks
-from leucocases.cases.grading import ENGINE_VERSION, InvalidKeyError, Report, Verdict, grade
 from leucocases.cases.grading import Attempt as GradingAttempt
+from leucocases.cases.grading import InvalidKeyError, Report, Verdict, grade
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.report_outline import report_outline
@@ -201,14 +201,7 @@ def case_regrade_apply(
             try:
                 with transaction.atomic():
                     graded = GradedReport.objects.create(
-                        attempt=line.attempt,
-                        data=report.to_dict(),
-                        engine_version=ENGINE_VERSION,
-                        total=report.total,
-                        workup_score=report.workup_score,
-                        diagnosis_score=report.diagnosis_score,
-                        case_version=version,
-                        reason=reason,
+                        attempt=line.attempt, case_version=version, reason=reason, **GradedReport.columns_for(report)
                     )
                     report_digest_store(report=graded)
             except IntegrityError:

@@ -63,16 +63,11 @@ def diagnosis_spec(option: DiagnosisOption) -> DiagnosisSpec:
 
 def scoring_settings(case: Case) -> ScoringSettings:
     """The case's own scoring numbers, as the engine takes them."""
+    # The case's columns carry the engine's names (as the importer writes them).
     return ScoringSettings(
-        essential_total_points=case.essential_total_points,
-        low_yield_penalty=case.low_yield_penalty,
-        harmful_penalty=case.harmful_penalty,
-        workup_weight=case.workup_weight,
-        diagnosis_weight=case.diagnosis_weight,
-        harmful_cap=case.harmful_cap,
-        never_total=case.never_total,
-        grade_bands=GradeBands(
-            a=case.grade_band_a, b=case.grade_band_b, c=case.grade_band_c, d=case.grade_band_d, e=case.grade_band_e
+        **{name: getattr(case, name) for name in ScoringSettings.NUMBERS},
+        grade_bands=GradeBands.from_mapping(
+            {letter: getattr(case, f"grade_band_{letter.lower()}") for letter in GradeBands.LETTERS}
         ),
     )
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .. import policies
+from ..grading import ENGINE_VERSION, Report
 from ..grading.certainty import Certainty
 from .content import Case
 
@@ -127,6 +128,18 @@ class GradedReport(models.Model):
 
     def __str__(self):
         return f"Report on attempt {self.attempt_id}: {self.total}"
+
+    @staticmethod
+    def columns_for(report: Report) -> dict:
+        """The columns that store the engine's ``report``: its JSON, the engine
+        that graded it and the scores lists sort and filter by."""
+        return {
+            "data": report.to_dict(),
+            "engine_version": ENGINE_VERSION,
+            "total": report.total,
+            "workup_score": report.workup_score,
+            "diagnosis_score": report.diagnosis_score,
+        }
 
 
 class AttemptCheckpoint(models.Model):
