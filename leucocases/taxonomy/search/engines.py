@@ -20,7 +20,8 @@ The SQL creating these lives in migrations 0002 and 0003. Every function here
 runs one query, whatever the size of the content.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -84,29 +85,36 @@ def field_totals() -> dict[str, tuple[int, dict[str, int]]]:
 # --- writing (SQLite only: PostgreSQL's column is generated) -----------------------
 
 
+def _sqlite_only[**P](write: Callable[P, None]) -> Callable[P, None]:
+    """PostgreSQL generates its search columns itself: there these writes do nothing."""
+
+    @functools.wraps(write)
+    def on_sqlite(*args: P.args, **kwargs: P.kwargs) -> None:
+        if not is_postgresql():
+            write(*args, **kwargs)
+
+    return on_sqlite
+
+
+@_sqlite_only
 def entries_removed(ids: Sequence[int] | None) -> None:
     """Forget FTS rows of these entries (all of them when ``ids`` is None)."""
-    if is_postgresql():
-        return
     _delete_rows(FTS_TABLE, ids)
 
 
+@_sqlite_only
 def entries_added(entries: Iterable) -> None:
-    if is_postgresql():
-        return
     rows = [(e.pk, e.title, e.context, e.section, e.body, e.kind, e.object_id) for e in entries]
     _insert_rows(FTS_TABLE, ("rowid", "title", "context", "section", "body", "kind", "object_id"), rows)
 
 
+@_sqlite_only
 def terms_removed(ids: Sequence[int] | None) -> None:
-    if is_postgresql():
-        return
     _delete_rows(VOCAB_TABLE, ids)
 
 
+@_sqlite_only
 def terms_added(terms: Iterable) -> None:
-    if is_postgresql():
-        return
     _insert_rows(VOCAB_TABLE, ("rowid", "term"), [(t.pk, t.term) for t in terms])
 
 
