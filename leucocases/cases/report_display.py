@@ -84,14 +84,12 @@ class MissedLine:
 
 
 @dataclass(frozen=True, slots=True)
-class ViolationLine:
+class ViolationLine(RuleLine):
+    """A broken rule where the learner broke it: ``step_name`` chosen at ``position``."""
+
     step_name: str
-    before_name: str
     position: int
     before_position: int | None
-    rationale: str
-    citations: tuple[Citation, ...]
-    counts_as_harmful: bool
 
 
 @dataclass(frozen=True, slots=True)
