@@ -12,7 +12,6 @@ from leucocases.cases.casefile import parse_text
 from leucocases.cases.casefile.exporter import casefile_export
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import AttemptCheckpoint, Case, DifferentialReport
-from tests.accounts.factories import make_user
 from tests.cases.factories import (
     case_yaml,
     make_attempt,
@@ -78,13 +77,6 @@ def test_a_differential_the_engine_refuses_is_named_in_the_file(change, message)
 
 
 # --- playing ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from leucocases.cases.casefile.exporter import case_spec
 from leucocases.cases.history import case_revision_record, revision_diff
 from leucocases.cases.models import Case, CaseRevision, Finding, ReviewComment, Tier
 from leucocases.editorial.models import ReviewStatus
-from tests.accounts.factories import make_instructor, make_user
+from tests.accounts.factories import log_in, make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
 
 from .admin_forms import as_browser_posts, form_data
@@ -49,9 +49,7 @@ def post_change(client, case: Case, **changes):
 
 @pytest.fixture
 def author(client):
-    user = make_instructor()
-    client.force_login(user)
-    return user
+    return log_in(client, make_instructor())
 
 
 @pytest.fixture
