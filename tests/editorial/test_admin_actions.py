@@ -47,26 +47,29 @@ def test_actions_move_content_from_draft_to_approved(client, author, reviewer):
     assert client.get(cause.get_absolute_url()).status_code == 200
 
 
-def test_self_approval_is_refused_and_reported(client, author):
-    """Approving your own work changes nothing and says why."""
-    cause = make_cause(name="Mine", status=ReviewStatus.UNDER_REVIEW, author=author)
+@pytest.mark.parametrize(
+    ("action", "before", "verb", "refusal"),
+    [
+        (
+            "approve",
+            ReviewStatus.UNDER_REVIEW,
+            "approved",
+            "“Mine” was not approved: Nobody reviews or approves their own work.",
+        ),
+        ("start_review", ReviewStatus.SUBMITTED, "taken under review", "“Mine” was not taken under review"),
+    ],
+    ids=["approving", "starting review"],
+)
+def test_acting_on_your_own_work_is_refused_and_reported(client, author, action, before, verb, refusal):
+    """Approving your own work, or taking it under review, changes nothing and says why."""
+    cause = make_cause(name="Mine", status=before, author=author)
     client.force_login(author)
 
-    messages = admin_action(client, "approve", [cause])
+    messages = admin_action(client, action, [cause])
 
-    assert status(cause) == ReviewStatus.UNDER_REVIEW
-    assert any("“Mine” was not approved: Nobody reviews or approves their own work." in m for m in messages)
-    assert not any(m.startswith("1 item approved") for m in messages)
-
-
-def test_starting_review_of_own_work_is_refused(client, author):
-    cause = make_cause(name="Mine", status=ReviewStatus.SUBMITTED, author=author)
-    client.force_login(author)
-
-    messages = admin_action(client, "start_review", [cause])
-
-    assert status(cause) == ReviewStatus.SUBMITTED
-    assert any("“Mine” was not taken under review" in m for m in messages)
+    assert status(cause) == before
+    assert any(refusal in m for m in messages)
+    assert not any(m.startswith(f"1 item {verb}") for m in messages)
 
 
 def test_mixed_selection_reports_each_success_and_each_refusal(client, author, reviewer):
