@@ -27,8 +27,11 @@ from django.db.models.fields.json import KT
 from leucocases.cases.certainty import is_right
 from leucocases.cases.differentials import CHECKPOINT_LABELS, cause_names
 from leucocases.cases.grading.certainty import Certainty
-from leucocases.cases.models import DifferentialReport, GradedReport
+from leucocases.cases.models import Attempt, Case, DifferentialReport, GradedReport
 from leucocases.quizzes.calibration import CalibrationLine
+from leucocases.quizzes.models import Cohort, Quiz
+
+from .results import quiz_attempts_in_scope
 
 __all__ = [
     "CaseCertainty",
@@ -39,6 +42,9 @@ __all__ = [
     "StoredComparison",
     "case_certainties",
     "case_differentials",
+    "never_considered_text",
+    "quiz_comparisons",
+    "quiz_differentials",
     "stored_comparisons",
 ]
 
@@ -173,7 +179,8 @@ def _case_differential(comparisons: list[StoredComparison], names: Mapping[str, 
         (MustNotMissMiss(s, names.get(s, s), dangerous_missed[s], n) for s, n in dangerous_asked.items()),
         key=lambda m: (-m.missed, -(m.percent or 0), m.name),
     )
-    scores = [c.score for c in comparisons if c.score is not None]
+    # A differential score only where the case scored it (the learner saw it).
+    scores = [c.score for c in comparisons if c.data.get("scored") and c.score is not None]
     return CaseDifferential(
         attempts=len(comparisons),
         checkpoints=checkpoints,
@@ -201,6 +208,29 @@ def case_differentials(comparisons: list[StoredComparison]) -> dict[int, CaseDif
     for comparison in comparisons:
         by_case[comparison.case_id].append(comparison)
     return {case_id: _case_differential(found, names) for case_id, found in by_case.items()}
+
+
+def quiz_comparisons(*, quiz: Quiz, cohort: Cohort | None) -> dict[int, StoredComparison]:
+    """The stored comparisons of the quiz's case attempts (of ``cohort``'s learners,
+    if given), by attempt id: one query."""
+    attempts = Attempt.objects.filter(quiz_case__quiz_attempt__in=quiz_attempts_in_scope(quiz=quiz, cohort=cohort))
+    return {c.attempt_id: c for c in stored_comparisons(attempts.values("pk"))}
+
+
+def quiz_differentials(
+    *, cases: Iterable[Case], comparisons: Mapping[int, StoredComparison]
+) -> tuple[tuple[Case, CaseDifferential], ...]:
+    """Each case of the quiz with a stored comparison, in quiz order, with its figures. One query (names)."""
+    by_case = case_differentials(list(comparisons.values()))
+    return tuple((case, by_case[case.pk]) for case in cases if case.pk in by_case)
+
+
+def never_considered_text(comparisons: Mapping[int, StoredComparison]) -> dict[int, str]:
+    """By attempt id, the must-not-miss causes never considered, by name ("; "
+    between; "none" when every one was considered). One query (names)."""
+    slugs = {slug for c in comparisons.values() for slug in c.never_considered}
+    names = cause_names(slugs) if slugs else {}
+    return {pk: "; ".join(names.get(s, s) for s in c.never_considered) or "none" for pk, c in comparisons.items()}
 
 
 # --------------------------------------------------------------------------
