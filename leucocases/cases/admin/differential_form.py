@@ -71,7 +71,9 @@ def _declared() -> dict[str, forms.Field]:
             fields[cause_field(checkpoint, rank)] = forms.ChoiceField(
                 label=f"{CHECKPOINT_TITLES[checkpoint]}: cause {rank}", required=False
             )
-            fields[flag_field(checkpoint, rank)] = forms.BooleanField(label="must not miss", required=False)
+            fields[flag_field(checkpoint, rank)] = forms.BooleanField(
+                label=f"Cause {rank} must not be missed", required=False
+            )
     return fields
 
 
@@ -104,6 +106,20 @@ class _DifferentialFields(forms.Form):
                 for rank, cause in enumerate(checkpoint.causes, start=1):
                     self.initial[cause_field(checkpoint.name, rank)] = cause.cause
                     self.initial[flag_field(checkpoint.name, rank)] = cause.must_not_miss
+
+    def differential_rows(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        """Each checkpoint's title and its (cause, must-not-miss) fields, for a page laying them out."""
+        return [
+            (
+                CHECKPOINT_TITLES[cp],
+                [(self[cause_field(cp, rank)], self[flag_field(cp, rank)]) for rank in range(1, MAX_CAUSES + 1)],
+            )
+            for cp in CHECKPOINTS
+        ]
+
+    def expert_differential(self) -> ExpertDifferential | None:
+        """The differential the form holds (call once valid; None: none, or scored with no cause)."""
+        return ExpertDifferential.from_dict(self.instance.differential)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
