@@ -14,7 +14,7 @@ from leucocases.cases.models import Attempt, AttemptCheckpoint, Case, Differenti
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
 from tests.cases.factories import GOOD_PATH, make_case
-from tests.instructor.reasoning_factories import DIFFERENTIAL
+from tests.instructor.factories import DIFFERENTIAL
 from tests.instructor.test_case_editor import edit_url, page_data
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case
-from tests.instructor.reasoning_factories import DIFFERENTIAL, make_differential_case
+from tests.instructor.factories import DIFFERENTIAL, make_differential_case
 from tests.instructor.test_reasoning_cohort import take
 from tests.quizzes.factories import make_quiz
 

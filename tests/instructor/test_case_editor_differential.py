@@ -14,7 +14,7 @@ from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
 from tests.cases.factories import make_case
 
-from .reasoning_factories import DIFFERENTIAL
+from .factories import DIFFERENTIAL
 from .test_case_editor import edit_url, page_data
 
 pytestmark = pytest.mark.django_db

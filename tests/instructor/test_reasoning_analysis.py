@@ -16,7 +16,7 @@ from leucocases.cases.models import Case
 from leucocases.instructor.selectors import case_analysis
 from tests.accounts.factories import make_instructor, make_user
 
-from .reasoning_factories import make_differential_case, make_reasoned_attempt
+from .factories import make_differential_case, make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
 

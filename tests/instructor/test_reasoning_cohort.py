@@ -20,7 +20,7 @@ from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import make_case
 from tests.quizzes.factories import make_cohort, make_quiz
 
-from .reasoning_factories import make_differential_case, make_reasoned_attempt
+from .factories import make_differential_case, make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from leucocases.quizzes.report import quiz_attempt_report
 from tests.accounts.factories import make_instructor, make_user
 from tests.quizzes.factories import make_quiz
 
-from .reasoning_factories import make_differential_case, make_reasoned_attempt
+from .factories import make_differential_case, make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Attempts with differentials and certainty, for the instructor's reasoning figures (issue 18)."""
+"""Instructor test factories: attempts with differentials and certainty, for the reasoning figures (issue 18)."""
 
 from __future__ import annotations
 
