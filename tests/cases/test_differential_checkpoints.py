@@ -13,6 +13,7 @@ from leucocases.cases.casefile.exporter import casefile_export
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import AttemptCheckpoint, Case, DifferentialReport
 from tests.cases.factories import (
+    DIFFERENTIAL,
     case_yaml,
     make_attempt,
     make_case,
@@ -22,15 +23,6 @@ from tests.cases.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-DIFFERENTIAL = {
-    "scored": True,
-    "presentation": [
-        {"cause": "drugs-and-environmental-toxins"},
-        {"cause": "aplastic-anaemia", "must_not_miss": True},
-    ],
-    "final": [{"cause": "thiopurines"}, {"cause": "aplastic-anaemia", "must_not_miss": True}],
-}
 
 
 def text(html: str) -> str:

@@ -14,8 +14,7 @@ from playwright.sync_api import Page, expect
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor, make_user
-from tests.cases.factories import GOOD_PATH, make_case
-from tests.instructor.factories import DIFFERENTIAL, make_differential_case
+from tests.cases.factories import DIFFERENTIAL, GOOD_PATH, make_case, make_differential_case
 from tests.instructor.test_reasoning_cohort import take
 from tests.quizzes.factories import make_quiz
 
