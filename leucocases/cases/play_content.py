@@ -23,7 +23,10 @@ from leucocases.editorial.content_version import remember
 
 from .models import Case, CaseLabel, InitialLab
 
-__all__ = ["PlayCase", "play_case", "play_case_named"]
+__all__ = ["MENU_ITEM_TEMPLATE", "PlayCase", "play_case", "play_case_named"]
+
+#: One entry of the play page's menu (``templatetags.play_menu``).
+MENU_ITEM_TEMPLATE = "cases/play.html#menu-item"
 
 
 @dataclass(frozen=True)

@@ -235,3 +235,42 @@ def test_with_redis_down_the_play_page_and_a_choice_are_served_as_usual(client, 
         "b12-folate",
     ]
     assert len(memo) == 0
+
+
+@pytest.mark.parametrize("query", ["", "smear", 'blood <b>"&'], ids=["whole", "filtered", "escaped"])
+def test_the_menu_is_what_its_partial_renders_for_each_entry(client, query):
+    """The menu's entries kept per worker, with this request's values put in, are what
+    the menu-item partial renders with them (ordered entries, hidden ones, a filter
+    that needs escaping), so keeping them changes nothing on the page."""
+    from django.template.loader import get_template
+
+    bundle = make_case()
+    url, choose_url, attempt = practice(client, bundle, signed_in=True)
+    choose(client, choose_url, attempt, "peripheral-smear", 2)  # ordered twice
+    client.get(url, {"menu": query})
+    response = client.get(url, {"menu": query})
+    html = response.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    context = response.context
+    partial = get_template("cases/play.html#menu-item")
+    for category in context["menu"].categories:
+        expected = "".join(
+            "\n        "
+            + partial.render(
+                {
+                    "entry": entry,
+                    "routes": context["routes"],
+                    "csrf_token": token,
+                    "attempt": context["attempt"],
+                    "next_position": context["next_position"],
+                    "menu": context["menu"],
+                    "preview": False,
+                }
+            )
+            + "\n        "
+            for entry in category.steps
+        )
+        assert expected in html
+    assert "Ordered 2 times: see result 2" in html
+    if query:
+        assert "hidden>" in html or " hidden" in html
