@@ -264,6 +264,9 @@ def attempts_claim_for_user(*, session_key: str | None, user: AbstractBaseUser, 
     Claims attempts that have no user and either were listed in the session
     (``attempt_ids``, which survive the session-key change at login) or still
     carry ``session_key``. Another account's attempts are never touched.
+    Fires ``hooks.attempts_claimed`` with the attempts moved (spaced practice
+    then reviews the submitted ones as if the learner had been logged in);
+    an attempt claimed already is not moved, so a second login fires nothing.
     """
     conditions = []
     ids = [int(i) for i in attempt_ids]
@@ -274,7 +277,14 @@ def attempts_claim_for_user(*, session_key: str | None, user: AbstractBaseUser, 
     if not conditions:
         return 0
     match = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
-    return Attempt.objects.filter(match, user__isnull=True).update(user=user, session_key="")
+    with transaction.atomic():
+        # Locked, so a second login racing this one cannot move the same attempts too.
+        moved = list(Attempt.objects.select_for_update().filter(match, user__isnull=True).values_list("pk", flat=True))
+        if not moved:
+            return 0
+        Attempt.objects.filter(pk__in=moved).update(user=user, session_key="")
+        hooks.attempts_claimed.fire_on_commit(hooks.AttemptsClaimed(user.pk, tuple(moved)))
+    return len(moved)
 
 
 def attempts_claim_on_login(sender: Any, request: Any, user: AbstractBaseUser, **kwargs: Any) -> None:

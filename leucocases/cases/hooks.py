@@ -1,7 +1,12 @@
-"""What a higher app may hear from cases: a graded report was stored.
+"""What a higher app may hear from cases: a graded report was stored, or
+anonymous attempts joined an account.
 
 ``report_stored`` fires after a submission (``attempts.attempt_submit``) and
-after a regrade stores a new report (``instructor.services``). See
+after a regrade stores a new report (``instructor.services``).
+``attempts_claimed`` fires when a visitor's anonymous practice attempts move to
+the account they logged in or signed up with (``attempts.attempts_claim_for_user``):
+their reports were stored while nobody owned them, so what acts on a learner's
+submissions (spaced practice) hears of them only then. See
 ``leucocases/hooks.py`` for how callbacks run.
 """
 
@@ -23,3 +28,12 @@ class ReportStored:
 
 
 report_stored: Hook[ReportStored] = Hook("cases.report_stored")
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptsClaimed:
+    user_id: int
+    attempt_ids: tuple[int, ...]  # the attempts this claim moved, submitted or not
+
+
+attempts_claimed: Hook[AttemptsClaimed] = Hook("cases.attempts_claimed")

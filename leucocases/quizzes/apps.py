@@ -20,3 +20,5 @@ class QuizzesConfig(AppConfig):
         watch(Quiz, QuizItem)
         # Each submitted practice case reviews the learner's FSRS card of it.
         case_hooks.report_stored.connect(spaced_practice.on_report_stored)
+        # ... and so does one played anonymously, once it joins the learner's account.
+        case_hooks.attempts_claimed.connect(spaced_practice.on_attempts_claimed)

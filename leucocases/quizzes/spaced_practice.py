@@ -14,6 +14,10 @@ What counts as a review:
   lets them see;
 * only submissions: a regrade changes the report, not what the learner
   remembered when they played the case, so it reviews nothing again.
+
+A case played before logging in (anonymous practice) is reviewed when the
+attempt joins the account (``on_attempts_claimed``, on ``cases.hooks.attempts_claimed``),
+through the same ``practice_review_record``, at the time it was submitted.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from leucocases.cases.models import Attempt, GradedReport
 from .models import PracticeCard, PracticeReview
 from .scheduling import outcome_from_report, rating_for, schedule_review
 
-__all__ = ["on_report_stored", "practice_review_record"]
+__all__ = ["on_attempts_claimed", "on_report_stored", "practice_review_record"]
 
 
 def on_report_stored(event: hooks.ReportStored) -> None:
@@ -47,6 +51,27 @@ def on_report_stored(event: hooks.ReportStored) -> None:
     report = GradedReport.objects.filter(pk=event.report_id).values_list("data", flat=True).first()
     if attempt is not None and report is not None:
         practice_review_record(attempt=attempt, report_data=report)
+
+
+def on_attempts_claimed(event: hooks.AttemptsClaimed) -> None:
+    """The hook's callback: review the cards of the claimed attempts that were
+    submitted practice, oldest first (as they would have been, logged in), each
+    with its current report (the one the learner reads)."""
+    attempts = (
+        Attempt.objects.practice()
+        .submitted()
+        .filter(pk__in=event.attempt_ids, user_id=event.user_id)
+        .only("pk", "user_id", "case_id", "submitted_at", "certainty")
+        .order_by("submitted_at", "pk")
+    )
+    reports = dict(
+        GradedReport.objects.filter(attempt_id__in=event.attempt_ids, superseded_at__isnull=True).values_list(
+            "attempt_id", "data"
+        )
+    )
+    for attempt in attempts:
+        if attempt.pk in reports:
+            practice_review_record(attempt=attempt, report_data=reports[attempt.pk])
 
 
 def practice_review_record(*, attempt: Attempt, report_data: Mapping[str, Any]) -> PracticeReview | None:

@@ -70,15 +70,34 @@ def test_an_engine_1_report_gets_the_letter_its_total_earns(case):
     assert [(g.name, g.count) for g in stats.grades if g.count] == [("A", 1), ("C", 1), ("F", 3)]
 
 
+def report_text(client, attempt) -> str:
+    """The learner's report as the words on the page, tags dropped."""
+    client.force_login(attempt.user)
+    page = html.unescape(client.get(reverse("cases:report", args=[attempt.pk])).content.decode())
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
 def test_the_learners_report_shows_the_repeat_as_its_own_row(client, case):
     """On a learner's report, "How other learners chose" lists the follow-up count apart."""
-    attempt = Attempt.objects.filter(case=case, submitted_at__isnull=False).first()
-    client.force_login(attempt.user)
-    page = " ".join(
-        re.sub(
-            r"<[^>]+>", " ", html.unescape(client.get(reverse("cases:report", args=[attempt.pk])).content.decode())
-        ).split()
-    )
+    page = report_text(client, Attempt.objects.filter(case=case, submitted_at__isnull=False).first())
     assert "Repeat CBC with differential and ANC 4 80.0%" in page
     assert "Repeat CBC with differential and ANC (2nd time) 3 60.0%" in page
     assert "Repeat CBC with differential and ANC (3rd time) 1 20.0%" in page
+
+
+def test_the_learners_report_shows_the_peers_grades_and_never_choices(client, case):
+    """After submitting, the learner reads every grade letter's share in a captioned table (text, not
+    colour) and the share of attempts with a never choice."""
+    page = report_text(client, Attempt.objects.filter(case=case, submitted_at__isnull=False).first())
+    assert "Grades earned Grade Attempts Share A 1 20.0% B 0 0.0% C 0 0.0% D 1 20.0% E 0 0.0% F 3 60.0%" in page
+    assert "1 of 5 attempts (20.0%) made a choice no competent clinician makes in this case." in page
+
+
+def test_too_few_attempts_show_no_grades_or_never_choices(client, tmp_path):
+    """Below the peer statistics' minimum (five attempts) the report shows no grade spread and no never share."""
+    case = import_schema2_case(tmp_path)
+    attempts = [make_graded_attempt(case=case, user=make_user(), steps=steps, diagnosis=d) for steps, d in PATHS[:4]]
+    page = report_text(client, attempts[2])  # the never choice's own report
+    assert "appears here once 5 attempts on this case have been submitted (4 so far)" in page
+    assert "Grades earned" not in page and "attempts (" not in page
+    assert "made a choice no competent clinician makes in this case." not in page

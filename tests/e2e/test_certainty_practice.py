@@ -1,7 +1,8 @@
 """Issue 18 in the browser: a learner states certainty with the diagnosis (a required radio group), reads it
-on the report, and sees on the dashboard how often each certainty was right and when the case is due again;
-a quiz with certainty-based marking gives the mark on the case and quiz reports, and the instructor's results
-page gives calibration per learner. Every page passes axe (1280 and 360 px) and the Nu HTML Checker."""
+on the report, and sees on the dashboard how often each certainty was right and when the case is due again
+(also for a case played before signing up); a quiz with certainty-based marking gives the mark on the case
+and quiz reports, and the instructor's results page gives calibration per learner. Every page passes axe
+(1280 and 360 px) and the Nu HTML Checker."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import Page, expect
+from django.utils import dateformat, timezone
+from playwright.sync_api import Locator, Page, expect
 
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
-from leucocases.quizzes.models import Quiz, QuizItem
+from leucocases.quizzes.models import PracticeCard, PracticeReview, Quiz, QuizItem
 from tests.accounts.factories import make_instructor
 
 from .test_pages_a11y import PASSWORD, PageChecks
@@ -29,6 +31,15 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
+
+
+def expect_due_date(upcoming: Locator, username: str) -> None:
+    """The dashboard's line gives the wait in words and the date the learner's card of the case falls due."""
+    card = PracticeCard.objects.get(user__username=username, case__slug=CASE)
+    expect(upcoming).to_contain_text(re.compile(r"due again (tomorrow|in \d+ days)"))
+    due = upcoming.locator("time")
+    expect(due).to_have_text(dateformat.format(timezone.localtime(card.due), "j M Y"))
+    expect(due).to_have_attribute("datetime", re.compile(rf"^{timezone.localtime(card.due):%Y-%m-%d}T"))
 
 
 def test_certainty_is_asked_reported_and_feeds_the_dashboard(page: Page, site_content):
@@ -63,11 +74,45 @@ def test_certainty_is_asked_reported_and_feeds_the_dashboard(page: Page, site_co
     expect(
         page.get_by_text(re.compile(r"When you said high certainty, your diagnosis was right \d time"))
     ).to_be_visible()
-    upcoming = page.locator(".upcoming-reviews li", has_text=CASE_TITLE)
-    expect(upcoming).to_contain_text(re.compile(r"due again (tomorrow|in \d+ days)"))
+    expect_due_date(page.locator(".upcoming-reviews li", has_text=CASE_TITLE), "certain-learner")
     page.locator("details.how-chosen > summary").click()
     expect(page.locator("details.how-chosen")).to_contain_text("FSRS")
     checks.check("dashboard, calibration and the next due date")
+    checks.finish()
+
+
+def test_a_case_played_before_signing_up_comes_back_on_the_dashboard(page: Page, site_content):
+    """A reader plays a practice case without an account, states certainty and submits, then signs up from
+    the report: the attempt joins the account and the dashboard gives the case's next due date, once."""
+    checks = PageChecks(page)
+    page.goto(f"/cases/{CASE}/")
+    for name in ("Peripheral blood smear", "Review of prior blood counts"):
+        page.get_by_role("button", name=name, exact=True).click()
+        expect(page.locator("#chosen-steps .finding-heading", has_text=name)).to_be_focused()
+    page.get_by_label("The most likely cause").select_option(CAUSE)
+    page.get_by_role("radio", name="Medium", exact=True).check()
+    page.get_by_role("button", name=re.compile("Submit my diagnosis")).click()
+    expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
+    expect(page.locator(".certainty-statement")).to_contain_text("Certainty stated with the diagnosis: medium.")
+
+    page.get_by_role("link", name="Sign up", exact=True).last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
+    page.get_by_label("Username").fill("late-learner")
+    page.get_by_label("Email").fill("late@example.org")
+    page.get_by_role("textbox", name=re.compile(r"^Password\*?$")).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
+
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
+    expect_due_date(page.locator(".upcoming-reviews li", has_text=CASE_TITLE), "late-learner")
+    checks.check("dashboard, a case played before signing up")
+    assert PracticeReview.objects.filter(card__user__username="late-learner").count() == 1
+
+    page.get_by_role("button", name=re.compile("Log out")).click()
+    log_in(page, "late-learner")
+    assert PracticeReview.objects.filter(card__user__username="late-learner").count() == 1
     checks.finish()
 
 

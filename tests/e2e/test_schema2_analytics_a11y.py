@@ -1,6 +1,7 @@
 """The pages that summarise schema-2 reports pass axe, the HTML checker and fit 360 px: the
-dashboard with a never choice among the habits, the case's item analysis (occurrence rows, kinds,
-grades), the instructor's report naming a never choice first, and the regrade preview's grades."""
+dashboard with a never choice among the habits, the learner's report with the peers' grades and
+never choices, the case's item analysis (occurrence rows, kinds, grades), the instructor's report
+naming a never choice first, and the regrade preview's grades."""
 
 from __future__ import annotations
 
@@ -29,12 +30,19 @@ def test_schema2_summaries(page: Page, tmp_path):
     make_instructor(username="a11y-instructor", password=PASSWORD)
     for steps, diagnosis in PATHS:
         make_graded_attempt(case=case, user=learner, steps=steps, diagnosis=diagnosis)
+    for steps, diagnosis in PATHS[1:]:  # five attempts: enough for the peer figures on the report
+        make_graded_attempt(case=case, user=make_user(), steps=steps, diagnosis=diagnosis)
     never = Attempt.objects.filter(user=learner, choices__step__slug="continue-current-medication").get()
     checks = PageChecks(page)
 
     _log_in(page, "a11y-learner")
     checks.visit("dashboard, a never choice", "/accounts/dashboard/")
     expect(page.locator("#never-heading")).to_have_text("Never options you chose")
+    checks.visit("report, the peers' grades and never choices", f"/cases/attempts/{never.pk}/report/")
+    expect(page.get_by_role("table", name="Grades earned")).to_contain_text("F")
+    expect(page.locator(".peer-never")).to_have_text(
+        "1 of 5 attempts (20.0%) made a choice no competent clinician makes in this case."
+    )
     page.get_by_role("button", name="Log out").click()
 
     _log_in(page, "a11y-instructor")

@@ -162,3 +162,58 @@ def test_learners_who_practised_before_fsrs_get_cards_from_their_history():
     assert reviews == [(wrong.pk, RATINGS.AGAIN), (right.pk, RATINGS.GOOD)]
     assert card.due == card.reviews.last().due and card.last_reviewed_at == start + timedelta(days=2)
     assert WorkupStep.objects.exists()  # the catalogue survived the round trip
+
+
+def test_a_case_played_before_signing_up_is_reviewed_once_when_it_joins_the_account(client, hooks_run):
+    """An anonymous reader plays and submits a practice case, then signs up: the attempt joins the
+    account and reviews its card as if they had been logged in (the dashboard gives the case's due
+    date); logging in again later reviews nothing more."""
+    bundle = make_case(title="Played anonymously")
+    attempt = practise(client, bundle, EXPERT_PATH, "thiopurines", "high", hooks_run=hooks_run)
+    assert attempt.user_id is None and not PracticeCard.objects.exists()
+    password = "marrow-smear-citrate-77"
+    form = {"username": "latecomer", "email": "late@example.com", "password1": password, "password2": password}
+    with hooks_run():
+        assert client.post(reverse("accounts:signup"), form).status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.user is not None and attempt.user.username == "latecomer"
+
+    card = PracticeCard.objects.get(user=attempt.user, case=bundle.case)
+    review = PracticeReview.objects.get()
+    assert (review.card, review.attempt_id, review.rating) == (card, attempt.pk, RATINGS.EASY)
+    assert review.reviewed_at == card.last_reviewed_at == attempt.submitted_at
+    days = (card.due - attempt.submitted_at).days
+    assert days > 1
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert f'<li>Played anonymously: due again in {days} days (<time datetime="{card.due:%Y-%m-%d}' in html
+
+    client.post(reverse("accounts:logout"))
+    for _ in range(2):
+        with hooks_run():
+            login = client.post(reverse("accounts:login"), {"username": "latecomer", "password": password})
+        assert login.status_code == 302
+    assert PracticeReview.objects.count() == 1
+    card.refresh_from_db()
+    assert card.last_reviewed_at == attempt.submitted_at
+
+
+def test_the_same_claim_delivered_twice_reviews_once(learner, hooks_run):
+    """The hook delivered twice (or two logins racing with the same attempt) records one review; an
+    open claimed attempt reviews nothing until it is submitted, and then through the usual path."""
+    from leucocases.cases import hooks
+    from leucocases.quizzes.spaced_practice import on_attempts_claimed
+
+    bundle = make_case()
+    played = Attempt.objects.create(case=bundle.case, session_key="anon-session")
+    still_open = Attempt.objects.create(case=make_case(slug="second-case").case, session_key="anon-session")
+    with hooks_run():
+        case_services.attempt_submit(attempt=played, diagnosis=bundle.causes["aplastic-anaemia"])
+        claimed = case_services.attempts_claim_for_user(session_key="anon-session", user=learner)
+    assert claimed == 2
+    event = hooks.AttemptsClaimed(learner.pk, (played.pk, still_open.pk))
+    on_attempts_claimed(event)
+    on_attempts_claimed(event)
+    assert list(PracticeReview.objects.values_list("attempt_id", "rating")) == [(played.pk, RATINGS.AGAIN)]
+    with hooks_run():
+        again = case_services.attempts_claim_for_user(session_key="anon-session", user=learner)
+    assert again == 0 and PracticeReview.objects.count() == 1
