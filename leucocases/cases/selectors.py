@@ -119,10 +119,9 @@ def chosen_steps(*, case_id: int, picks: Sequence[Pick]) -> list[ChosenStep]:
     the catalogue's neutral default result (``WorkupStep.default_result``).
     All in the same markup, so the page never tells keyed from unkeyed.
 
-    No query once the worker keeps the case's findings and the catalogue.
+    No query once the worker keeps the case's findings and the catalogue (read on
+    the first look, choices or not, so that the next look costs what any other does).
     """
-    if not picks:
-        return []
     findings, latest = _case_reveals(case_id)
     steps = workup_catalogue().by_pk
     chosen = []

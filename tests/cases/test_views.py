@@ -737,10 +737,10 @@ def test_play_and_choose_query_counts_do_not_grow_with_choices(client, logged_in
     assert play_after_1 == play_after_8
     assert choose_post_2 == choose_post_8
     assert htmx_post_3 == htmx_post_9
-    # Small and constant (the numbers are reported in the work notes).
-    assert play_after_8 <= 12
-    assert choose_post_8 <= 15
-    assert htmx_post_9 <= 17
+    # Small and constant (tests/cases/test_play_cache.py pins them, less transaction control counted here).
+    assert play_after_8 <= 3
+    assert choose_post_8 <= 9
+    assert htmx_post_9 <= 9
 
 
 def test_report_query_count_does_not_grow_with_choices(client):
