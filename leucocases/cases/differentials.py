@@ -15,7 +15,9 @@ differential before submission.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -31,6 +33,8 @@ __all__ = [
     "CHECKPOINT_LABELS",
     "PresentationCheckpoint",
     "checkpoint_save",
+    "comparison_data",
+    "comparison_display",
     "differential_display",
     "differential_report_store",
     "expert_differential",
@@ -84,15 +88,29 @@ def differential_report_store(*, attempt: Attempt, final: CheckpointAnswer | Non
     correct = (
         DiagnosisOption.objects.filter(case_id=attempt.case_id, credit=1).values_list("cause__slug", flat=True).first()
     )
-    comparison = compare_differentials(
-        expert.checkpoints,
+    data = comparison_data(
+        expert,
         {name: tuple(c.causes) for name, c in written.items()},
         correct_cause=correct or "",
         summaries={name: c.summary for name, c in written.items()},
     )
-    data = {**comparison.to_dict(), "scored": expert.scored, "expert": expert.to_dict()}
     report, _ = DifferentialReport.objects.update_or_create(attempt=attempt, defaults={"data": data})
     return report
+
+
+def comparison_data(
+    expert: ExpertDifferential,
+    lists: Mapping[str, Sequence[str]],
+    *,
+    correct_cause: str,
+    summaries: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The comparison as stored (``DifferentialReport.data``): the engine's, with whether
+    it is scored and the expert differential it was made against. Stores nothing."""
+    comparison = compare_differentials(
+        expert.checkpoints, lists, correct_cause=correct_cause, summaries=summaries or {}
+    )
+    return {**comparison.to_dict(), "scored": expert.scored, "expert": expert.to_dict()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +188,11 @@ class DifferentialDisplay:
 def differential_display(*, attempt: Attempt) -> DifferentialDisplay | None:
     """The stored comparison with names in place of slugs (None: no differential). Two queries."""
     report = DifferentialReport.objects.filter(attempt=attempt).first()
-    if report is None:
-        return None
-    data = report.data
+    return None if report is None else comparison_display(report.data)
+
+
+def comparison_display(data: Mapping[str, Any]) -> DifferentialDisplay:
+    """A comparison (``comparison_data``) with names in place of slugs: one query."""
     expert = ExpertDifferential.from_dict(data.get("expert"))
     slugs = {data.get("correct_cause", "")} | set(data.get("never_considered", ()))
     for checkpoint in data.get("checkpoints", ()):

@@ -6,8 +6,10 @@ when a harmful or never choice capped the score) and the quiz total — the
 mean of the case scores of a finished attempt, as the learner's own quiz
 report gives it — best, last and mean over the finished attempts — then
 calibration (diagnoses stated at each certainty, and right) and, where the
-quiz uses them, the certainty-based marks. Summary rows give each column's
-mean and median.
+quiz uses them, the certainty-based marks. A case that asks for a
+differential adds the must-not-miss causes the learner never considered
+(from the comparison stored at submission, ``reasoning``). Summary rows give
+each column's mean and median, and each such case's most-missed must-not-miss cause.
 
 Which attempt the case marks come from: the best finished attempt (the
 highest total; of equal ones, the later), or, with none finished, the
@@ -16,7 +18,7 @@ opened: a quiz attempt creates every case's attempt when it starts, so an
 attempt with no choice is a case not reached) or "In progress".
 
 ``gradebook_table`` lays the gradebook out as a header and rows, for
-``spreadsheets.csv_write`` and ``spreadsheets.xlsx_bytes``. Eight queries
+``spreadsheets.csv_write`` and ``spreadsheets.xlsx_bytes``. Eleven queries
 whatever the number of learners.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import statistics as stats
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F
@@ -36,6 +38,7 @@ from leucocases.cases.models import Attempt, Case, GradedReport
 from leucocases.quizzes.listing import quiz_attempt_means
 from leucocases.quizzes.models import Cohort, Quiz, QuizAttempt
 
+from . import reasoning
 from .results import learners_expected, quiz_attempts_in_scope, quiz_cases
 from .sample_size import is_small, small_sample_warning
 from .spreadsheets import Cell, Sheet
@@ -64,6 +67,8 @@ class CaseMark:
     flag: str = ""
     certainty: str = ""  # stated with the diagnosis ("": none)
     right: bool = False  # the diagnosis had full credit
+    #: Must-not-miss causes listed at no checkpoint, by name ("none"; "": no stored differential).
+    never_considered: str = ""
 
     @property
     def graded(self) -> bool:
@@ -84,6 +89,7 @@ class LearnerRow:
     mean: float | None = None
     #: Over all the learner's graded cases of the quiz: low, medium, high.
     calibration: tuple[CalibrationRow, ...] = ()
+    case_ids: tuple[int, ...] = ()  # the quiz's cases, in the order of ``marks``
 
     @property
     def status(self) -> str:
@@ -126,6 +132,13 @@ class Gradebook:
     best: Summary
     last: Summary
     mean: Summary
+    #: By case id, the differential figures of the cases with stored comparisons.
+    differentials: dict[int, reasoning.CaseDifferential] = field(default_factory=dict)
+
+    @property
+    def differential_cases(self) -> frozenset[int]:
+        """The cases with a differential column: those that key one now or have stored comparisons."""
+        return frozenset(c.pk for c in self.cases if c.differential or c.pk in self.differentials)
 
     @property
     def graded_learners(self) -> int:
@@ -150,7 +163,8 @@ def quiz_gradebook(*, quiz: Quiz, cohort: Cohort | None = None) -> Gradebook:
     for learner in learners_expected(quiz=quiz, cohort=cohort).exclude(pk__in=list(learners)):
         learners[learner.pk] = learner
     all_attempts = [qa for attempts in by_learner.values() for qa in attempts]
-    marks = _case_marks([qa.pk for qa in all_attempts])
+    comparisons = reasoning.quiz_comparisons(quiz=quiz, cohort=cohort)
+    marks = _case_marks([qa.pk for qa in all_attempts], never=reasoning.never_considered_text(comparisons))
     totals = quiz_attempt_means(quiz_attempts=[qa for qa in all_attempts if qa.is_finished])
     cohorts = _cohort_names(list(learners), quiz=quiz, cohort=cohort)
     rows = sorted(
@@ -169,11 +183,13 @@ def quiz_gradebook(*, quiz: Quiz, cohort: Cohort | None = None) -> Gradebook:
         best=Summary.of([row.best for row in rows if row.best is not None]),
         last=Summary.of([row.last for row in rows if row.last is not None]),
         mean=Summary.of([row.mean for row in rows if row.mean is not None]),
+        differentials=reasoning.case_differentials(list(comparisons.values())),
     )
 
 
-def _case_marks(quiz_attempt_ids: list[int]) -> dict[int, dict[int, CaseMark]]:
-    """Each quiz attempt's marks by case id: two queries (attempts, current reports)."""
+def _case_marks(quiz_attempt_ids: list[int], *, never: dict[int, str]) -> dict[int, dict[int, CaseMark]]:
+    """Each quiz attempt's marks by case id: two queries (attempts, current reports);
+    ``never``: the must-not-miss causes never considered, by attempt id."""
     attempts = (
         Attempt.objects.filter(quiz_case__quiz_attempt__in=quiz_attempt_ids)
         .annotate(choices_made=Count("choices"))
@@ -213,6 +229,7 @@ def _case_marks(quiz_attempt_ids: list[int]) -> dict[int, dict[int, CaseMark]]:
                 flag=flag,
                 certainty=attempt["certainty"],
                 right=is_right(report["data__diagnosis__verdict"]),
+                never_considered=never.get(attempt["pk"], ""),
             )
         elif attempt["submitted_at"] is not None:
             mark = CaseMark(state=NOT_GRADED)
@@ -272,6 +289,7 @@ def _row(
         last=totals.get(finished[-1].pk) if finished else None,
         mean=round(stats.fmean(scores), 1) if scores else None,
         calibration=calibration(stated),
+        case_ids=tuple(case.pk for case in cases),
     )
 
 
@@ -298,13 +316,21 @@ CALIBRATION_COLUMNS = tuple(
     f"{level.capitalize()} certainty: {part}" for level in ("high", "medium", "low") for part in ("stated", "right")
 )
 CBM_COLUMN = "Certainty-based marks"
+#: After a case's columns, when the case asks for a differential.
+DIFFERENTIAL_COLUMN = "must-not-miss never considered"
+MOST_MISSED_ROW = "Most-missed must-not-miss"
+
+
+def _case_parts(gradebook: Gradebook, case: Case) -> tuple[str, ...]:
+    extra = (DIFFERENTIAL_COLUMN,) if case.pk in gradebook.differential_cases else ()
+    return (*CASE_COLUMNS, *extra)
 
 
 def gradebook_header(gradebook: Gradebook) -> list[str]:
     per_case = [
         f"{position}. {case.title}: {part}"
         for position, case in enumerate(gradebook.cases, start=1)
-        for part in CASE_COLUMNS
+        for part in _case_parts(gradebook, case)
     ]
     marking = [CBM_COLUMN] if gradebook.quiz.certainty_based_marking else []
     return [*IDENTITY_COLUMNS, *per_case, *TOTAL_COLUMNS, *CALIBRATION_COLUMNS, *marking]
@@ -314,18 +340,30 @@ def gradebook_table(gradebook: Gradebook) -> Sheet:
     """The gradebook as a sheet: a row per learner, then the Mean, Median
     and "Learners graded" rows (those three in bold)."""
     marking = gradebook.quiz.certainty_based_marking
-    rows: list[list[Cell]] = [_learner_cells(row, marking=marking) for row in gradebook.rows]
+    asked = gradebook.differential_cases
+    rows: list[list[Cell]] = [_learner_cells(row, marking=marking, asked=asked) for row in gradebook.rows]
     blank: list[Cell] = [None] * (len(IDENTITY_COLUMNS) - 1)
     summary_rows: list[list[Cell]] = [["Mean", *blank], ["Median", *blank], ["Learners graded", *blank]]
+    if asked:
+        summary_rows.append([MOST_MISSED_ROW, *blank])
     for column in gradebook.columns:
         flagged = f"{column.flagged} of {column.total.n} flagged" if column.total.n else None
         summary_rows[0] += [column.total.mean, column.workup.mean, column.diagnosis.mean, flagged, None]
         summary_rows[1] += [column.total.median, column.workup.median, column.diagnosis.median, None, None]
         summary_rows[2] += [column.total.n, column.workup.n, column.diagnosis.n, None, None]
+        if asked:
+            summary_rows[3] += [None] * len(CASE_COLUMNS)
+        if column.case.pk in asked:
+            figures = gradebook.differentials.get(column.case.pk)
+            most = figures.most_missed if figures else None
+            for i, summary in enumerate(summary_rows):
+                summary.append((most.text if most else "none") if i == 3 and figures else None)
     totals = (gradebook.best, gradebook.last, gradebook.mean)
     summary_rows[0] += [s.mean for s in totals]
     summary_rows[1] += [s.median for s in totals]
     summary_rows[2] += [s.n for s in totals]
+    if asked:
+        summary_rows[3] += [None] * len(totals)
     for summary in summary_rows:  # calibration and marks are counts per learner: no mean or median
         summary += [None] * (len(CALIBRATION_COLUMNS) + int(marking))
     first_summary = len(rows)
@@ -338,7 +376,7 @@ def gradebook_table(gradebook: Gradebook) -> Sheet:
     )
 
 
-def _learner_cells(row: LearnerRow, *, marking: bool) -> list[Cell]:
+def _learner_cells(row: LearnerRow, *, marking: bool, asked: frozenset[int]) -> list[Cell]:
     learner = row.learner
     cells: list[Cell] = [
         learner.get_username(),
@@ -349,13 +387,15 @@ def _learner_cells(row: LearnerRow, *, marking: bool) -> list[Cell]:
         row.attempts,
         row.shown_attempt,
     ]
-    for mark in row.marks:
+    for case_id, mark in zip(row.case_ids, row.marks, strict=True):
         if mark.graded:
             cells += [mark.total, mark.workup, mark.diagnosis, mark.flag, mark.certainty]
         else:
             # The reason stands in the score's column, so a spreadsheet's
             # AVERAGE leaves it out rather than counting it as zero.
             cells += [mark.state, None, None, None, None]
+        if case_id in asked:
+            cells.append(mark.never_considered or None)
     cells += [row.best, row.last, row.mean]
     for level in reversed(row.calibration):  # high, medium, low
         cells += [level.stated, level.correct]
@@ -385,6 +425,12 @@ def gradebook_notes(gradebook: Gradebook, *, exported_at: str) -> Sheet:
         "over all the learner's graded cases of the quiz, the diagnoses stated at each certainty and how many "
         "were right (full credit).",
     ]
+    if gradebook.differential_cases:
+        lines.append(
+            "Must-not-miss never considered (cases that ask for a differential): the must-not-miss causes of the "
+            "expert differential the learner listed at no checkpoint, from the comparison stored at submission; "
+            f"the {MOST_MISSED_ROW} row gives the one most often missed (missed by how many of those compared)."
+        )
     if gradebook.quiz.certainty_based_marking:
         lines.append(
             "Certainty-based marks (Moodle's scale: right 1, 2, 3 and wrong 0, -2, -6 at low, medium, high "

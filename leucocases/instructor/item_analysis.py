@@ -1,8 +1,9 @@
 """Item analysis of a case, or of every case of a quiz, with discrimination.
 
 The reads take a fixed number of queries (``report_sql`` for the reports'
-digests, one for the keys, two for names, two for quiz scores); the
-arithmetic is the pure ``statistics`` module's. Investigations and
+digests, one for the keys, two for names, two for quiz scores, three for
+the differentials and certainty: ``reasoning``); the arithmetic is the pure
+``statistics`` module's. Investigations and
 management actions are listed together (the kind says which), one row per
 occurrence: the follow-up count is its own row beside the first count.
 """
@@ -21,7 +22,7 @@ from leucocases.cases.verdicts import DIAGNOSIS_LABELS, occurrence_name
 from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.taxonomy.models import Cause, WorkupStep
 
-from . import sample_size, statistics
+from . import reasoning, sample_size, statistics
 from .report_sql import report_records
 from .results import quiz_cases
 
@@ -77,6 +78,10 @@ class CaseAnalysis:
     quizzes: tuple[QuizDiscrimination, ...] = field(default=())
     #: The learners behind the attempts in scope (on a case's own page).
     learners: int | None = None
+    #: The learners' differentials beside the expert's (None: no stored comparison in scope).
+    differential: reasoning.CaseDifferential | None = None
+    #: Certainty stated with the diagnosis (None: no graded attempt in scope).
+    certainty: reasoning.CaseCertainty | None = None
 
     @property
     def small_sample_warning(self) -> str:
@@ -200,6 +205,19 @@ def _quiz_scores(quizzes: Iterable[Quiz]) -> tuple[dict[int, dict[int, dict[int,
     return scores, items
 
 
+def _reasoning(reports) -> dict[int, dict[str, Any]]:
+    """By case, the differential and certainty figures over the current
+    reports in ``reports``: three queries (``reasoning``)."""
+    current = reports.filter(superseded_at__isnull=True, attempt__submitted_at__isnull=False)
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    comparisons = reasoning.stored_comparisons(current.values("attempt_id"))
+    for case_id, differential in reasoning.case_differentials(comparisons).items():
+        found[case_id]["differential"] = differential
+    for case_id, certainty in reasoning.case_certainties(reports).items():
+        found[case_id]["certainty"] = certainty
+    return found
+
+
 #: The scopes of the case analysis page besides "quiz:<slug>".
 SCOPE_ALL = "all"
 SCOPE_PRACTICE = "practice"
@@ -235,6 +253,7 @@ def case_analysis(*, case: Case, scope: str = SCOPE_ALL) -> CaseAnalysis:
         keyed.get(case.pk, {}),
         step_names,
         cause_names,
+        **_reasoning(reports).get(case.pk, {}),
         quizzes=discriminations,
         learners=sample_size.learner_count(
             reports.filter(superseded_at__isnull=True, attempt__submitted_at__isnull=False)
@@ -260,7 +279,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     """Item analysis of every case of ``quiz`` over its finished quiz
     attempts (Moodle's rule), with each case's discrimination index.
 
-    Eight queries whatever the number of attempts.
+    Eleven queries whatever the number of attempts (three for the differentials and certainty).
     """
     cases = quiz_cases(quiz=quiz)
     reports = GradedReport.objects.filter(
@@ -272,6 +291,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
     scores, items = _quiz_scores([quiz])
     quiz_scores = scores.get(quiz.pk, {})
     discrimination = statistics.discrimination_indices(quiz_scores, items=[c.pk for c in cases])
+    reasoned = _reasoning(reports)
     analyses = tuple(
         _case_analysis(
             case,
@@ -279,6 +299,7 @@ def quiz_analysis(*, quiz: Quiz) -> QuizAnalysis:
             keyed.get(case.pk, {}),
             step_names,
             cause_names,
+            **reasoned.get(case.pk, {}),
             discrimination=discrimination[case.pk],
         )
         for case in cases

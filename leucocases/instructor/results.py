@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -244,6 +245,8 @@ CSV_COLUMNS = (
     "diagnosis_right",
     "certainty",
     "certainty_mark",
+    "differential_score",
+    "must_not_miss_never_considered",
     "started_at",
     "submitted_at",
     "seconds_since_start",
@@ -255,10 +258,14 @@ def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="seconds")
 
 
-def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
+def quiz_results_csv(*, results: QuizResults, out: Any, comparisons: Mapping[int, Any] | None = None) -> None:
     """Write ``results`` to ``out`` as CSV: a header, then one row per
     learner's quiz attempt × case (learners not started: one row per case),
-    after a byte order mark so that spreadsheet programs read it as UTF-8."""
+    after a byte order mark so that spreadsheet programs read it as UTF-8.
+
+    ``comparisons``: the stored differential comparisons by attempt id
+    (``reasoning.quiz_comparisons``), for the differential's two columns."""
+    comparisons = comparisons or {}
     out.write(UTF8_BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -281,12 +288,22 @@ def quiz_results_csv(*, results: QuizResults, out: Any) -> None:
                     "" if cell.right is None else ("yes" if cell.right else "no"),
                     cell.certainty,
                     _certainty_mark(cell, marking=results.quiz.certainty_based_marking),
+                    *_differential_cells(comparisons.get(cell.attempt_id)),
                     _iso(cell.started_at),
                     _iso(cell.submitted_at),
                     "" if cell.seconds_since_start is None else cell.seconds_since_start,
                     "" if cell.seconds_on_case is None else cell.seconds_on_case,
                 ]
             )
+
+
+def _differential_cells(comparison: Any) -> tuple[str, str]:
+    """The stored differential score (when the case scores it) and the must-not-miss
+    causes never considered (slugs, "; " between), or blanks without a comparison."""
+    if comparison is None:
+        return "", ""
+    score = comparison.score if comparison.data.get("scored") and comparison.score is not None else None
+    return ("" if score is None else f"{score:.1f}"), _text("; ".join(comparison.never_considered))
 
 
 def _certainty_mark(cell: ResultCell, *, marking: bool) -> int | str:

@@ -23,7 +23,7 @@ from leucocases.cases.verdicts import occurrence_name
 from leucocases.editorial.access import instructor_required
 from leucocases.quizzes.models import Quiz
 
-from . import calibration, selectors, services
+from . import calibration, reasoning, selectors, services
 from .forms import AnalysisScopeForm, CohortFilterForm, RegradeApplyForm
 
 
@@ -47,12 +47,14 @@ def quiz_results(request: HttpRequest, slug: str) -> HttpResponse:
     csv_url = reverse("instructor:quiz_results_csv", kwargs={"slug": quiz.slug})
     if results.cohort is not None:
         csv_url += f"?cohort={results.cohort.slug}"
+    comparisons = reasoning.quiz_comparisons(quiz=quiz, cohort=results.cohort)
     context = {
         "quiz": quiz,
         "form": form,
         "results": results,
         "csv_url": csv_url,
         "calibration": calibration.cohort_calibration(results),
+        "differentials": reasoning.quiz_differentials(cases=results.cases, comparisons=comparisons),
     }
     return render(request, "instructor/results.html", context)
 
@@ -65,7 +67,8 @@ def quiz_results_csv(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = f"-{results.cohort.slug}" if results.cohort is not None else ""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{quiz.slug}{cohort}-results-{stamp}.csv"'
-    selectors.quiz_results_csv(results=results, out=response)
+    comparisons = reasoning.quiz_comparisons(quiz=quiz, cohort=results.cohort)
+    selectors.quiz_results_csv(results=results, out=response, comparisons=comparisons)
     return response
 
 

@@ -103,7 +103,9 @@ def test_author_preview_dry_run_submit_approve_and_play(browser: Browser, base_u
 
     # The case's own fields and one initial result.
     act.fill(page.get_by_label("Title"), TITLE)
-    act.fill(page.get_by_label("Presentation"), "A 46-year-old woman on azathioprine has a low white count.")
+    act.fill(
+        page.get_by_label("Presentation", exact=True), "A 46-year-old woman on azathioprine has a low white count."
+    )
     act.click(page.get_by_label("Medication-related"))
     act.fill(page.get_by_label("Initial result 1, name"), "White cell count")
     act.fill(page.get_by_label("Initial result 1, value"), "2.1")

@@ -141,6 +141,8 @@ def test_csv_has_one_row_per_learner_and_case(client, world):
         "diagnosis_right": "yes",
         "certainty": "",  # none stated (graded by the factory, not the form)
         "certainty_mark": "",  # the quiz does not use certainty-based marking
+        "differential_score": "",  # the case asks for no differential
+        "must_not_miss_never_considered": "",
         "started_at": "",
         "submitted_at": "",
         "seconds_since_start": "300",

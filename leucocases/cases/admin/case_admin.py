@@ -21,6 +21,7 @@ from leucocases.taxonomy.search.models import SearchEntry
 from .. import authoring, history
 from .. import review as case_review
 from .case_form import CaseAdminForm
+from .differential_form import DifferentialDisplayMixin, differential_fieldset
 from .key_inlines import DiagnosisOptionInline, FindingInline, InitialLabInline, KeyCheck, KeyFormSet, OrderRuleInline
 from .tools import CaseToolsMixin
 
@@ -49,7 +50,7 @@ class CaseLabelAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class CaseAdmin(CaseToolsMixin, SearchIndexedAdmin, ReviewableAdmin):
+class CaseAdmin(DifferentialDisplayMixin, CaseToolsMixin, SearchIndexedAdmin, ReviewableAdmin):
     form = CaseAdminForm
     inlines = (InitialLabInline, FindingInline, OrderRuleInline, DiagnosisOptionInline)
     list_display = (
@@ -118,6 +119,7 @@ class CaseAdmin(CaseToolsMixin, SearchIndexedAdmin, ReviewableAdmin):
                 "below E is F. Shown on the learner's report beside the total.",
             },
         ),
+        differential_fieldset(),
         REVIEW_FIELDSET,
     ]
 
@@ -153,6 +155,14 @@ class CaseAdmin(CaseToolsMixin, SearchIndexedAdmin, ReviewableAdmin):
 
     def review_draft_start(self, obj, user):
         return case_review.case_draft_start(case=obj, user=user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only (an approved case): the stored differential, not ten empty menus.
+            shown = ("Differential", {"fields": ("differential_shown",)})
+            fieldsets = [shown if name == "Differential" else (name, opts) for name, opts in fieldsets]
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

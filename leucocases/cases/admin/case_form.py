@@ -13,6 +13,7 @@ from .. import policies
 from ..casefile import scoring_problems
 from ..grading import GradeBands, ScoringSettings
 from ..models import Case
+from .differential_form import DifferentialFieldsMixin
 
 #: The engine's scoring numbers: each is a case field of the same name.
 SCORING_FIELDS = ScoringSettings.NUMBERS
@@ -56,7 +57,7 @@ class PlainNewlinesMixin:
         return cleaned
 
 
-class CaseAdminForm(PlainNewlinesMixin, forms.ModelForm):
+class CaseAdminForm(DifferentialFieldsMixin, PlainNewlinesMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown

@@ -25,12 +25,14 @@ from ..casefile import (
     FieldProblem,
     FindingSpec,
     OrderRuleSpec,
+    check_differential,
     check_key,
     series_from_json,
     series_problems,
     table_problems,
     table_rows,
 )
+from ..grading.differential import ExpertDifferential
 from ..models import DiagnosisOption, Finding, InitialLab, OrderRule
 from .case_form import PlainNewlinesMixin
 
@@ -80,11 +82,19 @@ class KeyCheck:
                     return []
                 live.append(form)
             self._forms[section] = live
-        return check_key(
+        diagnosis = [_diagnosis_spec(f.cleaned_data) for f in self._forms["diagnosis"]]
+        problems = check_key(
             findings=[_finding_spec(f.cleaned_data) for f in self._forms["findings"]],
             order_rules=[_rule_spec(f.cleaned_data) for f in self._forms["order_rules"]],
-            diagnosis=[_diagnosis_spec(f.cleaned_data) for f in self._forms["diagnosis"]],
+            diagnosis=diagnosis,
         )
+        # The case form put the differential on the case (``differential_form``);
+        # its last checkpoint must name the full-credit cause of these options.
+        differential = getattr(self.formsets["diagnosis"].instance, "differential", None)
+        if differential:
+            expert = ExpertDifferential.from_dict(differential)
+            problems += check_differential(differential=expert, diagnosis=diagnosis)
+        return problems
 
 
 def _slug(obj) -> str:
@@ -192,6 +202,8 @@ class KeyFormSet(BaseInlineFormSet):
                 whole.append(message)
             elif not match and problem.field.split(".")[0] == self.section:
                 whole.append(problem.message)
+            elif problem.field == "differential" and self.section == "diagnosis":
+                whole.append(f"Differential: {problem.message}.")
         if whole:
             raise ValidationError([ValidationError(m, code="key") for m in whole])
 

@@ -22,10 +22,13 @@ from leucocases.taxonomy.models import Cause, WorkupStep
 
 from .. import history
 from .. import review as case_review
+from ..dry_run import dry_run_reasoning
 from ..forms import ReviewCommentForm
 from ..grading import InvalidKeyError
+from ..grading.certainty import Certainty
+from ..grading.differential import MAX_CAUSES
 from ..keys import grade_path
-from ..models import Case, CaseRevision
+from ..models import Case, CaseRevision, DiagnosisOption
 
 
 class DryRunForm(forms.Form):
@@ -43,6 +46,48 @@ class DryRunForm(forms.Form):
         required=False,
         empty_label="(no diagnosis)",
     )
+    first_differential = forms.CharField(
+        label="Differential after the presentation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        help_text=f"Up to {MAX_CAUSES} cause slugs, most likely first, one per line or separated by commas "
+        "(compared only if the case keys this checkpoint).",
+    )
+    final_differential = forms.CharField(
+        label="Differential with the final diagnosis",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        help_text=f"Up to {MAX_CAUSES} cause slugs, most likely first.",
+    )
+    certainty = forms.ChoiceField(
+        label="Certainty stated",
+        choices=[("", "(none)"), *((level.value, level.value.capitalize()) for level in Certainty)],
+        required=False,
+    )
+
+    def _causes(self, name: str) -> list[str]:
+        slugs = [s.strip() for s in re.split(r"[,\s]+", self.cleaned_data[name]) if s.strip()]
+        known = set(Cause.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        if unknown := [s for s in slugs if s not in known]:
+            raise ValidationError(
+                "Unknown cause: %(causes)s.", code="unknown_cause", params={"causes": ", ".join(unknown)}
+            )
+        if len(slugs) > MAX_CAUSES or len(set(slugs)) != len(slugs):
+            raise ValidationError(f"Up to {MAX_CAUSES} different causes.", code="differential")
+        return slugs
+
+    def clean_first_differential(self):
+        return self._causes("first_differential")
+
+    def clean_final_differential(self):
+        return self._causes("final_differential")
+
+    def lists(self) -> dict[str, list[str]]:
+        """The differentials entered, by checkpoint (call once valid)."""
+        return {
+            "presentation": self.cleaned_data["first_differential"],
+            "final": self.cleaned_data["final_differential"],
+        }
 
     def clean_steps(self):
         slugs = [s.strip() for s in re.split(r"[,\s]+", self.cleaned_data["steps"]) if s.strip()]
@@ -185,7 +230,7 @@ class CaseToolsMixin:
         """Grade a path against this case's current key; store nothing."""
         case = self._case_or_404(request, object_id)
         form = DryRunForm(request.GET or None)
-        report = None
+        report = reasoning = None
         key_problems = []
         if form.is_bound and form.is_valid():
             cause = form.cleaned_data["diagnosis"]
@@ -197,6 +242,15 @@ class CaseToolsMixin:
                 )
             except InvalidKeyError as exc:
                 key_problems = [p.message for p in exc.problems]
+            else:
+                correct = DiagnosisOption.objects.filter(case=case, credit=1).values_list("cause__slug", flat=True)
+                reasoning = dry_run_reasoning(
+                    differential=case.differential,
+                    correct_cause=correct.first() or "",
+                    lists=form.lists(),
+                    certainty=form.cleaned_data["certainty"],
+                    report=report,
+                )
         keyed: dict[str, list[str]] = {}
         for f in case.findings.select_related("step").order_by("step", "occurrence"):
             tier = f.get_tier_display() if f.occurrence == 1 else f"occurrence {f.occurrence}: {f.get_tier_display()}"
@@ -205,6 +259,7 @@ class CaseToolsMixin:
             **self._tool_context(request, case, f"Dry-run a path: {case.title}"),
             "form": form,
             "report": report,
+            "reasoning": reasoning,
             "key_problems": key_problems,
             "step_names": dict(WorkupStep.objects.values_list("slug", "name")),
             "catalogue": [

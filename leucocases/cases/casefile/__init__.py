@@ -47,7 +47,7 @@ from .records import (
     series_from_json,
     table_rows,
 )
-from .semantics import check_key, check_references, document_errors, scoring_problems
+from .semantics import check_differential, check_key, check_references, document_errors, scoring_problems
 from .structure import series_problems, table_problems
 from .writer import case_document, dump_documents, plain_number
 
@@ -72,6 +72,7 @@ __all__ = [
     "TableRow",
     "case_document",
     "case_from_document",
+    "check_differential",
     "check_key",
     "check_references",
     "document_errors",

@@ -25,7 +25,7 @@ from leucocases.cases.grading import (
     Tier,
     validate_key,
 )
-from leucocases.cases.grading.differential import differential_problems
+from leucocases.cases.grading.differential import ExpertDifferential, differential_problems
 from leucocases.cases.grading.paths import item_text
 
 from .json_schema import CASE_VALIDATOR
@@ -64,15 +64,20 @@ def document_errors(document: Any, *, known: KnownIds | None = None) -> list[Fie
     problems.extend(check_key(findings=spec.findings, order_rules=spec.order_rules, diagnosis=spec.diagnosis))
     problems.extend(scoring_problems(spec.scoring))
     if "differential" in document:
-        problems.extend(check_differential(spec))
+        problems.extend(check_differential(differential=spec.differential, diagnosis=spec.diagnosis))
     return problems
 
 
-def check_differential(spec: CaseSpec) -> list[FieldProblem]:
+def check_differential(
+    *, differential: ExpertDifferential | None, diagnosis: Sequence[DiagnosisSpec]
+) -> list[FieldProblem]:
     """The engine's rules for the expert's differential (a checkpoint at least,
-    no cause twice, the full-credit cause in the last one), under ``differential``."""
-    expert = spec.differential.checkpoints if spec.differential else ()
-    correct = next((d.cause for d in spec.diagnosis if d.credit == 1), "")
+    no cause twice, the full-credit cause in the last one), under ``differential``.
+
+    Used by the importer, and by the admin and the case editor, which hold the
+    differential and the diagnosis options on different forms."""
+    expert = differential.checkpoints if differential else ()
+    correct = next((d.cause for d in diagnosis if d.credit == 1), "")
     return [
         FieldProblem("differential", problem, "differential")
         for problem in differential_problems(expert, correct_cause=correct)

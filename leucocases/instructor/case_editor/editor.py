@@ -32,7 +32,7 @@ from .forms import (
     entry_initial,
     reference_choices,
 )
-from .validation import Problem, key_problems
+from .validation import Problem, differential_problems, key_problems
 
 ADD_OCCURRENCE = "add_occurrence"
 
@@ -135,6 +135,10 @@ class CaseEditor:
             diagnosis=_live(self.diagnosis),
             names={slug: step.name for slug, step in self.steps.items()},
         )
+        if self.form.is_valid():
+            self.problems += differential_problems(
+                differential=self.form.instance.differential, diagnosis=_live(self.diagnosis), names={}
+            )
         return all(form.is_valid() for form in forms) and not self.problems
 
     def error_summary(self) -> list[Problem]:

@@ -78,6 +78,7 @@ class CaseFieldsForm(CaseAdminForm):
             "presentation": plain_text(data["presentation"]),
             "learning_objectives": plain_text(data["learning_objectives"]),
             "scoring": ScoringSettings(**{n: data[n] for n in SCORING_FIELDS}, grade_bands=bands),
+            "differential": self.expert_differential(),
         }
 
 

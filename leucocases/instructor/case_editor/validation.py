@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.forms import Form
 
-from leucocases.cases.casefile import check_key
+from leucocases.cases.casefile import check_differential, check_key
+from leucocases.cases.grading.differential import ExpertDifferential
 
 _PATH = re.compile(r"^(?P<section>findings|order_rules|diagnosis)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")
 _QUOTED_SLUG = re.compile(r"'([a-z0-9][a-z0-9-]*)'")
@@ -75,6 +76,16 @@ def key_problems(
             _form_field(match["section"], match["field"]), ValidationError(message, code=problem.code)
         )
     return unplaced
+
+
+def differential_problems(*, differential: dict, diagnosis: Sequence[Form], names: Mapping[str, str]) -> list[Problem]:
+    """The importer's rules for the expert differential (``differential``: what the
+    case form holds, ``Case.differential``) against the diagnosis options that validated."""
+    if not differential:
+        return []
+    options = [form.spec() for form in diagnosis if form.is_valid()]
+    found = check_differential(differential=ExpertDifferential.from_dict(differential), diagnosis=options)
+    return [Problem(title="Differential", message=_in_words(p.message, names=names, titles={})) for p in found]
 
 
 def _form_field(section: str, name: str | None) -> str | None:
