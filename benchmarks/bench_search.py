@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +191,14 @@ def main() -> None:
     print_tables(runs)
 
 
+def print_table(header: str, rows: Iterable[str]) -> None:
+    """A header line, a rule as long as it, then the rows."""
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(row)
+
+
 def print_tables(runs: list[dict]) -> None:
     first = runs[0]["quality"]
     main_set, heldout, heldout2 = first[0], first[1], first[2]
@@ -204,14 +213,15 @@ def print_tables(runs: list[dict]) -> None:
         f"{'database':<11} {'content':<8} {'facts':>6} {'set':<10} {'recall@1':>8} {'recall@3':>8} {'MRR':>5} "
         f"{'off-topic refused':>17}"
     )
-    print(header)
-    print("-" * len(header))
-    for run in runs:
-        for r in run["quality"]:
-            print(
-                f"{run['vendor']:<11} {r['content']:<8} {r['facts']:>6} {r['set']:<10} {r['recall_at_1']:>8.2f} "
-                f"{r['recall_at_3']:>8.2f} {r['mrr']:>5.2f} {r['refused']:>16.0%}"
-            )
+    print_table(
+        header,
+        (
+            f"{run['vendor']:<11} {r['content']:<8} {r['facts']:>6} {r['set']:<10} {r['recall_at_1']:>8.2f} "
+            f"{r['recall_at_3']:>8.2f} {r['mrr']:>5.2f} {r['refused']:>16.0%}"
+            for run in runs
+            for r in run["quality"]
+        ),
+    )
     speed = runs[0]["speed"][0]
     print()
     print(
@@ -224,14 +234,15 @@ def print_tables(runs: list[dict]) -> None:
         f"{'database':<11} {'content':<8} {'entries':>7} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms/q':>8} "
         f"{'queries':>8} {'load avg':>9} {'reload ms':>9}"
     )
-    print(header)
-    print("-" * len(header))
-    for run in runs:
-        for r in run["speed"]:
-            print(
-                f"{run['vendor']:<11} {r['content']:<8} {r['entries']:>7} {r['p50']:>7.1f} {r['p95']:>7.1f} "
-                f"{r['cpu']:>8.1f} {r['queries']:>8} {r['load']:>9} {r['reload']:>9.1f}"
-            )
+    print_table(
+        header,
+        (
+            f"{run['vendor']:<11} {r['content']:<8} {r['entries']:>7} {r['p50']:>7.1f} {r['p95']:>7.1f} "
+            f"{r['cpu']:>8.1f} {r['queries']:>8} {r['load']:>9} {r['reload']:>9.1f}"
+            for run in runs
+            for r in run["speed"]
+        ),
+    )
     print()
     print(
         f"Targets: recall@3 ≥ 0.90, MRR ≥ 0.75, off-topic refused ≥ 90 %, p95 ≤ 30 ms at 100×. This machine has "

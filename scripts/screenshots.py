@@ -26,19 +26,11 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the browser tests' flags)
+
 OUT = ROOT / "docs" / "screenshots"
 PY = ROOT / ".venv" / "bin" / "python"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CASE = "crohns-azathioprine-routine-count"
 CAUSE = "thiopurines"
 STEPS = ("Peripheral blood smear", "Review of prior blood counts", "Red-cell and platelet counts")
@@ -103,7 +95,7 @@ def shoot(page: Page, name: str, *, anchor: str | None = None) -> None:
 def take(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=base, device_scale_factor=1, reduced_motion="reduce")
         page = context.new_page()
 

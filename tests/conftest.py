@@ -41,6 +41,14 @@ def empty_cache():
 
 
 @pytest.fixture
+def learner(client):
+    """A learner (tests.accounts.factories.make_user), logged in on ``client``."""
+    from tests.accounts.factories import log_in, make_user
+
+    return log_in(client, make_user())
+
+
+@pytest.fixture
 def shipped_content(db):
     """The taxonomy, references, workup catalogue and case labels exactly as shipped in fixtures/."""
     call_command("load_taxonomy", verbosity=0)

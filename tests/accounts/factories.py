@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 
 from leucocases.accounts.management.commands.create_demo_accounts import INSTRUCTORS_GROUP, instructor_permissions
 
-__all__ = ["PASSWORD", "instructors_group", "make_instructor", "make_user"]
+__all__ = ["PASSWORD", "instructors_group", "log_in", "make_instructor", "make_user"]
 
 PASSWORD = "a-long-test-passphrase-42"
 _seq = itertools.count(1)
@@ -49,4 +49,10 @@ def make_instructor(*, username: str | None = None, password: str | None = None,
     """A member of the Instructors group, with the group's permissions (as ``create_demo_accounts`` sets them)."""
     user = make_user(username=username or f"instructor{next(_seq)}", password=password, staff=staff)
     user.groups.add(instructors_group())
+    return user
+
+
+def log_in(client, user):
+    """Log ``user`` in on the test ``client`` and return the user (the body of a logged-in-user fixture)."""
+    client.force_login(user)
     return user

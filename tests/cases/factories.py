@@ -7,6 +7,7 @@
   marker (``RATIONALE-…``) so tests can prove it never reaches the page early.
   ``GOOD_PATH`` plays it for 100 points.
 - ``make_case_for`` is a bare case whose key gives one cause credit (the reader pages' tests).
+- ``make_differential_case`` is ``make_case``'s case with the expert ``DIFFERENTIAL``.
 - ``make_attempt`` plays a path through the real services; ``make_graded_attempt``
   submits one in a few queries, graded by the real engine.
 - ``CASE_DOCUMENT`` (``fixtures/case_document.yaml``) is a complete case file;
@@ -268,6 +269,24 @@ def make_case_for(cause, *, title=None, slug=None, status=ReviewStatus.APPROVED,
 
 #: All three essentials in order, the useful test, and the right cause: 100 points.
 GOOD_PATH = (["peripheral-smear", "prior-counts", "medication-review", "tpmt-nudt15"], "thiopurines")
+
+
+#: The expert's differential (slugs of make_taxonomy): aplastic anaemia must not be missed.
+DIFFERENTIAL = {
+    "scored": True,
+    "presentation": [
+        {"cause": "drugs-and-environmental-toxins"},
+        {"cause": "aplastic-anaemia", "must_not_miss": True},
+    ],
+    "final": [{"cause": "thiopurines"}, {"cause": "aplastic-anaemia", "must_not_miss": True}],
+}
+
+
+def make_differential_case(*, title: str = "A case with a differential", status: str = ReviewStatus.APPROVED) -> Case:
+    case = make_case(title=title, status=status).case
+    Case.objects.filter(pk=case.pk).update(differential=DIFFERENTIAL)
+    case.refresh_from_db()
+    return case
 
 
 def make_attempt(

@@ -8,18 +8,10 @@ from django.urls import reverse
 from leucocases.cases import services
 from leucocases.cases.certainty import cbm_scale_text, certainty_statement
 from leucocases.cases.grading import Report
-from tests.accounts.factories import make_user
 
 from .factories import make_attempt, make_case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
 
 
 def post_diagnosis(client, bundle, attempt, **fields):

@@ -12,8 +12,8 @@ from leucocases.cases.casefile import parse_text
 from leucocases.cases.casefile.exporter import casefile_export
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import AttemptCheckpoint, Case, DifferentialReport
-from tests.accounts.factories import make_user
 from tests.cases.factories import (
+    DIFFERENTIAL,
     case_yaml,
     make_attempt,
     make_case,
@@ -23,15 +23,6 @@ from tests.cases.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-DIFFERENTIAL = {
-    "scored": True,
-    "presentation": [
-        {"cause": "drugs-and-environmental-toxins"},
-        {"cause": "aplastic-anaemia", "must_not_miss": True},
-    ],
-    "final": [{"cause": "thiopurines"}, {"cause": "aplastic-anaemia", "must_not_miss": True}],
-}
 
 
 def text(html: str) -> str:
@@ -78,13 +69,6 @@ def test_a_differential_the_engine_refuses_is_named_in_the_file(change, message)
 
 
 # --- playing ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from leucocases.cases.models import Attempt, AttemptCheckpoint, Case, DifferentialReport, GradedReport
+from leucocases.cases.models import Attempt, AttemptCheckpoint, DifferentialReport, GradedReport
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
-from tests.cases.factories import GOOD_PATH, make_case
-from tests.instructor.factories import DIFFERENTIAL
+from tests.cases.factories import DIFFERENTIAL, GOOD_PATH, make_case, make_differential_case
 from tests.instructor.test_case_editor import edit_url, page_data
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +27,7 @@ def text(response) -> str:
 
 @pytest.fixture
 def case():
-    case = make_case(status=ReviewStatus.DRAFT).case
-    Case.objects.filter(pk=case.pk).update(differential=DIFFERENTIAL)
-    case.refresh_from_db()
-    return case
+    return make_differential_case(status=ReviewStatus.DRAFT)
 
 
 def stored_nothing() -> bool:

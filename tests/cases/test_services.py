@@ -1,6 +1,5 @@
 """Starting, choosing, submitting and claiming attempts (cases/services.py)."""
 
-import threading
 from importlib import import_module
 
 import pytest
@@ -16,6 +15,7 @@ from leucocases.cases.models import Attempt, Choice, Finding, GradedReport
 from leucocases.taxonomy.models import WorkupStep
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_attempt, make_case
+from tests.concurrency.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -378,28 +378,6 @@ def test_peer_stats_cache_entries_cover_at_most_five_percent_of_growth():
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 
 
-def _race(*calls):
-    """Run the calls at the same moment in threads; return their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.postgres
 @on_postgres
 @pytest.mark.django_db(transaction=True)
@@ -408,9 +386,11 @@ def test_simultaneous_submits_store_one_report():
     bundle = make_case()
     attempt = make_attempt(case=bundle.case, user=make_user())
     cause = bundle.causes["thiopurines"]
-    results = _race(
-        lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), diagnosis=cause),
-        lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), diagnosis=cause),
+    results = run_together(
+        [
+            lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), diagnosis=cause),
+            lambda: services.attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), diagnosis=cause),
+        ]
     )
     assert all(isinstance(r, GradedReport) for r in results), results
     assert results[0].pk == results[1].pk
@@ -424,9 +404,11 @@ def test_simultaneous_choices_get_distinct_positions():
     """Two different steps chosen at the same moment are numbered 1 and 2, both kept."""
     bundle = make_case()
     attempt = make_attempt(case=bundle.case, user=make_user())
-    results = _race(
-        lambda: services.attempt_choose_step(attempt=attempt, step=bundle.steps["peripheral-smear"]),
-        lambda: services.attempt_choose_step(attempt=attempt, step=bundle.steps["prior-counts"]),
+    results = run_together(
+        [
+            lambda: services.attempt_choose_step(attempt=attempt, step=bundle.steps["peripheral-smear"]),
+            lambda: services.attempt_choose_step(attempt=attempt, step=bundle.steps["prior-counts"]),
+        ]
     )
     assert all(isinstance(r, services.ChoiceOutcome) for r in results), results
     assert sorted(Choice.objects.filter(attempt=attempt).values_list("position", flat=True)) == [1, 2]

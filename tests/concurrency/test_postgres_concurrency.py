@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import os
 import random
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Choice, GradedReport
 from leucocases.taxonomy.models import WorkupStep
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_site
+from tests.concurrency.threads import run_together
 
 THREADS = 50
 
@@ -31,32 +30,6 @@ def _postgres_only():
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but the test database is {connection.vendor}, not PostgreSQL")
         pytest.skip("races need PostgreSQL (run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)")
-
-
-def run_together(work: list[Callable[[], object]]) -> list[object]:
-    """Run each callable in its own thread, all released at once; re-raise the first error."""
-    barrier = threading.Barrier(len(work))
-    results: list[object] = [None] * len(work)
-    errors: list[BaseException] = []
-
-    def runner(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def assert_contiguous(attempt: Attempt) -> list[int]:

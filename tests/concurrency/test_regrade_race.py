@@ -16,7 +16,7 @@ from leucocases.instructor.services import case_regrade_apply, case_regrade_prev
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_attempt, make_site
 
-from .test_postgres_concurrency import run_together
+from .threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,8 @@ from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
 from tests.cases.factories import make_case
 
-from .test_postgres_concurrency import _postgres_only, run_together  # noqa: F401 - the autouse fixture
+from .test_postgres_concurrency import _postgres_only  # noqa: F401 - the autouse fixture
+from .threads import run_together
 
 REVIEWERS = 6
 

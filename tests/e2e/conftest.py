@@ -14,29 +14,19 @@ from pathlib import Path
 
 import pytest
 
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 from .helpers import assert_no_console_errors, start_vnu_server, stop_vnu_server, watch_console
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by
 # fixtures and the live server's database setup) refuses that unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
 E2E_DIR = Path(__file__).resolve().parent
 BASE_DIR = E2E_DIR.parents[1]
 E2E_COUNT = pytest.StashKey[int]()
 # With this many browser tests a long-lived validator server (slow to start, then
 # ~0.1 s a page) beats one `java -jar vnu.jar` run (2-5 s) per test.
 VNU_SERVER_FROM = 5
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def pytest_configure(config):
@@ -116,6 +106,16 @@ def page(page, request):
     yield page
     if request.node.get_closest_marker("allow_console_errors") is None:
         assert_no_console_errors(page)
+
+
+@pytest.fixture
+def nojs_page(new_context):
+    """A page in a browser context with JavaScript disabled; console errors fail the test."""
+    context = new_context(java_script_enabled=False)
+    page = context.new_page()
+    watch_console(page)
+    yield page
+    assert_no_console_errors(page)
 
 
 @pytest.fixture

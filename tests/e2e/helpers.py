@@ -13,7 +13,11 @@
 - ``assert_valid_html(html, name)`` / ``assert_valid_html_pages({name: html})``:
   the Nu HTML Checker (vnu.jar); batch pages into one call, the JVM takes a
   second or two to start.
-- ``assert_no_horizontal_scroll(page)``: the layout fits the viewport width.
+- ``assert_no_horizontal_scroll(page)``: the layout fits the viewport width;
+  ``with viewport(page, NARROW):`` checks it at 360 px and puts the width back.
+- ``submit_login(page, username, password)`` fills in and submits the login form
+  shown (the site's or the admin's); ``log_in(page, username, password)`` opens
+  the site's and waits until the page offers to log out.
 - ``assert_no_console_errors(page)``: no console error or uncaught exception so
   far (a Content-Security-Policy violation is a console error). The ``page``
   fixture checks this after every test anyway; call it to fail at a precise
@@ -31,15 +35,17 @@ import tempfile
 import time
 import urllib.request
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+NARROW = {"width": 360, "height": 740}  # the reflow check's phone width (WCAG 1.4.10 asks for 320 CSS px)
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
 
 
@@ -255,6 +261,17 @@ def stop_vnu_server() -> None:
 # --- layout ----------------------------------------------------------------------------------
 
 
+@contextmanager
+def viewport(page: Page, size: Mapping[str, int]) -> Iterator[None]:
+    """The page at ``size`` (width, height) for the block, then at its own size again, even on a failure."""
+    own = page.viewport_size
+    page.set_viewport_size(size)
+    try:
+        yield
+    finally:
+        page.set_viewport_size(own)
+
+
 def assert_no_horizontal_scroll(page: Page) -> None:
     """Nothing is wider than the viewport (WCAG 1.4.10 reflow at narrow widths)."""
     widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
@@ -274,6 +291,23 @@ def assert_no_horizontal_scroll(page: Page) -> None:
             f"Too wide: {', '.join(culprits) or 'unknown'}",
             pytrace=False,
         )
+
+
+# --- logging in ------------------------------------------------------------------------------
+
+
+def submit_login(page: Page, username: str, password: str) -> None:
+    """Fill in and submit the login form on the page (the site's or the admin's: the same labels)."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    """Log in on the site's login page; return once the page offers to log out."""
+    page.goto("/accounts/login/")
+    submit_login(page, username, password)
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
 
 
 # --- console errors and CSP violations -------------------------------------------------------

@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import assert_no_console_errors, assert_no_horizontal_scroll, watch_console
+from .helpers import assert_no_horizontal_scroll
 
 CASE = "crohns-azathioprine-routine-count"  # its "Review of prior blood counts" finding is a chart
 CASE_TITLE = "A routine monitoring count in Crohn's disease"
 CAUSE = "thiopurines"
 CAUSE_NAME = "Thiopurines (azathioprine and 6-mercaptopurine)"
-
-
-@pytest.fixture
-def nojs_page(new_context):
-    """A page in a browser context with JavaScript disabled; console errors fail the test."""
-    context = new_context(java_script_enabled=False)
-    page = context.new_page()
-    watch_console(page)
-    yield page
-    assert_no_console_errors(page)
 
 
 def choose(page: Page, name: str, *, number: int) -> None:

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .helpers import (
     assert_no_axe_violations,
-    assert_no_console_errors,
     assert_valid_html_pages,
     server_html,
-    watch_console,
 )
 
 CASE = "crohns-azathioprine-routine-count"
@@ -27,15 +24,6 @@ REPEAT = "Repeat CBC with differential and ANC"
 WITHHOLD = "Withhold or reduce the suspected drug, with serial counts"
 SMEAR = "Peripheral blood smear"
 REVIEW = "Medication and exposure review"
-
-
-@pytest.fixture
-def nojs_page(new_context):
-    context = new_context(java_script_enabled=False)
-    page = context.new_page()
-    watch_console(page)
-    yield page
-    assert_no_console_errors(page)
 
 
 def shown_menu_buttons(page: Page) -> list[str]:

@@ -18,19 +18,12 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.quizzes.models import PracticeCard, PracticeReview, Quiz, QuizItem
 from tests.accounts.factories import make_instructor
 
+from .helpers import log_in
 from .test_pages_a11y import PASSWORD, PageChecks
 
 CASE = "crohns-azathioprine-routine-count"
 CASE_TITLE = "A routine monitoring count in Crohn's disease"
 CAUSE = "thiopurines"
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
 
 
 def expect_due_date(upcoming: Locator, username: str) -> None:
@@ -44,7 +37,7 @@ def expect_due_date(upcoming: Locator, username: str) -> None:
 
 def test_certainty_is_asked_reported_and_feeds_the_dashboard(page: Page, site_content):
     get_user_model().objects.create_user("certain-learner", "c@example.org", PASSWORD)
-    log_in(page, "certain-learner")
+    log_in(page, "certain-learner", PASSWORD)
     checks = PageChecks(page)
     checks.visit("play, with the certainty question", f"/cases/{CASE}/")
     group = page.get_by_role("group", name="How certain are you of this diagnosis?")
@@ -111,7 +104,7 @@ def test_a_case_played_before_signing_up_comes_back_on_the_dashboard(page: Page,
     assert PracticeReview.objects.filter(card__user__username="late-learner").count() == 1
 
     page.get_by_role("button", name=re.compile("Log out")).click()
-    log_in(page, "late-learner")
+    log_in(page, "late-learner", PASSWORD)
     assert PracticeReview.objects.filter(card__user__username="late-learner").count() == 1
     checks.finish()
 
@@ -129,7 +122,7 @@ def test_certainty_based_marking_in_a_quiz_and_calibration_for_the_instructor(pa
     get_user_model().objects.create_user("marked-learner", "m@example.org", PASSWORD)
     make_instructor(username="marking-instructor", password=PASSWORD)
 
-    log_in(page, "marked-learner")
+    log_in(page, "marked-learner", PASSWORD)
     checks = PageChecks(page)
     checks.visit("quiz page", quiz.get_absolute_url())
     page.get_by_role("button", name="Start the quiz").click()
@@ -148,7 +141,7 @@ def test_certainty_based_marking_in_a_quiz_and_calibration_for_the_instructor(pa
     checks.check("case report, certainty-based mark")
     page.get_by_role("button", name=re.compile("Log out")).click()
 
-    log_in(page, "marking-instructor")
+    log_in(page, "marking-instructor", PASSWORD)
     checks.visit("instructor results, calibration per learner", f"/instructor/quizzes/{quiz.slug}/results/")
     expect(page.get_by_role("table", name="Diagnoses right of those stated, by certainty and learner")).to_contain_text(
         "marked-learner"
@@ -159,7 +152,7 @@ def test_certainty_based_marking_in_a_quiz_and_calibration_for_the_instructor(pa
 @pytest.mark.allow_console_errors  # the refused submission answers 400, which Chromium logs as an error
 def test_the_server_refuses_a_diagnosis_without_certainty_and_says_why(page: Page, site_content):
     get_user_model().objects.create_user("uncertain-learner", "u@example.org", PASSWORD)
-    log_in(page, "uncertain-learner")
+    log_in(page, "uncertain-learner", PASSWORD)
     checks = PageChecks(page)
     page.goto(f"/cases/{CASE}/")
     page.get_by_role("button", name="Peripheral blood smear", exact=True).click()

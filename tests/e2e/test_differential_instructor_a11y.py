@@ -14,12 +14,12 @@ from playwright.sync_api import Page, expect
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor, make_user
-from tests.cases.factories import GOOD_PATH, make_case
-from tests.instructor.factories import DIFFERENTIAL, make_differential_case
+from tests.cases.factories import DIFFERENTIAL, GOOD_PATH, make_case, make_differential_case
 from tests.instructor.test_reasoning_cohort import take
 from tests.quizzes.factories import make_quiz
 
-from .test_pages_a11y import PASSWORD, PageChecks, _log_in
+from .helpers import log_in
+from .test_pages_a11y import PASSWORD, PageChecks
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def test_the_differential_on_instructor_pages(page: Page):
     get_user_model().objects.create_superuser("a11y-admin", "admin@example.org", PASSWORD)
     checks = PageChecks(page)
 
-    _log_in(page, "a11y-instructor")
+    log_in(page, "a11y-instructor", PASSWORD)
     checks.visit("item analysis, a differential", f"/instructor/cases/{case.slug}/analysis/")
     expect(page.locator(".most-missed")).to_contain_text("Aplastic anaemia")
     checks.visit("quiz results, differentials", f"/instructor/quizzes/{quiz.slug}/results/")
@@ -46,7 +46,7 @@ def test_the_differential_on_instructor_pages(page: Page):
     expect(page.locator("#differential-heading")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
-    _log_in(page, "a11y-admin")
+    log_in(page, "a11y-admin", PASSWORD)
     checks.visit("admin case change form, a differential", f"/admin/cases/case/{draft.pk}/change/")
     query = urlencode(
         {

@@ -23,17 +23,19 @@ from tests.accounts.factories import make_instructor, make_user
 from tests.quizzes.factories import make_cohort, make_quiz, make_quiz_attempt
 
 from .helpers import (
+    NARROW,
     assert_no_axe_violations,
     assert_no_horizontal_scroll,
     assert_valid_html_pages,
     server_html,
+    submit_login,
+    viewport,
     watch_console,
 )
 
 PASSWORD = "e2e-instructor-password-4"
 TITLE = "A sore throat and a low neutrophil count"
 SLUG = "a-sore-throat-and-a-low-neutrophil-count"
-NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -51,19 +53,13 @@ class Checks:
         assert_no_axe_violations(page)
         self.sent[name] = server_html(page)
         if reflow:
-            wide = page.viewport_size
-            page.set_viewport_size(NARROW)
-            try:
+            with viewport(page, NARROW):
                 assert_no_horizontal_scroll(page)
-            finally:
-                page.set_viewport_size(wide)
 
 
 def admin_login(page: Page, username: str, next_url: str) -> None:
     page.goto(f"/admin/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    submit_login(page, username, PASSWORD)
 
 
 def run_action(page: Page, action_label: str) -> None:
@@ -162,9 +158,7 @@ def test_author_review_play_analyse_and_export(page: Page, browser: Browser, bas
     # 4. A learner plays it at /cases/<slug>/ (a practice case).
     learner_page = new_page(browser, base_url)
     learner_page.goto("/accounts/login/")
-    learner_page.get_by_label("Username").fill("learner")
-    learner_page.get_by_label("Password").fill(PASSWORD)
-    learner_page.get_by_role("button", name="Log in").click()
+    submit_login(learner_page, "learner", PASSWORD)
     learner_page.goto(f"/cases/{SLUG}/")
     learner_page.get_by_role("button", name="Peripheral blood smear", exact=True).click()
     expect(learner_page.locator("#finding-1")).to_contain_text("Atypical lymphocytes.")

@@ -26,7 +26,16 @@ from leucocases.taxonomy.models import Cause
 from tests.accounts.factories import make_instructor, make_user
 from tests.quizzes.factories import make_cohort
 
-from .helpers import assert_no_axe_violations, assert_no_horizontal_scroll, assert_valid_html_pages, server_html
+from .helpers import (
+    NARROW,
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    assert_valid_html_pages,
+    log_in,
+    server_html,
+    submit_login,
+    viewport,
+)
 
 CASE = "crohns-azathioprine-routine-count"  # shipped; its prior-counts finding is a chart, see fixtures/cases/
 CASE_TITLE = "A routine monitoring count in Crohn's disease"
@@ -35,7 +44,6 @@ TOPIC = "overview"
 WORKUP_STEP = "peripheral-smear"
 WORKUP_ACTION = "withhold-suspected-drug"
 STANDARD_PRACTICE_ENTRY = "g-csf"  # not discussed in the source: its page says so
-NARROW = {"width": 360, "height": 740}
 PASSWORD = "a11y-learner-password-9"
 
 
@@ -55,18 +63,15 @@ class PageChecks:
             self.problems.append(f"[{name}] {failure}")
         if validate:
             self.sent[name] = server_html(page)
-        wide = page.viewport_size
-        page.set_viewport_size(NARROW)
-        # Let layout, ResizeObserver callbacks (scroll-regions.js) and a paint happen at the new width.
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        try:
-            assert_no_horizontal_scroll(page)
-            # Narrow screens have their own failures: tables that scroll sideways, the collapsed menu.
-            assert_no_axe_violations(page, **axe_options)
-        except pytest.fail.Exception as failure:
-            self.problems.append(f"[{name}, 360 px] {failure}")
-        finally:
-            page.set_viewport_size(wide)
+        with viewport(page, NARROW):
+            # Let layout, ResizeObserver callbacks (scroll-regions.js) and a paint happen at the new width.
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            try:
+                assert_no_horizontal_scroll(page)
+                # Narrow screens have their own failures: tables that scroll sideways, the collapsed menu.
+                assert_no_axe_violations(page, **axe_options)
+            except pytest.fail.Exception as failure:
+                self.problems.append(f"[{name}, 360 px] {failure}")
 
     def visit(self, name: str, url: str, **options) -> None:
         self.page.goto(url)
@@ -165,9 +170,7 @@ def test_case_play_report_and_dashboard_pages(page: Page, site_content):
     get_user_model().objects.create_user("a11y-learner", "learner@example.org", PASSWORD)
     page.locator(".signup-prompt").get_by_role("link", name="log in").click()
     checks.check("login, from the report")
-    page.get_by_label("Username").fill("a11y-learner")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    submit_login(page, "a11y-learner", PASSWORD)
     expect(page).to_have_url(re.compile(r"/cases/attempts/\d+/report/$"))
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
@@ -186,9 +189,7 @@ def test_admin_pages_we_configure(page: Page, site_content):
     """The admin index, the Cause and Case changelists and change forms, and the case dry run, as a superuser."""
     get_user_model().objects.create_superuser("a11y-admin", "admin@example.org", PASSWORD)
     page.goto("/admin/login/")
-    page.get_by_label("Username").fill("a11y-admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    submit_login(page, "a11y-admin", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
 
     cause = Cause.objects.get(slug=CAUSE)
@@ -230,14 +231,6 @@ def test_admin_pages_we_configure(page: Page, site_content):
     )
 
 
-def _log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(1)
-
-
 def test_cohort_pages_and_joining_by_code(page: Page, site_content):
     """The instructor's cohort list and page (a roster refused line by line, a renewed code), and the
     learner's join page (a wrong code, then the right one)."""
@@ -246,7 +239,7 @@ def test_cohort_pages_and_joining_by_code(page: Page, site_content):
     cohort = make_cohort(name="Year 3")
     checks = PageChecks(page)
 
-    _log_in(page, "a11y-instructor")
+    log_in(page, "a11y-instructor", PASSWORD)
     checks.visit("instructor cohorts", "/instructor/cohorts/")
     page.get_by_role("link", name="Year 3").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cohort: Year 3")
@@ -264,7 +257,7 @@ def test_cohort_pages_and_joining_by_code(page: Page, site_content):
     cohort.refresh_from_db()
 
     page.get_by_role("button", name=re.compile("Log out")).click()
-    _log_in(page, "a11y-learner")
+    log_in(page, "a11y-learner", PASSWORD)
     checks.visit("quiz list, signed in", "/quizzes/")
     page.get_by_role("link", name="Join your cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Join a cohort")
@@ -289,7 +282,7 @@ def test_case_files_page(page: Page, site_content):
     good = yaml.safe_dump(copy, allow_unicode=True, sort_keys=False).encode()
     bad = exported.replace("tier: essential", "tier: vital", 1).encode()
     checks = PageChecks(page)
-    _log_in(page, "a11y-instructor")
+    log_in(page, "a11y-instructor", PASSWORD)
     checks.visit("instructor index", "/instructor/")
     page.get_by_role("link", name="Upload case files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Case files")

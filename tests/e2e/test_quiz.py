@@ -12,11 +12,17 @@ from playwright.sync_api import Page, expect
 
 from leucocases.quizzes.models import QuizAttempt
 
-from .helpers import assert_no_axe_violations, assert_no_horizontal_scroll, assert_valid_html_pages, server_html
+from .helpers import (
+    NARROW,
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    assert_valid_html_pages,
+    server_html,
+    viewport,
+)
 
 EXAM_TITLE = "Leucopenia workup: timed exam"
 PASSWORD = "smear-before-biopsy-12"
-NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -27,12 +33,8 @@ def quizzes(site_content):
 def check(page: Page, sent: dict[str, str], name: str) -> None:
     """axe on the page as shown, no sideways scroll at 360 px, and keep the server's HTML for vnu."""
     assert_no_axe_violations(page)
-    wide = page.viewport_size
-    page.set_viewport_size(NARROW)
-    try:
+    with viewport(page, NARROW):
         assert_no_horizontal_scroll(page)
-    finally:
-        page.set_viewport_size(wide)
     sent[name] = server_html(page)
 
 

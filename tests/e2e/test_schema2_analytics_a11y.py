@@ -12,7 +12,8 @@ from leucocases.cases.models import Attempt
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import import_schema2_case, make_graded_attempt
 
-from .test_pages_a11y import PASSWORD, PageChecks, _log_in
+from .helpers import log_in
+from .test_pages_a11y import PASSWORD, PageChecks
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_schema2_summaries(page: Page, tmp_path):
     never = Attempt.objects.filter(user=learner, choices__step__slug="continue-current-medication").get()
     checks = PageChecks(page)
 
-    _log_in(page, "a11y-learner")
+    log_in(page, "a11y-learner", PASSWORD)
     checks.visit("dashboard, a never choice", "/accounts/dashboard/")
     expect(page.locator("#never-heading")).to_have_text("Never options you chose")
     checks.visit("report, the peers' grades and never choices", f"/cases/attempts/{never.pk}/report/")
@@ -45,7 +46,7 @@ def test_schema2_summaries(page: Page, tmp_path):
     )
     page.get_by_role("button", name="Log out").click()
 
-    _log_in(page, "a11y-instructor")
+    log_in(page, "a11y-instructor", PASSWORD)
     checks.visit("case item analysis, schema 2", f"/instructor/cases/{case.slug}/analysis/")
     expect(page.locator("tr", has_text="Continue current medication unchanged")).to_contain_text("Management action")
     checks.visit("instructor report, a never choice", f"/instructor/attempts/{never.pk}/report/")

@@ -6,19 +6,10 @@ from django.urls import reverse
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, Topic
 from tests.accounts.factories import make_user
+from tests.instructor.admin_forms import admin_action
 from tests.taxonomy.factories import make_cause, make_topic
 
 pytestmark = pytest.mark.django_db
-
-
-def act(client, action, objs, model="cause"):
-    response = client.post(
-        reverse(f"admin:taxonomy_{model}_changelist"),
-        {"action": action, "_selected_action": [obj.pk for obj in objs]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    return [str(m) for m in response.context["messages"]]
 
 
 def status(obj):
@@ -40,14 +31,14 @@ def test_actions_move_content_from_draft_to_approved(client, author, reviewer):
     cause = make_cause(name="Chemotherapy", status=ReviewStatus.DRAFT, author=author)
 
     client.force_login(author)
-    messages = act(client, "submit_for_review", [cause])
+    messages = admin_action(client, "submit_for_review", [cause])
     assert status(cause) == ReviewStatus.SUBMITTED
     assert "1 item submitted for review: “Chemotherapy”." in messages
 
     client.force_login(reviewer)
-    act(client, "start_review", [cause])
+    admin_action(client, "start_review", [cause])
     assert status(cause) == ReviewStatus.UNDER_REVIEW
-    messages = act(client, "approve", [cause])
+    messages = admin_action(client, "approve", [cause])
     assert status(cause) == ReviewStatus.APPROVED
     assert "1 item approved: “Chemotherapy”." in messages
     assert Cause.objects.get(pk=cause.pk).reviewer == reviewer
@@ -56,26 +47,29 @@ def test_actions_move_content_from_draft_to_approved(client, author, reviewer):
     assert client.get(cause.get_absolute_url()).status_code == 200
 
 
-def test_self_approval_is_refused_and_reported(client, author):
-    """Approving your own work changes nothing and says why."""
-    cause = make_cause(name="Mine", status=ReviewStatus.UNDER_REVIEW, author=author)
+@pytest.mark.parametrize(
+    ("action", "before", "verb", "refusal"),
+    [
+        (
+            "approve",
+            ReviewStatus.UNDER_REVIEW,
+            "approved",
+            "“Mine” was not approved: Nobody reviews or approves their own work.",
+        ),
+        ("start_review", ReviewStatus.SUBMITTED, "taken under review", "“Mine” was not taken under review"),
+    ],
+    ids=["approving", "starting review"],
+)
+def test_acting_on_your_own_work_is_refused_and_reported(client, author, action, before, verb, refusal):
+    """Approving your own work, or taking it under review, changes nothing and says why."""
+    cause = make_cause(name="Mine", status=before, author=author)
     client.force_login(author)
 
-    messages = act(client, "approve", [cause])
+    messages = admin_action(client, action, [cause])
 
-    assert status(cause) == ReviewStatus.UNDER_REVIEW
-    assert any("“Mine” was not approved: Nobody reviews or approves their own work." in m for m in messages)
-    assert not any(m.startswith("1 item approved") for m in messages)
-
-
-def test_starting_review_of_own_work_is_refused(client, author):
-    cause = make_cause(name="Mine", status=ReviewStatus.SUBMITTED, author=author)
-    client.force_login(author)
-
-    messages = act(client, "start_review", [cause])
-
-    assert status(cause) == ReviewStatus.SUBMITTED
-    assert any("“Mine” was not taken under review" in m for m in messages)
+    assert status(cause) == before
+    assert any(refusal in m for m in messages)
+    assert not any(m.startswith(f"1 item {verb}") for m in messages)
 
 
 def test_mixed_selection_reports_each_success_and_each_refusal(client, author, reviewer):
@@ -85,7 +79,7 @@ def test_mixed_selection_reports_each_success_and_each_refusal(client, author, r
     own = make_cause(name="Reviewer's own", status=ReviewStatus.UNDER_REVIEW, author=reviewer)
     client.force_login(reviewer)
 
-    messages = act(client, "approve", [ready, draft, own])
+    messages = admin_action(client, "approve", [ready, draft, own])
 
     assert status(ready) == ReviewStatus.APPROVED
     assert status(draft) == ReviewStatus.DRAFT
@@ -99,7 +93,7 @@ def test_return_to_draft_unpublishes(client, author, reviewer):
     cause = make_cause(status=ReviewStatus.APPROVED, author=author)
     client.force_login(reviewer)
 
-    act(client, "return_to_draft", [cause])
+    admin_action(client, "return_to_draft", [cause])
 
     assert status(cause) == ReviewStatus.DRAFT
     client.logout()
@@ -111,7 +105,7 @@ def test_actions_work_on_topics_too(client, author, reviewer):
     topic = make_topic(status=ReviewStatus.DRAFT, author=author)
     client.force_login(author)
 
-    act(client, "submit_for_review", [topic], model="topic")
+    admin_action(client, "submit_for_review", [topic])
 
     assert Topic.objects.get(pk=topic.pk).review_status == ReviewStatus.SUBMITTED
 

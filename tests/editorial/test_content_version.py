@@ -20,7 +20,7 @@ from leucocases.taxonomy.models import Cause
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_case
 from tests.security.test_redis_outage import redis_cache, redis_is_up
-from tests.taxonomy.factories import make_cause, make_fact, make_reference
+from tests.taxonomy.factories import cause_change_form, make_cause, make_fact, make_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -173,27 +173,7 @@ def test_a_cause_page_edited_in_the_admin_shows_on_the_next_request_on_both_work
     with worker(first):
         response = admin_client.post(
             reverse("admin:taxonomy_cause_change", args=[cause.pk]),
-            {
-                "name": cause.name,
-                "slug": cause.slug,
-                "group": cause.group_id,
-                "position": 0,
-                "summary": "The summary as edited.",
-                "body": "",
-                "facts-TOTAL_FORMS": "1",
-                "facts-INITIAL_FORMS": "1",
-                "facts-MIN_NUM_FORMS": "0",
-                "facts-MAX_NUM_FORMS": "1000",
-                "facts-0-id": fact.pk,
-                "facts-0-cause": cause.pk,
-                "facts-0-key": fact.key,
-                "facts-0-position": 0,
-                "facts-0-is_key": "on",
-                "facts-0-text": fact.text,
-                "facts-0-references": [make_reference().pk],
-                "facts-0-verification": "as_stated",
-                "facts-0-editorial_note": "",
-            },
+            cause_change_form(cause, fact, references=[make_reference()], summary="The summary as edited."),
         )
         assert response.status_code == 302
 

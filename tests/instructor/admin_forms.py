@@ -4,11 +4,17 @@
 current values: text inputs and textareas as written, checked boxes only,
 selected options (the first option of a single select when none is marked).
 Tests then change a value or two and post it back, as an editor would.
+``admin_action(client, action, objects)`` ticks ``objects`` on their model's
+changelist, runs the action and returns the messages shown after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html.parser import HTMLParser
+
+from django.db.models import Model
+from django.urls import reverse
 
 
 class _FormReader(HTMLParser):
@@ -79,3 +85,15 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
 def as_browser_posts(data: dict[str, list[str]]) -> dict[str, list[str]]:
     """``data`` with every line break as CRLF, as browsers send textarea text."""
     return {name: [value.replace("\n", "\r\n") for value in values] for name, values in data.items()}
+
+
+def admin_action(client, action: str, objects: Sequence[Model]) -> list[str]:
+    """Run the admin ``action`` on ``objects`` (all of one model) from its changelist; the messages shown after."""
+    meta = objects[0]._meta
+    response = client.post(
+        reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+        {"action": action, "_selected_action": [obj.pk for obj in objects]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [str(m) for m in response.context["messages"]]

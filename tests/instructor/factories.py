@@ -1,4 +1,7 @@
-"""Instructor test factories: attempts with differentials and certainty, for the reasoning figures (issue 18)."""
+"""Instructor test factories: attempts with differentials and certainty, for the reasoning figures (issue 18).
+
+The case with an expert differential they play is tests.cases.factories.make_differential_case.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +12,6 @@ from leucocases.cases.checkpoint_forms import CheckpointAnswer
 from leucocases.cases.differentials import checkpoint_save
 from leucocases.cases.models import Attempt, Case
 from leucocases.taxonomy.models import Cause
-from tests.cases.factories import make_case
-
-#: The expert's differential (slugs of tests.cases.factories.make_taxonomy): aplastic anaemia must not be missed.
-DIFFERENTIAL = {
-    "scored": True,
-    "presentation": [
-        {"cause": "drugs-and-environmental-toxins"},
-        {"cause": "aplastic-anaemia", "must_not_miss": True},
-    ],
-    "final": [{"cause": "thiopurines"}, {"cause": "aplastic-anaemia", "must_not_miss": True}],
-}
-
-
-def make_differential_case(*, title: str = "A case with a differential") -> Case:
-    case = make_case(title=title).case
-    Case.objects.filter(pk=case.pk).update(differential=DIFFERENTIAL)
-    case.refresh_from_db()
-    return case
 
 
 def make_reasoned_attempt(

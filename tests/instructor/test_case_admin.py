@@ -13,10 +13,10 @@ from leucocases.cases.casefile.exporter import case_spec
 from leucocases.cases.history import case_revision_record, revision_diff
 from leucocases.cases.models import Case, CaseRevision, Finding, ReviewComment, Tier
 from leucocases.editorial.models import ReviewStatus
-from tests.accounts.factories import make_instructor, make_user
+from tests.accounts.factories import log_in, make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
 
-from .admin_forms import as_browser_posts, form_data
+from .admin_forms import admin_action, as_browser_posts, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,6 @@ def change_url(case: Case) -> str:
     return reverse("admin:cases_case_change", args=[case.pk])
 
 
-def act(client, action: str, cases) -> list[str]:
-    response = client.post(
-        reverse("admin:cases_case_changelist"),
-        {"action": action, "_selected_action": [c.pk for c in cases]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    return [str(m) for m in response.context["messages"]]
-
-
 def post_change(client, case: Case, **changes):
     """Post the change form as the page shows it, with ``changes`` (field name -> value) applied."""
     data = form_data(client.get(change_url(case)).content.decode(), "case_form")
@@ -49,9 +39,7 @@ def post_change(client, case: Case, **changes):
 
 @pytest.fixture
 def author(client):
-    user = make_instructor()
-    client.force_login(user)
-    return user
+    return log_in(client, make_instructor())
 
 
 @pytest.fixture
@@ -150,14 +138,14 @@ class TestHistory:
     def test_review_transitions_are_recorded_and_self_approval_is_not(self, client, author, draft):
         """Submit, start review and approve each leave a revision; a refused move leaves none."""
         reviewer = make_instructor()
-        act(client, "submit_for_review", [draft])
+        admin_action(client, "submit_for_review", [draft])
         client.force_login(reviewer)
-        act(client, "start_review", [draft])
+        admin_action(client, "start_review", [draft])
         client.force_login(author)
-        messages = act(client, "approve", [draft])  # the author may not approve their own case
+        messages = admin_action(client, "approve", [draft])  # the author may not approve their own case
         assert any("Nobody reviews or approves their own work" in m for m in messages)
         client.force_login(reviewer)
-        act(client, "approve", [draft])
+        admin_action(client, "approve", [draft])
 
         revisions = list(CaseRevision.objects.filter(case=draft).order_by("number"))
         assert [(r.summary, r.user, r.review_status) for r in revisions] == [
@@ -230,7 +218,7 @@ class TestDuplicate:
     def test_duplicate_is_a_draft_copy_with_the_same_key(self, client, author):
         """The copy has slug <slug>-copy, status draft, the user as author, and the same content and key."""
         original = make_case(slug="azathioprine").case
-        messages = act(client, "duplicate_cases", [original])
+        messages = admin_action(client, "duplicate_cases", [original])
         copy = Case.objects.get(slug="azathioprine-copy")
         assert (copy.review_status, copy.author, copy.reviewer) == (ReviewStatus.DRAFT, author, None)
         assert copy.title == f"{original.title} (copy)"
@@ -242,8 +230,8 @@ class TestDuplicate:
 
     def test_a_second_duplicate_gets_the_next_free_slug(self, client, author):
         original = make_case(slug="azathioprine").case
-        act(client, "duplicate_cases", [original])
-        act(client, "duplicate_cases", [original])
+        admin_action(client, "duplicate_cases", [original])
+        admin_action(client, "duplicate_cases", [original])
         assert set(Case.objects.filter(slug__startswith="azathioprine-copy").values_list("slug", flat=True)) == {
             "azathioprine-copy",
             "azathioprine-copy-2",
@@ -252,7 +240,7 @@ class TestDuplicate:
     def test_attempts_are_not_copied(self, client, author):
         original = make_case(slug="azathioprine").case
         make_graded_attempt(case=original, user=make_user(), steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
-        act(client, "duplicate_cases", [original])
+        admin_action(client, "duplicate_cases", [original])
         assert not Case.objects.get(slug="azathioprine-copy").attempts.exists()
 
 
@@ -263,7 +251,7 @@ class TestArchive:
         learner = make_user()
         attempt = make_graded_attempt(case=case, user=learner, steps=GOOD_PATH[0], diagnosis=GOOD_PATH[1])
 
-        messages = act(client, "archive_cases", [case])
+        messages = admin_action(client, "archive_cases", [case])
         case.refresh_from_db()
         assert case.archived_at is not None
         assert any("1 case archived" in m for m in messages)
@@ -277,15 +265,15 @@ class TestArchive:
 
         client.force_login(author)
         assert client.get(reverse("instructor:attempt_report", args=[attempt.pk])).status_code == 200
-        act(client, "unarchive_cases", [case])
+        admin_action(client, "unarchive_cases", [case])
         case.refresh_from_db()
         assert case.archived_at is None
         assert CaseRevision.objects.filter(case=case, summary="Unarchived.").exists()
 
     def test_archiving_twice_changes_nothing(self, client, author):
         case = make_case().case
-        act(client, "archive_cases", [case])
-        messages = act(client, "archive_cases", [case])
+        admin_action(client, "archive_cases", [case])
+        messages = admin_action(client, "archive_cases", [case])
         assert any("Nothing to change" in m for m in messages)
         assert CaseRevision.objects.filter(case=case).count() == 1
 
@@ -293,7 +281,7 @@ class TestArchive:
         """The quiz admin's case autocomplete leaves archived cases out."""
         active = make_case(title="Active case").case
         archived = make_case(title="Archived case").case
-        act(client, "archive_cases", [archived])
+        admin_action(client, "archive_cases", [archived])
         response = client.get(
             reverse("admin:autocomplete"),
             {"app_label": "quizzes", "model_name": "quizitem", "field_name": "case", "term": "case"},

@@ -12,7 +12,7 @@ from django.urls import reverse
 from leucocases.cases.casefile.exporter import case_spec
 from leucocases.cases.models import Attempt, Case, CaseRevision, Choice, Tier
 from leucocases.editorial.models import ReviewStatus
-from tests.accounts.factories import make_instructor, make_user
+from tests.accounts.factories import log_in, make_instructor, make_user
 from tests.cases.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +73,7 @@ def page_data(response) -> dict[str, list[str]]:
 
 @pytest.fixture
 def instructor(client):
-    user = make_instructor()
-    client.force_login(user)
-    return user
+    return log_in(client, make_instructor())
 
 
 def edit_url(case) -> str:

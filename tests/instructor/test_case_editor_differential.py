@@ -9,12 +9,10 @@ import re
 import pytest
 
 from leucocases.cases.casefile.exporter import case_spec
-from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
-from tests.accounts.factories import make_instructor
-from tests.cases.factories import make_case
+from tests.accounts.factories import log_in, make_instructor
+from tests.cases.factories import make_differential_case
 
-from .factories import DIFFERENTIAL
 from .test_case_editor import edit_url, page_data
 
 pytestmark = pytest.mark.django_db
@@ -22,17 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def instructor(client):
-    user = make_instructor()
-    client.force_login(user)
-    return user
+    return log_in(client, make_instructor())
 
 
 @pytest.fixture
 def case():
-    case = make_case(status=ReviewStatus.DRAFT).case
-    Case.objects.filter(pk=case.pk).update(differential=DIFFERENTIAL)
-    case.refresh_from_db()
-    return case
+    return make_differential_case(status=ReviewStatus.DRAFT)
 
 
 def summary(response) -> str:

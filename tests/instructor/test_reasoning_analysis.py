@@ -15,8 +15,9 @@ from django.urls import reverse
 from leucocases.cases.models import Case
 from leucocases.instructor.selectors import case_analysis
 from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import make_differential_case
 
-from .factories import make_differential_case, make_reasoned_attempt
+from .factories import make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
 

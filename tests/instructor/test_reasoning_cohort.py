@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from leucocases.quizzes.models import QuizAttempt
 from tests.accounts.factories import make_instructor, make_user
-from tests.cases.factories import make_case
+from tests.cases.factories import make_case, make_differential_case
 from tests.quizzes.factories import make_cohort, make_quiz
 
-from .factories import make_differential_case, make_reasoned_attempt
+from .factories import make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
 

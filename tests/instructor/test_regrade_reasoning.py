@@ -17,9 +17,10 @@ from leucocases.instructor.services import case_regrade_apply
 from leucocases.quizzes.models import Quiz, QuizAttempt
 from leucocases.quizzes.report import quiz_attempt_report
 from tests.accounts.factories import make_instructor, make_user
+from tests.cases.factories import make_differential_case
 from tests.quizzes.factories import make_quiz
 
-from .factories import make_differential_case, make_reasoned_attempt
+from .factories import make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
 

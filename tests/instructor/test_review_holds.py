@@ -19,8 +19,8 @@ from leucocases.editorial.services import review_transition
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt, result_for
 
-from .admin_forms import as_browser_posts, form_data
-from .test_case_admin import act, change_url, text
+from .admin_forms import admin_action, as_browser_posts, form_data
+from .test_case_admin import change_url, text
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ class TestApprovedCaseIsReadOnly:
 
     def test_an_approved_case_cannot_go_back_to_draft(self, people, approved):
         """ "Return to draft" is refused by the bulk action and by the service: archive it to withdraw it."""
-        messages = act(logged_in(people["editor"]), "return_to_draft", [approved])
+        messages = admin_action(logged_in(people["editor"]), "return_to_draft", [approved])
         assert any("was not returned to draft: Approved work stays approved" in m for m in messages)
         assert status(approved) == ReviewStatus.APPROVED
         with pytest.raises(ValidationError) as error:
@@ -143,14 +143,16 @@ class TestDraftOfChanges:
         assert (approved.difficulty, approved.version) == (Case.Difficulty.INTERMEDIATE, 1)
 
         # Review: the editor submits; nobody who edited it may take it under review or approve it.
-        act(editor, "submit_for_review", [draft])
-        assert any("Nobody reviews or approves their own work" in m for m in act(editor, "start_review", [draft]))
+        admin_action(editor, "submit_for_review", [draft])
+        assert any(
+            "Nobody reviews or approves their own work" in m for m in admin_action(editor, "start_review", [draft])
+        )
         reviewer = logged_in(people["reviewer"])
-        act(reviewer, "start_review", [draft])
-        assert any("Nobody reviews or approves their own work" in m for m in act(editor, "approve", [draft]))
+        admin_action(reviewer, "start_review", [draft])
+        assert any("Nobody reviews or approves their own work" in m for m in admin_action(editor, "approve", [draft]))
         assert Case.objects.filter(pk=draft.pk, review_status=ReviewStatus.UNDER_REVIEW).exists()
         ReviewComment.objects.create(case=draft, author=people["reviewer"], body="Looks right.")
-        messages = act(reviewer, "approve", [draft])
+        messages = admin_action(reviewer, "approve", [draft])
         assert "“On azathioprine” version 2 is now what learners play. 1 attempt under way continues on it" in (
             " ".join(messages)
         )
@@ -201,7 +203,7 @@ class TestDraftOfChanges:
         """First approval of a new case: version 1, by someone other than its author."""
         case = make_case(status=ReviewStatus.UNDER_REVIEW).case
         Case.objects.filter(pk=case.pk).update(author=people["author"])
-        messages = act(logged_in(people["reviewer"]), "approve", [case])
+        messages = admin_action(logged_in(people["reviewer"]), "approve", [case])
         case.refresh_from_db()
         assert (case.review_status, case.version, case.reviewer) == ("approved", 1, people["reviewer"])
         assert any("version 1 is now what learners play" in m for m in messages)
@@ -226,15 +228,15 @@ class TestNobodyApprovesTheirOwnWork:
         case = make_case(status=ReviewStatus.DRAFT, title="Shared").case
         Case.objects.filter(pk=case.pk).update(author=people["author"])
         author, editor = logged_in(people["author"]), logged_in(people["editor"])
-        act(author, "submit_for_review", [case])
+        admin_action(author, "submit_for_review", [case])
         data = as_browser_posts(form_data(editor.get(change_url(case)).content.decode(), "case_form"))
         data["presentation"] = ["A 47-year-old woman."]
         assert editor.post(change_url(case), data).status_code == 302
-        assert any("you changed its content" in m for m in act(editor, "start_review", [case]))
-        act(logged_in(people["reviewer"]), "start_review", [case])
-        assert any("you changed its content" in m for m in act(editor, "approve", [case]))
+        assert any("you changed its content" in m for m in admin_action(editor, "start_review", [case]))
+        admin_action(logged_in(people["reviewer"]), "start_review", [case])
+        assert any("you changed its content" in m for m in admin_action(editor, "approve", [case]))
         assert status(case) == ReviewStatus.UNDER_REVIEW
-        act(logged_in(people["reviewer"]), "approve", [case])
+        admin_action(logged_in(people["reviewer"]), "approve", [case])
         assert status(case) == ReviewStatus.APPROVED
 
     def test_review_moves_do_not_make_anyone_an_editor(self, people):
@@ -242,9 +244,9 @@ class TestNobodyApprovesTheirOwnWork:
         case = make_case(status=ReviewStatus.SUBMITTED).case
         Case.objects.filter(pk=case.pk).update(author=people["author"])
         reviewer = logged_in(people["reviewer"])
-        act(reviewer, "start_review", [case])
+        admin_action(reviewer, "start_review", [case])
         assert not CaseRevision.objects.get(case=case).edited
-        act(reviewer, "approve", [case])
+        admin_action(reviewer, "approve", [case])
         assert status(case) == ReviewStatus.APPROVED
 
     def test_the_bulk_approve_moves_only_what_the_user_may_approve(self, people, approved):
@@ -256,7 +258,7 @@ class TestNobodyApprovesTheirOwnWork:
         own_draft.save()
         others = make_case(status=ReviewStatus.UNDER_REVIEW, title="Someone else's").case
         Case.objects.filter(pk=others.pk).update(author=people["author"])
-        messages = act(logged_in(editor), "approve", [own_draft, others])
+        messages = admin_action(logged_in(editor), "approve", [own_draft, others])
         assert status(own_draft) == ReviewStatus.UNDER_REVIEW and status(others) == ReviewStatus.APPROVED
         assert any(m.startswith("“On azathioprine” was not approved: Nobody reviews") for m in messages)
         assert "1 item approved: “Someone else's”." in messages
@@ -274,7 +276,7 @@ class TestInstructorPages:
         assert client.get(url).context["preview"].changed_count == 0
 
         Case.objects.filter(pk=draft.pk).update(review_status=ReviewStatus.UNDER_REVIEW)
-        act(client, "approve", [draft])
+        admin_action(client, "approve", [draft])
         assert client.get(url).context["preview"].changed_count == 1
 
     def test_the_index_lists_a_case_once_with_its_draft_of_changes(self, people, approved):

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from leucocases.cases.models import Attempt
 from leucocases.quizzes.models import Quiz, QuizAttempt
-from tests.accounts.factories import make_user
 from tests.cases.factories import make_case
 from tests.quizzes.factories import make_quiz
 
@@ -16,13 +15,6 @@ pytestmark = pytest.mark.django_db
 
 def text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
-@pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
 
 
 def start(client, quiz) -> QuizAttempt:

@@ -25,13 +25,6 @@ def row(html, header):
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
 
-@pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
-
-
 def test_dashboard_numbers_come_from_the_stored_reports(client, learner):
     """Mastery uses each case's latest total per group; habits count misses and over-ordering; the
     weak spots are the due poor cases, then (a group being weak) unseen cases, never chosen or

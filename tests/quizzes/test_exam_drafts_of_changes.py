@@ -21,9 +21,10 @@ from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.quizzes.review import quiz_draft_start
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import make_case
+from tests.instructor.admin_forms import admin_action
 from tests.quizzes.factories import make_quiz
 
-from .test_review_holds import act, change_url, logged_in, quiz_form, text
+from .test_review_holds import change_url, logged_in, quiz_form, text
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_approving_a_quiz_checks_the_exam_case_rule_again(exam):
     practice = make_quiz(cases=[make_case(title="Practice only").case], mode=Quiz.Mode.PRACTICE, title="Practice")
     Quiz.objects.filter(pk=practice.pk).update(review_status=ReviewStatus.UNDER_REVIEW)
     QuizItem.objects.create(quiz=practice, case=exam_case, position=2)  # past the admin's check
-    messages = act(logged_in(make_instructor()), "approve", [practice])
+    messages = admin_action(logged_in(make_instructor()), "approve", [practice])
     assert any("“Exam case 1” belongs to the exam “The exam”" in m for m in messages), messages
     assert Quiz.objects.get(pk=practice.pk).review_status == ReviewStatus.UNDER_REVIEW
 

@@ -24,6 +24,7 @@ from leucocases.quizzes.review import quiz_draft_start
 from leucocases.quizzes.services import quiz_attempt_start_or_resume
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import make_case
+from tests.instructor.admin_forms import admin_action
 from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -41,16 +42,6 @@ def logged_in(user) -> Client:
 
 def change_url(quiz: Quiz) -> str:
     return reverse("admin:quizzes_quiz_change", args=[quiz.pk])
-
-
-def act(client, action: str, quizzes) -> list[str]:
-    response = client.post(
-        reverse("admin:quizzes_quiz_changelist"),
-        {"action": action, "_selected_action": [q.pk for q in quizzes]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    return [str(m) for m in response.context["messages"]]
 
 
 def quiz_form(quiz: Quiz, cases: list[Case], **fields) -> dict:
@@ -126,12 +117,12 @@ class TestApprovedCasesOnly:
         """Data from before the rule: approval is refused and says which case is the problem."""
         quiz = make_quiz(cases=two_cases, status=ReviewStatus.UNDER_REVIEW)
         Case.objects.filter(pk=two_cases[1].pk).update(review_status=ReviewStatus.DRAFT)
-        messages = act(logged_in(people["reviewer"]), "approve", [quiz])
+        messages = admin_action(logged_in(people["reviewer"]), "approve", [quiz])
         assert any("was not approved: Case “Second” is not approved (draft)." in m for m in messages)
         Case.objects.filter(pk=two_cases[1].pk).update(
             review_status=ReviewStatus.APPROVED, archived_at="2026-01-01T00:00Z"
         )
-        messages = act(logged_in(people["reviewer"]), "approve", [quiz])
+        messages = admin_action(logged_in(people["reviewer"]), "approve", [quiz])
         assert any("Case “Second” is archived" in m for m in messages)
         assert Quiz.objects.get(pk=quiz.pk).review_status == ReviewStatus.UNDER_REVIEW
 
@@ -152,7 +143,7 @@ class TestApprovedQuizIsReadOnly:
 
     def test_an_approved_quiz_cannot_go_back_to_draft(self, people, two_cases):
         quiz = make_quiz(cases=two_cases)
-        messages = act(logged_in(people["editor"]), "return_to_draft", [quiz])
+        messages = admin_action(logged_in(people["editor"]), "return_to_draft", [quiz])
         assert any("Approved work stays approved" in m for m in messages)
         with pytest.raises(ValidationError):
             review_transition(obj=quiz, user=people["editor"], to_status=ReviewStatus.DRAFT)
@@ -181,11 +172,11 @@ class TestDraftOfChanges:
         assert Client().get(reverse("quizzes:detail", args=[draft.slug])).status_code == 404
         assert quiz.items.count() == 2
 
-        act(editor, "submit_for_review", [draft])
+        admin_action(editor, "submit_for_review", [draft])
         reviewer = logged_in(people["reviewer"])
-        act(reviewer, "start_review", [draft])
-        assert any("Nobody reviews or approves their own work" in m for m in act(editor, "approve", [draft]))
-        act(reviewer, "approve", [draft])
+        admin_action(reviewer, "start_review", [draft])
+        assert any("Nobody reviews or approves their own work" in m for m in admin_action(editor, "approve", [draft]))
+        admin_action(reviewer, "approve", [draft])
 
         quiz.refresh_from_db()
         assert not Quiz.objects.filter(pk=draft.pk).exists()
@@ -205,7 +196,9 @@ class TestDraftOfChanges:
         draft.review_status = ReviewStatus.UNDER_REVIEW
         draft.author = None  # even without the author field, the change log names them
         draft.save()
-        assert any("Nobody reviews or approves" in m for m in act(logged_in(people["editor"]), "approve", [draft]))
+        assert any(
+            "Nobody reviews or approves" in m for m in admin_action(logged_in(people["editor"]), "approve", [draft])
+        )
 
 
 class TestLoadQuizzes:

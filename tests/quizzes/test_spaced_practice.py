@@ -24,13 +24,6 @@ RATINGS = PracticeReview.Rating
 
 
 @pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def hooks_run(django_capture_on_commit_callbacks):
     """Run what ``on_commit`` queued in the block, as a real commit would (the hooks)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -54,13 +54,6 @@ def past_deadline(quiz_attempt):
 
 
 @pytest.fixture
-def learner(client):
-    user = make_user()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def exam():
     """A timed exam over three cases (each from tests.cases.factories.make_case)."""
     bundles = [make_case(title=f"Exam case {i}") for i in (1, 2, 3)]

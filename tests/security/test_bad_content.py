@@ -38,17 +38,22 @@ BAD_CASE_FILES = {
 }
 
 
-@pytest.mark.parametrize("content", BAD_CASE_FILES.values(), ids=BAD_CASE_FILES.keys())
-def test_a_bad_case_file_writes_nothing(shipped, tmp_path, content):
-    """import_cases names the problem, fails, and leaves every table as it was."""
-    path = tmp_path / "bad.yaml"
+def refused_writing_nothing(command: str, path: Path, content: str, match: str) -> str:
+    """Write ``content`` to ``path`` and run ``command`` on it: it fails saying ``match`` and leaves
+    every table as it was. Returns what it wrote to stderr."""
     path.write_text(content, encoding="utf-8")
     before = row_counts()
     err = StringIO()
-    with pytest.raises(CommandError, match="nothing was imported"):
-        call_command("import_cases", str(path), stdout=StringIO(), stderr=err)
-    assert "bad.yaml" in err.getvalue()
+    with pytest.raises(CommandError, match=match):
+        call_command(command, str(path), stdout=StringIO(), stderr=err)
     assert row_counts() == before
+    return err.getvalue()
+
+
+@pytest.mark.parametrize("content", BAD_CASE_FILES.values(), ids=BAD_CASE_FILES.keys())
+def test_a_bad_case_file_writes_nothing(shipped, tmp_path, content):
+    """import_cases names the problem, fails, and leaves every table as it was."""
+    assert "bad.yaml" in refused_writing_nothing("import_cases", tmp_path / "bad.yaml", content, "nothing was imported")
 
 
 def test_one_bad_file_among_good_ones_writes_nothing(shipped, tmp_path):
@@ -78,10 +83,4 @@ BAD_TAXONOMY = {
 def test_a_bad_taxonomy_fixture_writes_nothing(shipped, tmp_path, content):
     """load_taxonomy reports the error with the file name and writes nothing."""
     path = tmp_path / "taxonomy.yaml"
-    path.write_text(content, encoding="utf-8")
-    before = row_counts()
-    err = StringIO()
-    with pytest.raises(CommandError, match="nothing was written"):
-        call_command("load_taxonomy", str(path), stdout=StringIO(), stderr=err)
-    assert str(path) in err.getvalue()
-    assert row_counts() == before
+    assert str(path) in refused_writing_nothing("load_taxonomy", path, content, "nothing was written")

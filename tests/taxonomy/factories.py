@@ -1,13 +1,18 @@
 """Small ``make_*`` factories for taxonomy content. Every argument is optional.
 
 The other apps' factories build their catalogues with these; users are ``tests.accounts.factories``,
-cases ``tests.cases.factories``.
+cases ``tests.cases.factories``. Also: ``synonyms`` (a synonym group, as the admin writes one),
+``answer_keys`` (the fact keys search answers a question with) and ``cause_change_form`` (the
+cause's admin change form as an editor posts it).
 """
 
 import itertools
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, CauseGroup, Fact, Mechanism, Reference, Topic, WorkupStep
+from leucocases.taxonomy.search.answer import ask
+from leucocases.taxonomy.search.index import search_index_touch
+from leucocases.taxonomy.search.models import Synonym, SynonymGroup
 
 _seq = itertools.count(1)
 
@@ -146,3 +151,44 @@ def make_step(
     if references:
         step.references.set(references)
     return step
+
+
+def synonyms(name, *phrases):
+    """A synonym group written as the admin and load_synonyms write one: then the index version is renewed."""
+    group = SynonymGroup.objects.create(name=name)
+    Synonym.objects.bulk_create([Synonym(group=group, phrase=p) for p in phrases])
+    search_index_touch()
+    return group
+
+
+def answer_keys(q):
+    """The keys of the facts search answers ``q`` with, best first."""
+    return [item.fact.key for item in ask(q).facts]
+
+
+def cause_change_form(cause, fact, *, references, **fields):
+    """The POST of ``cause``'s admin change form with its one ``fact`` inline, both as stored (the body
+    empty), citing ``references``; ``fields`` (name -> value) replace the cause's. Add
+    ``{"facts-0-DELETE": "on"}`` to delete the fact."""
+    data = {
+        "name": cause.name,
+        "slug": cause.slug,
+        "group": cause.group_id,
+        "position": 0,
+        "summary": cause.summary,
+        "body": "",
+        "facts-TOTAL_FORMS": "1",
+        "facts-INITIAL_FORMS": "1",
+        "facts-MIN_NUM_FORMS": "0",
+        "facts-MAX_NUM_FORMS": "1000",
+        "facts-0-id": fact.pk,
+        "facts-0-cause": cause.pk,
+        "facts-0-key": fact.key,
+        "facts-0-position": 0,
+        "facts-0-is_key": "on",
+        "facts-0-text": fact.text,
+        "facts-0-references": [reference.pk for reference in references],
+        "facts-0-verification": "as_stated",
+        "facts-0-editorial_note": "",
+    }
+    return data | fields

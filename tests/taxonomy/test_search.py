@@ -12,9 +12,18 @@ from django.urls import reverse
 
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.search.answer import ask
-from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
+from leucocases.taxonomy.search.index import search_index_rebuild
 from leucocases.taxonomy.search.models import SearchEntry, SearchTerm, Synonym, SynonymGroup
-from tests.taxonomy.factories import make_cause, make_fact, make_reference, make_step, make_topic
+from tests.taxonomy.factories import (
+    answer_keys,
+    cause_change_form,
+    make_cause,
+    make_fact,
+    make_reference,
+    make_step,
+    make_topic,
+    synonyms,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +32,6 @@ def page(client, q):
     response = client.get(reverse("taxonomy:search"), {"q": q})
     assert response.status_code == 200
     return response.content.decode()
-
-
-def answer_keys(q):
-    return [item.fact.key for item in ask(q).facts]
-
-
-def synonyms(name, *phrases):
-    """A synonym group written as the admin and load_synonyms write one: then the index version is renewed."""
-    group = SynonymGroup.objects.create(name=name)
-    Synonym.objects.bulk_create([Synonym(group=group, phrase=p) for p in phrases])
-    search_index_touch()
-    return group
 
 
 @pytest.fixture
@@ -336,28 +333,8 @@ def test_a_cause_renamed_and_a_fact_deleted_in_the_admin_leave_no_stale_answer(a
     fact = spleen.facts.get()
     response = admin_client.post(
         reverse("admin:taxonomy_cause_change", args=[spleen.pk]),
-        {
-            "name": "Splenic sequestration",
-            "slug": spleen.slug,
-            "group": spleen.group_id,
-            "position": 0,
-            "summary": spleen.summary,
-            "body": "",
-            "facts-TOTAL_FORMS": "1",
-            "facts-INITIAL_FORMS": "1",
-            "facts-MIN_NUM_FORMS": "0",
-            "facts-MAX_NUM_FORMS": "1000",
-            "facts-0-id": fact.pk,
-            "facts-0-cause": spleen.pk,
-            "facts-0-key": fact.key,
-            "facts-0-position": 0,
-            "facts-0-is_key": "on",
-            "facts-0-text": fact.text,
-            "facts-0-references": [content["reference"].pk],
-            "facts-0-verification": "as_stated",
-            "facts-0-editorial_note": "",
-            "facts-0-DELETE": "on",
-        },
+        cause_change_form(spleen, fact, references=[content["reference"]], name="Splenic sequestration")
+        | {"facts-0-DELETE": "on"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
 

@@ -9,21 +9,19 @@ from django.urls import reverse
 
 from leucocases.taxonomy.search.analysis import terms
 from leucocases.taxonomy.search.answer import ask
-from leucocases.taxonomy.search.index import search_index_rebuild, search_index_touch
-from leucocases.taxonomy.search.models import Synonym, SynonymGroup
-from tests.taxonomy.factories import make_cause, make_fact, make_group, make_reference, make_step, make_topic
+from leucocases.taxonomy.search.index import search_index_rebuild
+from tests.taxonomy.factories import (
+    answer_keys,
+    make_cause,
+    make_fact,
+    make_group,
+    make_reference,
+    make_step,
+    make_topic,
+    synonyms,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def answer_keys(q):
-    return [item.fact.key for item in ask(q).facts]
-
-
-def synonyms(name, *phrases):
-    group = SynonymGroup.objects.create(name=name)
-    Synonym.objects.bulk_create([Synonym(group=group, phrase=p) for p in phrases])
-    search_index_touch()
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import yaml
 from django.core.management import call_command
 
 from leucocases.taxonomy.search.analysis import terms
-from leucocases.taxonomy.search.answer import ask
 from leucocases.taxonomy.search.generic import PATH as GENERIC_PATH
 from leucocases.taxonomy.search.generic import generic_terms
 from leucocases.taxonomy.search.synonyms import DEFAULT_PATH, validate_synonyms
+from tests.taxonomy.factories import answer_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,6 @@ def shipped():
     quiet = StringIO()
     call_command("load_synonyms", stdout=quiet)
     call_command("load_taxonomy", stdout=quiet)
-
-
-def answer_keys(q):
-    return [item.fact.key for item in ask(q).facts]
 
 
 def test_the_shipped_vocabulary_is_broad_and_valid():

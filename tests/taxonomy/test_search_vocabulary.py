@@ -18,15 +18,11 @@ from leucocases.taxonomy.search.models import Synonym, SynonymGroup
 from leucocases.taxonomy.search.question import read_question
 from leucocases.taxonomy.search.snapshot import current_snapshot
 from leucocases.taxonomy.search.synonyms import SynonymFileError, load_synonyms_file
-from tests.taxonomy.factories import make_cause, make_fact, make_reference, make_topic
+from tests.taxonomy.factories import answer_keys, make_cause, make_fact, make_reference, make_topic
 
 pytestmark = pytest.mark.django_db
 
 Same, Member = Synonym.Relation.SAME, Synonym.Relation.MEMBER
-
-
-def answer_keys(q):
-    return [item.fact.key for item in ask(q).facts]
 
 
 def vocabulary(name, same, members=()):
