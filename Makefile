@@ -46,14 +46,16 @@ content:
 	$(DEV_ENV) $(PY) manage.py load_quizzes --publish-as content-loader
 	$(DEV_ENV) $(PY) manage.py rebuild_search_index
 
-## The whole suite, browser tests included.
+## The whole suite, browser tests included, on TEST_WORKERS processes (pytest-xdist; one per
+## core by default, a test file stays on one worker so its module fixtures and ports are its own).
+TEST_WORKERS ?= auto
 test: $(VENV)/.requirements-dev node_modules/.installed
 	@scripts/ensure-chromium.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Everything but the browser tests, for a quick loop.
 test-fast: $(VENV)/.requirements-dev
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .

@@ -23,7 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from leucocases.taxonomy.models import Cause, WorkupStep
@@ -32,6 +32,7 @@ from . import differentials, hooks, policies
 from .checkpoint_forms import CheckpointAnswer
 from .keys import grade_path
 from .models import Attempt, Case, Choice, GradedReport
+from .selectors import Pick, parse_picks, picks_column
 
 logger = logging.getLogger(__name__)
 
@@ -61,28 +62,34 @@ def attempt_start_or_resume(
     visitor's to the session, which is created here if the visitor has none.
     A quiz's case attempt is never resumed here: it is played in the quiz.
     """
-    if user is not None and user.is_authenticated:
-        attempt = Attempt.objects.owned_by(user=user).open().practice().filter(case=case).first()
-        if attempt is None:
-            attempt = Attempt.objects.create(case=case, user=user, case_version=case.version)
-        return attempt
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and not session.session_key:
+        session.save()
+    attempt = attempt_find_open(case=case, user=user, session_key=session.session_key)
+    return attempt or attempt_start(case=case, user=user, session=session)
 
+
+def attempt_start(*, case: Case, user: AbstractBaseUser | AnonymousUser | None, session: SessionBase) -> Attempt:
+    """Start a practice attempt on ``case`` (the caller found none open: ``attempt_find_open``,
+    or the play page's ``learner_state``)."""
+    if user is not None and user.is_authenticated:
+        return Attempt.objects.create(case=case, user=user, case_version=case.version)
     if not session.session_key:
         session.save()
-    attempt = Attempt.objects.owned_by(session_key=session.session_key).open().practice().filter(case=case).first()
-    if attempt is None:
-        attempt = Attempt.objects.create(case=case, session_key=session.session_key, case_version=case.version)
-        ids = [int(i) for i in session.get(ANON_ATTEMPTS_SESSION_KEY, [])]
-        session[ANON_ATTEMPTS_SESSION_KEY] = [*ids, attempt.pk]
+    attempt = Attempt.objects.create(case=case, session_key=session.session_key, case_version=case.version)
+    ids = [int(i) for i in session.get(ANON_ATTEMPTS_SESSION_KEY, [])]
+    session[ANON_ATTEMPTS_SESSION_KEY] = [*ids, attempt.pk]
     return attempt
 
 
 @dataclass(frozen=True, slots=True)
 class ChoiceOutcome:
-    """The stored choice, and whether this call made it (False: chosen before)."""
+    """The stored choice, and whether this call made it (False: chosen before);
+    ``picks``: every choice of the attempt now, in order (``selectors.Pick``)."""
 
     choice: Choice
     created: bool
+    picks: tuple[Pick, ...] = ()
 
 
 def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | None = None) -> ChoiceOutcome:
@@ -109,23 +116,30 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | N
         # The row lock serialises two choices racing on one attempt (PostgreSQL),
         # so the position check and the insert below see every earlier choice;
         # the unique constraints are the backstop everywhere.
-        locked = _locked_attempt(attempt)
+        locked = _locked_attempt(attempt, with_picks=True)
         policies.check_accepts_answers(locked, now=timezone.now())
         if locked.is_submitted:
             raise ValidationError(
                 "This attempt has been submitted; no more steps can be ordered.", code="attempt_submitted"
             )
-        last = Choice.objects.filter(attempt=locked).aggregate(last=Max("position"))["last"] or 0
+        # The choices as they stand, read with the row lock (one query for the count and the occurrence).
+        picks = parse_picks(locked.picks)
+        last = picks[-1][0] if picks else 0
         if position is not None and position != last + 1:
-            return ChoiceOutcome(choice=_replayed_choice(locked, step, position), created=False)
-        occurrence = Choice.objects.filter(attempt=locked, step=step).count() + 1
+            return ChoiceOutcome(choice=_replayed_choice(locked, step, position), created=False, picks=picks)
+        occurrence = 1 + sum(1 for _, step_id, _ in picks if step_id == step.pk)
         try:
             with transaction.atomic():
                 choice = Choice.objects.create(attempt=locked, step=step, position=last + 1, occurrence=occurrence)
         except IntegrityError:
             # Only where the row lock does not hold (SQLite): another request took the position first.
-            return ChoiceOutcome(choice=_replayed_choice(locked, step, last + 1), created=False)
-    return ChoiceOutcome(choice=choice, created=True)
+            replayed = _replayed_choice(locked, step, last + 1)
+            return ChoiceOutcome(choice=replayed, created=False, picks=_stored_picks(locked))
+    return ChoiceOutcome(choice=choice, created=True, picks=(*picks, (choice.position, step.pk, occurrence)))
+
+
+def _stored_picks(attempt: Attempt) -> tuple[Pick, ...]:
+    return tuple(Choice.objects.filter(attempt=attempt).values_list("position", "step_id", "occurrence"))
 
 
 def _replayed_choice(attempt: Attempt, step: WorkupStep, position: int) -> Choice:
@@ -141,16 +155,15 @@ def _replayed_choice(attempt: Attempt, step: WorkupStep, position: int) -> Choic
     )
 
 
-def _locked_attempt(attempt: Attempt) -> Attempt:
+def _locked_attempt(attempt: Attempt, *, with_picks: bool = False) -> Attempt:
     # Lock the attempt row only (``of``): joining the case and what the
     # policies read (a quiz attempt) must not lock them too, or every learner
     # submitting the same case would queue behind each other, and a quiz
     # finishing (which locks the quiz attempt first) could deadlock with a choice.
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("case", *policies.attempt_related())
-        .get(pk=attempt.pk)
-    )
+    rows = Attempt.objects.select_for_update(of=("self",)).select_related("case", *policies.attempt_related())
+    if with_picks:
+        rows = rows.annotate(picks=picks_column(OuterRef("pk")))
+    return rows.get(pk=attempt.pk)
 
 
 def _hold_key(case_id: int) -> None:

@@ -125,11 +125,12 @@ class PresentationCheckpoint:
     closed: bool = False
 
 
-def presentation_checkpoint(*, case: Case, attempt: Attempt | None, ordered: bool) -> PresentationCheckpoint:
+def presentation_checkpoint(*, case: Case, saved: AttemptCheckpoint | None, ordered: bool) -> PresentationCheckpoint:
+    """The first checkpoint as the play page shows it, with what the learner ``saved``
+    there (read with their choices: ``learner_state``)."""
     expert = expert_differential(case)
     if expert is None or expert.checkpoint("presentation") is None:
         return PresentationCheckpoint(asked=False)
-    saved = None if attempt is None else attempt.checkpoints.filter(name="presentation").first()
     initial = {}
     if saved is not None:
         initial = {"summary": saved.summary} | {f"cause_{i}": slug for i, slug in enumerate(saved.causes, start=1)}

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
 from leucocases.taxonomy.models import Cause, WorkupStep
+from leucocases.taxonomy.workup_catalogue import workup_catalogue
 
 from .checkpoint_forms import CheckpointForm
 from .models import Case, CaseLabel
@@ -68,12 +69,10 @@ class ChooseStepForm(forms.Form):
 
     def clean_step(self) -> WorkupStep:
         slug = self.cleaned_data["step"]
-        try:
-            return WorkupStep.objects.get(slug=slug)
-        except WorkupStep.DoesNotExist:
-            raise forms.ValidationError(
-                "There is no workup step %(slug)s.", code="unknown_step", params={"slug": slug}
-            ) from None
+        step = workup_catalogue().by_slug.get(slug)
+        if step is None:
+            raise forms.ValidationError("There is no workup step %(slug)s.", code="unknown_step", params={"slug": slug})
+        return step
 
 
 class DiagnosisSelect(forms.Select):

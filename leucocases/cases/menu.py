@@ -13,12 +13,13 @@ entry's name or its category's label, ignoring case and accents.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from leucocases.editorial.content_version import remember
 from leucocases.taxonomy.models import WorkupStep
+from leucocases.taxonomy.workup_catalogue import workup_catalogue
 
 from .forms import MENU_QUERY_MAX_LENGTH
 
@@ -70,9 +71,29 @@ def _normalise(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _matches(words: Sequence[str], name: str, category_label: str) -> bool:
-    haystack = _normalise(f"{name} {category_label}")
-    return all(word in haystack for word in words)
+#: (label, slug, ((entry, its normalised name and category label), ...)) per category.
+_Skeleton = tuple[tuple[str, str, tuple[tuple[WorkupStep, str], ...]], ...]
+
+
+def _skeleton() -> _Skeleton:
+    """The catalogue by category, with each entry's text to match, kept per content version."""
+
+    def build() -> _Skeleton:
+        labels = dict(WorkupStep.Category.choices)
+        by_category: dict[str, list[tuple[WorkupStep, str]]] = {}
+        for step in workup_catalogue().steps:
+            label = labels.get(step.category, step.category)
+            by_category.setdefault(step.category, []).append((step, _normalise(f"{step.name} {label}")))
+        categories = [
+            (label, value, tuple(by_category.pop(value)))
+            for value, label in WorkupStep.Category.choices
+            if value in by_category
+        ]
+        # Entries in a category added after this code was written still appear.
+        categories += [(key, key, tuple(steps)) for key, steps in by_category.items()]
+        return tuple(categories)
+
+    return remember("play-menu", build)
 
 
 def step_menu(*, positions: dict[int, tuple[int, ...]], query: str = "") -> Menu:
@@ -81,22 +102,20 @@ def step_menu(*, positions: dict[int, tuple[int, ...]], query: str = "") -> Menu
     attempt ordered it at (``positions``: step pk -> positions) and whether
     it matches ``query``."""
     words = _normalise(query).split()
-    labels = dict(WorkupStep.Category.choices)
-    by_category: dict[str, list[MenuStep]] = {}
-    for step in WorkupStep.objects.all():
-        label = labels.get(step.category, step.category)
-        entry = MenuStep(step=step, positions=positions.get(step.pk, ()), shown=_matches(words, step.name, label))
-        by_category.setdefault(step.category, []).append(entry)
-    categories = [
-        MenuCategory(label=label, slug=value, steps=tuple(by_category.pop(value)))
-        for value, label in WorkupStep.Category.choices
-        if value in by_category
-    ]
-    # Entries in a category added after this code was written still appear.
-    categories += [MenuCategory(label=key, slug=key, steps=tuple(steps)) for key, steps in by_category.items()]
+    categories = tuple(
+        MenuCategory(
+            label=label,
+            slug=slug,
+            steps=tuple(
+                MenuStep(step=step, positions=positions.get(step.pk, ()), shown=all(w in text for w in words))
+                for step, text in entries
+            ),
+        )
+        for label, slug, entries in _skeleton()
+    )
     entries = [entry for category in categories for entry in category.steps]
     return Menu(
-        categories=tuple(categories),
+        categories=categories,
         query=query,
         total=len(entries),
         shown=sum(1 for entry in entries if entry.shown),

@@ -9,12 +9,13 @@ and where the learner goes next) to ``play_context``,
 Every page works without JavaScript (forms post and redirect); with htmx,
 choosing a step swaps in the results list (``cases/play.html#chosen-steps``)
 instead. Before an attempt is submitted nothing from the answer key reaches
-the browser: the play page gets results only (``selectors.attempt_chosen_steps``).
+the browser: the play page gets results only (``selectors.chosen_steps``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -24,15 +25,16 @@ from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import attempts
+from . import attempts, differentials
 from .forms import ChooseStepForm, DiagnosisForm
 from .grading import InvalidKeyError
+from .learner_state import attempt_state
 from .menu import MenuStep, step_menu
-from .models import Attempt, Case
-from .selectors import ChosenStep, attempt_chosen_steps
+from .models import Attempt, AttemptCheckpoint, Case
+from .play_content import play_case
+from .selectors import Pick, chosen_steps
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +62,12 @@ class PlayRoutes:
 
 
 def practice_routes(case: Case, attempt: Attempt | None = None) -> PlayRoutes:
+    kept = play_case(case)
     return PlayRoutes(
-        page_url=case.get_absolute_url(),
-        choose_url=reverse("cases:choose", kwargs={"slug": case.slug}),
-        submit_url=reverse("cases:submit", kwargs={"slug": case.slug}),
-        submitted_url=attempt.get_absolute_url() if attempt is not None else case.get_absolute_url(),
+        page_url=kept.page_url,
+        choose_url=kept.choose_url,
+        submit_url=kept.submit_url,
+        submitted_url=attempt.get_absolute_url() if attempt is not None else kept.page_url,
     )
 
 
@@ -73,11 +76,11 @@ def redirect_for(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _positions(chosen: list[ChosenStep]) -> dict[int, tuple[int, ...]]:
+def _positions(picks: Sequence[Pick]) -> dict[int, tuple[int, ...]]:
     """Each ordered entry's positions, in order (step pk -> positions)."""
     positions: dict[int, tuple[int, ...]] = {}
-    for item in chosen:
-        positions[item.step.pk] = (*positions.get(item.step.pk, ()), item.position)
+    for position, step_id, _ in picks:
+        positions[step_id] = (*positions.get(step_id, ()), position)
     return positions
 
 
@@ -88,6 +91,10 @@ def page_url_with_menu(url: str, query: str, *, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+#: ``play_context``'s ``checkpoint`` when the caller did not read it: read it with the choices.
+UNREAD: Any = object()
+
+
 def play_context(
     *,
     case: Case,
@@ -95,24 +102,38 @@ def play_context(
     routes: PlayRoutes,
     diagnosis_form: DiagnosisForm | None = None,
     menu_query: str = "",
+    picks: Sequence[Pick] | None = None,
+    checkpoint: AttemptCheckpoint | None = UNREAD,
     **extra: Any,
 ) -> dict:
     """Everything ``cases/play.html`` needs; ``extra`` adds to it (the quiz runner's progress).
 
-    ``menu_query`` is the menu filter asked for (``menu.menu_query``).
+    ``menu_query`` is the menu filter asked for (``menu.menu_query``); ``picks``
+    and ``checkpoint`` are the attempt's choices and presentation checkpoint if
+    the caller read them already (``learner_state``); otherwise one query reads both.
     """
-    chosen = attempt_chosen_steps(attempt=attempt) if attempt is not None else []
+    if attempt is None:
+        picks, checkpoint = (), None
+    elif picks is None or checkpoint is UNREAD:
+        picks, checkpoint = attempt_state(attempt=attempt)
+    kept = play_case(case)
+    chosen = chosen_steps(case_id=case.pk, picks=picks)
     if diagnosis_form is None:
         diagnosis_form = DiagnosisForm()
     return {
         "case": case,
         "attempt": attempt,
         "routes": routes,
-        "labs": list(case.initial_labs.all()),
+        "case_labels": kept.labels,
+        "labs": list(kept.labs),
+        "presentation_html": kept.presentation_html,
+        "presentation_checkpoint": differentials.presentation_checkpoint(
+            case=case, saved=checkpoint, ordered=bool(chosen)
+        ),
         "chosen": chosen,
         # Every menu form says where the next choice goes (attempt_choose_step).
         "next_position": len(chosen) + 1,
-        "menu": step_menu(positions=_positions(chosen), query=menu_query),
+        "menu": step_menu(positions=_positions(picks), query=menu_query),
         "diagnosis_form": diagnosis_form,
         **extra,
     }
@@ -164,7 +185,7 @@ def choose_step_response(
         if notice:
             messages.info(request, notice)
         return redirect(page_url_with_menu(routes.page_url, query, anchor=f"finding-{position}"))
-    chosen = attempt_chosen_steps(attempt=attempt)
+    chosen = chosen_steps(case_id=case.pk, picks=outcome.picks)
     context = {
         "case": case,
         "attempt": attempt,
@@ -174,7 +195,7 @@ def choose_step_response(
         "focus_position": position,
         "notice": notice,
         "announcement": announcement,
-        "oob_menu_step": MenuStep(step=step, positions=_positions(chosen).get(step.pk, ())),
+        "oob_menu_step": MenuStep(step=step, positions=_positions(outcome.picks).get(step.pk, ())),
         **(extra_context or {}),
     }
     return render(request, "cases/play.html#chosen-steps", context)

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
 
     from .models import Attempt, Case
@@ -80,6 +81,16 @@ class CasePolicy:
     def case_hold(self, *, case: Case, user: Any) -> CaseHold | None:
         """Where to send ``user`` instead of ``case`` (None: they may open it)."""
         return None
+
+    def case_holds(self, *, user: Any, now: datetime) -> QuerySet | None:
+        """What ``case_hold`` reads, as a subquery for the play page's one
+        learner-state query (``learner_state``): the pks of what holds ``user``
+        away from the case ``OuterRef("pk")``, first first (None: nothing can)."""
+        return None
+
+    def case_hold_for(self, pk: int) -> CaseHold:
+        """The hold that ``case_holds`` named by ``pk``."""
+        raise NotImplementedError
 
     def report_gate(self, request: HttpRequest, attempt: Attempt) -> HttpResponse | None:
         """The response to send instead of ``attempt``'s report page, if any."""

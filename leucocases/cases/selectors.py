@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, FloatField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, FloatField, OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
+from leucocases.editorial.content_version import remember
 from leucocases.taxonomy.models import WorkupStep
+from leucocases.taxonomy.workup_catalogue import workup_catalogue
 
 from .charts import SeriesChart, series_chart
 from .models import Attempt, Case, Choice, Finding, GradedReport
@@ -37,8 +40,78 @@ class ChosenStep:
     chart: SeriesChart | None
 
 
+#: One stored choice, as the play page needs it: (position, step id, occurrence).
+Pick = tuple[int, int, int]
+PICK_SEPARATOR = ","
+
+
+def picks_column(attempt_id: Any) -> Subquery:
+    """One text column: every choice of the attempt ``attempt_id`` (an expression)
+    as "position:step:occurrence", in no particular order (``parse_picks`` sorts
+    them): what lets the play page read its choices inside a query it already runs."""
+    item = Concat(
+        Cast("position", CharField()),
+        Value(":"),
+        Cast("step_id", CharField()),
+        Value(":"),
+        Cast("occurrence", CharField()),
+        output_field=CharField(),
+    )
+    rows = (
+        Choice.objects.filter(attempt_id=attempt_id)
+        .order_by()
+        .values("attempt_id")
+        .annotate(picks=StringAgg(item, Value(PICK_SEPARATOR)))
+        .values("picks")
+    )
+    return Subquery(rows, output_field=CharField())
+
+
+def parse_picks(text: str | None) -> tuple[Pick, ...]:
+    """``picks_column``'s text as picks, in position order."""
+    if not text:
+        return ()
+    picks = (tuple(int(n) for n in item.split(":")) for item in text.split(PICK_SEPARATOR))
+    return tuple(sorted(picks))  # type: ignore[arg-type]
+
+
+def attempt_picks(*, attempt: Attempt) -> tuple[Pick, ...]:
+    """The attempt's choices in order. One query."""
+    rows = Choice.objects.filter(attempt=attempt).order_by("position").values_list("position", "step_id", "occurrence")
+    return tuple(rows)
+
+
 def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
-    """The attempt's choices in order, each with what it revealed.
+    """The attempt's choices in order, each with what it revealed (``chosen_steps``). One query."""
+    return chosen_steps(case_id=attempt.case_id, picks=attempt_picks(attempt=attempt))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reveal:
+    result: str
+    table: tuple[dict[str, Any], ...]
+    chart: SeriesChart | None
+
+
+def _case_reveals(case_id: int) -> tuple[dict[tuple[int, int], _Reveal], dict[int, _Reveal]]:
+    """What each (step id, occurrence) the case keys reveals, and each step's last
+    occurrence; kept per worker and content version (findings are content)."""
+
+    def build():
+        findings: dict[tuple[int, int], _Reveal] = {}
+        latest: dict[int, _Reveal] = {}
+        rows = Finding.objects.filter(case_id=case_id).only("pk", "step_id", "occurrence", "result", "table", "series")
+        for finding in sorted(rows, key=lambda f: f.occurrence):
+            table = tuple(row for row in finding.table or () if isinstance(row, dict))
+            reveal = _Reveal(result=finding.result, table=table, chart=series_chart(finding.series))
+            findings[(finding.step_id, finding.occurrence)] = latest[finding.step_id] = reveal
+        return findings, latest
+
+    return remember(("case-reveals", case_id), build)
+
+
+def chosen_steps(*, case_id: int, picks: Sequence[Pick]) -> list[ChosenStep]:
+    """What each pick reveals in the case.
 
     The n-th order of an entry shows the case's finding for occurrence n; a
     repeat beyond the occurrences the case keys shows the last keyed one
@@ -46,41 +119,32 @@ def attempt_chosen_steps(*, attempt: Attempt) -> list[ChosenStep]:
     the catalogue's neutral default result (``WorkupStep.default_result``).
     All in the same markup, so the page never tells keyed from unkeyed.
 
-    Two queries whatever the number of choices.
+    No query once the worker keeps the case's findings and the catalogue (read on
+    the first look, choices or not, so that the next look costs what any other does).
     """
-    choices = list(Choice.objects.filter(attempt=attempt).select_related("step").order_by("position"))
-    return path_chosen_steps(case_id=attempt.case_id, picks=[(c.position, c.step, c.occurrence) for c in choices])
-
-
-def path_chosen_steps(*, case_id: int, picks: Sequence[tuple[int, WorkupStep, int]]) -> list[ChosenStep]:
-    """What each pick (position, entry, occurrence) reveals in the case, as
-    ``attempt_chosen_steps`` says; also for a path that is not stored (the
-    editor's learner preview). One query."""
-    if not picks:
-        return []
-    findings: dict[tuple[int, int], Finding] = {}
-    latest: dict[int, Finding] = {}
-    rows = Finding.objects.filter(case_id=case_id, step_id__in={step.pk for _, step, _ in picks}).only(
-        "pk", "step_id", "occurrence", "result", "table", "series"
-    )
-    for finding in sorted(rows, key=lambda f: f.occurrence):
-        findings[(finding.step_id, finding.occurrence)] = finding
-        latest[finding.step_id] = finding
+    findings, latest = _case_reveals(case_id)
+    steps = workup_catalogue().by_pk
     chosen = []
-    for position, step, occurrence in picks:
-        finding = findings.get((step.pk, occurrence)) or latest.get(step.pk)
-        table = tuple(row for row in (finding.table if finding else None) or () if isinstance(row, dict))
+    for position, step_id, occurrence in picks:
+        step = steps[step_id]
+        reveal = findings.get((step_id, occurrence)) or latest.get(step_id)
         chosen.append(
             ChosenStep(
                 position=position,
                 step=step,
                 occurrence=occurrence,
-                result=finding.result if finding else (step.default_result or NEUTRAL_RESULT),
-                table=table,
-                chart=series_chart(finding.series) if finding else None,
+                result=reveal.result if reveal else (step.default_result or NEUTRAL_RESULT),
+                table=reveal.table if reveal else (),
+                chart=reveal.chart if reveal else None,
             )
         )
     return chosen
+
+
+def path_chosen_steps(*, case_id: int, picks: Sequence[tuple[int, WorkupStep, int]]) -> list[ChosenStep]:
+    """``chosen_steps`` for picks that name their entries (position, entry,
+    occurrence): a path that is not stored (the editor's learner preview)."""
+    return chosen_steps(case_id=case_id, picks=[(at, step.pk, occurrence) for at, step, occurrence in picks])
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,8 @@ through ``policies`` and ``visibility``, never an import of that app.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,30 +30,45 @@ from .case_list import case_list_page
 from .checkpoint_forms import CheckpointForm
 from .forms import CaseFilterForm
 from .grading import Report
+from .learner_state import LearnerState, learner_state
 from .menu import menu_query
 from .models import Attempt, Case
 from .play import choose_step_response, play_context, practice_routes, redirect_for, submit_diagnosis_response
+from .play_content import play_case_named
 
 
-def _cases_for(request: HttpRequest):
-    # Practice cases are open to everyone; other approved cases (used in
-    # quizzes) need an account (Case.is_practice). Cases a rule locks (an exam
-    # in force) are played there only (visibility.py): see _practice_case.
-    return Case.objects.playable() if request.user.is_authenticated else Case.objects.practice()
+@dataclass(frozen=True)
+class Practice:
+    """A case the visitor may practise and their state on it, or the response refusing it."""
+
+    case: Case | None = None
+    state: LearnerState = LearnerState()
+    refused: HttpResponse | None = None
 
 
-def _practice_case(request: HttpRequest, slug: str) -> tuple[Case | None, HttpResponse | None]:
-    """The case ``slug`` if this visitor may practise it, or the response that
-    says why not: the learner taking its exam goes back to the exam; anyone
-    else finds no such case while an exam in force holds it."""
-    case = _cases_for(request).filter(slug=slug).first()
-    if case is None:
-        return None, None
-    if held := _held(request, case):
-        return None, held
-    if visibility.case_is_locked(case=case):
-        return None, None
-    return case, None
+def _practice(request: HttpRequest, slug: str, *, attempt_id: int | None = None) -> Practice:
+    """The case ``slug`` if this visitor may practise it, with their state on it
+    (``learner_state``: their open attempt, or the one ``attempt_id`` names), or
+    the response that says why not: the learner taking its exam goes back to
+    the exam; anyone else finds no such case while an exam in force holds it.
+
+    Practice cases are open to everyone; other approved cases (used in
+    quizzes) need an account (Case.is_practice). Cases a rule locks (an exam
+    in force) are played there only (visibility.py).
+    """
+    kept = play_case_named(slug)
+    signed_in = request.user.is_authenticated
+    if kept is None or not (kept.case.is_playable if signed_in else kept.is_open_to_everyone):
+        return Practice()
+    state = learner_state(
+        case=kept.case, user=request.user, session_key=request.session.session_key, attempt_id=attempt_id
+    )
+    if state.hold is not None:
+        messages.warning(request, state.hold.message)
+        return Practice(refused=redirect_for(request, state.hold.url))
+    if state.locked:
+        return Practice()
+    return Practice(case=kept.case, state=state)
 
 
 def _visible_attempts(request: HttpRequest):
@@ -113,77 +130,79 @@ def _case_preview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def case_play(request: HttpRequest, slug: str) -> HttpResponse:
-    case, refused = _practice_case(request, slug)
-    if refused is not None:
-        return refused
-    if case is None:
+    practice = _practice(request, slug)
+    if practice.refused is not None:
+        return practice.refused
+    if (case := practice.case) is None:
         return _case_preview(request, slug)
-    if request.user.is_authenticated:
-        attempt = attempts.attempt_start_or_resume(case=case, user=request.user, session=request.session)
-    else:
+    state = practice.state
+    attempt = state.attempt
+    if attempt is None and request.user.is_authenticated:
         # An anonymous look must not write (crawlers would fill the table):
         # the visitor's first choice starts the attempt.
-        attempt = attempts.attempt_find_open(case=case, user=None, session_key=request.session.session_key)
-    previous = _visible_attempts(request).filter(case=case).order_by("-submitted_at").first()
+        attempt = attempts.attempt_start(case=case, user=request.user, session=request.session)
     context = play_context(
         case=case,
         attempt=attempt,
         routes=practice_routes(case, attempt),
         menu_query=menu_query(request),
-        previous_attempt=previous,
+        picks=state.picks,
+        checkpoint=state.checkpoint,
+        previous_attempt=state.previous,
     )
     return render(request, "cases/play.html", context)
 
 
-def _posted_attempt(request: HttpRequest, case: Case) -> Attempt | None:
-    """The practice attempt a play-page form names, if this learner owns it.
+def _posted_practice(request: HttpRequest, slug: str) -> tuple[Practice, Attempt | None]:
+    """The case and the practice attempt a play-page form names, if this learner owns it.
 
     A form with no attempt comes from a first visit: the first choice starts
     (or resumes, if another tab started one) the learner's attempt. A quiz's
     case attempt is never found here: it is played through the quiz.
     """
-    if not request.POST.get("attempt"):
-        return attempts.attempt_start_or_resume(case=case, user=request.user, session=request.session)
-    try:
-        pk = int(request.POST.get("attempt", ""))
-    except ValueError:
-        return None
-    return _owned_attempts(request).practice().filter(case=case, pk=pk).first()
+    posted = request.POST.get("attempt")
+    attempt_id = _int(posted)
+    practice = _practice(request, slug, attempt_id=attempt_id)
+    if practice.case is None:
+        return practice, None
+    if not posted:
+        found = practice.state.attempt
+        return practice, found or attempts.attempt_start(case=practice.case, user=request.user, session=request.session)
+    return practice, practice.state.attempt if attempt_id is not None else None
+
+
+NOT_FOUND_MESSAGE = "That attempt could not be found (your session may have ended). Please start again."
 
 
 @require_POST
 def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
-    case, refused = _practice_case(request, slug)
-    if refused is not None:
-        return refused
-    if case is None:
+    practice, attempt = _posted_practice(request, slug)
+    if practice.refused is not None:
+        return practice.refused
+    if (case := practice.case) is None:
         raise Http404("No such case.")
-    attempt = _posted_attempt(request, case)
     if attempt is None:
-        messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
+        messages.error(request, NOT_FOUND_MESSAGE)
         return redirect_for(request, case.get_absolute_url())
     return choose_step_response(request, case=case, attempt=attempt, routes=practice_routes(case, attempt))
 
 
 @require_POST
 def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    case, refused = _practice_case(request, slug)
-    if refused is not None:
-        return refused
-    if case is None:
+    practice, attempt = _posted_practice(request, slug)
+    if practice.refused is not None:
+        return practice.refused
+    if (case := practice.case) is None:
         raise Http404("No such case.")
-    attempt = _posted_attempt(request, case)
     if attempt is None:
-        messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
+        messages.error(request, NOT_FOUND_MESSAGE)
         return redirect(case.get_absolute_url())
     if attempt.is_submitted:
         messages.info(request, "This attempt was already submitted; here is its report.")
         return redirect(attempt.get_absolute_url())
     routes = practice_routes(case, attempt)
-    previous = _visible_attempts(request).filter(case=case).order_by("-submitted_at").first()
-    response = submit_diagnosis_response(
-        request, case=case, attempt=attempt, routes=routes, extra_context={"previous_attempt": previous}
-    )
+    extra = {"previous_attempt": practice.state.previous}
+    response = submit_diagnosis_response(request, case=case, attempt=attempt, routes=routes, extra_context=extra)
     return response or redirect(attempt.get_absolute_url())
 
 
@@ -197,12 +216,12 @@ def case_checkpoint(request: HttpRequest, slug: str) -> HttpResponse:
         back = reverse("cases:play", kwargs={"slug": slug})
     attempt = _owned_attempts(request).filter(case__slug=slug, pk=_int(request.POST.get("attempt"))).first()
     if attempt is None and not request.POST.get("attempt"):
-        case, refused = _practice_case(request, slug)
-        if refused is not None or case is None:
-            return refused or HttpResponseRedirect(back)
-        attempt = attempts.attempt_start_or_resume(case=case, user=request.user, session=request.session)
+        practice = _practice(request, slug)
+        if practice.refused is not None or practice.case is None:
+            return practice.refused or HttpResponseRedirect(back)
+        attempt = attempts.attempt_start_or_resume(case=practice.case, user=request.user, session=request.session)
     if attempt is None:
-        messages.error(request, "That attempt could not be found (your session may have ended). Please start again.")
+        messages.error(request, NOT_FOUND_MESSAGE)
         return HttpResponseRedirect(back)
     form = CheckpointForm(request.POST, prefix="presentation")
     try:

@@ -90,6 +90,20 @@ def visible_exam_reports(*, user: Any, now: datetime | None = None) -> Q:
     return visible
 
 
+def exams_holding(*, case: Any, user: Any, now: datetime) -> QuerySet[QuizAttempt]:
+    """``user``'s exam-mode quiz attempts under way that include ``case`` (a case,
+    its id or an ``OuterRef`` to one), first first."""
+    # An exam whose time ran out is over, even before anyone records it.
+    running = Q(deadline__isnull=True) | Q(deadline__gt=now)
+    return QuizAttempt.objects.filter(
+        running,
+        user=user,
+        finished_at__isnull=True,
+        quiz__mode=Quiz.Mode.EXAM,
+        case_attempts__case=case,
+    ).order_by("pk")
+
+
 def exam_attempt_holding(*, case: Case, user: Any) -> QuizAttempt | None:
     """The exam-mode quiz attempt under way that includes ``case``, if any.
 
@@ -99,19 +113,7 @@ def exam_attempt_holding(*, case: Case, user: Any) -> QuizAttempt | None:
     """
     if user is None or not user.is_authenticated:
         return None
-    # An exam whose time ran out is over, even before anyone records it.
-    running = Q(deadline__isnull=True) | Q(deadline__gt=timezone.now())
-    return (
-        QuizAttempt.objects.filter(
-            running,
-            user=user,
-            finished_at__isnull=True,
-            quiz__mode=Quiz.Mode.EXAM,
-            case_attempts__case=case,
-        )
-        .order_by("pk")
-        .first()
-    )
+    return exams_holding(case=case, user=user, now=timezone.now()).first()
 
 
 __all__ = [
@@ -119,6 +121,7 @@ __all__ = [
     "exam_attempt_holding",
     "exam_items_in_force",
     "exam_locked_cases",
+    "exams_holding",
     "items_outside",
     "visible_exam_reports",
 ]

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -61,6 +61,14 @@ class QuizPolicy(CasePolicy):
     def case_hold(self, *, case: Case, user: Any) -> CaseHold | None:
         quiz_attempt = exam_lock.exam_attempt_holding(case=case, user=user)
         return None if quiz_attempt is None else CaseHold(quiz_attempt.get_absolute_url(), EXAM_LOCK_MESSAGE)
+
+    def case_holds(self, *, user: Any, now: datetime) -> QuerySet | None:
+        if user is None or not user.is_authenticated:
+            return None
+        return exam_lock.exams_holding(case=OuterRef("pk"), user=user, now=now).values("pk")
+
+    def case_hold_for(self, pk: int) -> CaseHold:
+        return CaseHold(QuizAttempt(pk=pk).get_absolute_url(), EXAM_LOCK_MESSAGE)
 
     def report_gate(self, request: HttpRequest, attempt: Attempt) -> HttpResponse | None:
         """A quiz case's report: none while its exam is under way. Brings the

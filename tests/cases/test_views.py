@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from leucocases.cases import services
 from leucocases.cases.models import Attempt, Case, Choice, Finding, GradedReport
+from leucocases.editorial.content_version import content_changed
 from leucocases.editorial.models import ReviewStatus
 from leucocases.taxonomy.models import Cause, WorkupStep
 from tests.accounts.factories import make_instructor, make_user
@@ -534,6 +535,7 @@ def test_report_offers_another_try_only_while_the_case_can_be_played(client):
     report_url = submit(client, bundle, attempt, "thiopurines")["Location"]
     assert "Try this case again" in client.get(report_url).content.decode()
     Case.objects.filter(pk=bundle.case.pk).update(archived_at=timezone.now())
+    content_changed()  # what a writer says after an update, which sends no signal
     page = client.get(report_url)
     assert page.status_code == 200
     assert "Try this case again" not in page.content.decode()
@@ -735,10 +737,10 @@ def test_play_and_choose_query_counts_do_not_grow_with_choices(client, logged_in
     assert play_after_1 == play_after_8
     assert choose_post_2 == choose_post_8
     assert htmx_post_3 == htmx_post_9
-    # Small and constant (the numbers are reported in the work notes).
-    assert play_after_8 <= 12
-    assert choose_post_8 <= 15
-    assert htmx_post_9 <= 17
+    # Small and constant (tests/cases/test_play_cache.py pins them, less transaction control counted here).
+    assert play_after_8 <= 3
+    assert choose_post_8 <= 9
+    assert htmx_post_9 <= 9
 
 
 def test_report_query_count_does_not_grow_with_choices(client):

@@ -101,7 +101,7 @@ def test_author_review_play_analyse_and_export(page: Page, browser: Browser, bas
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Title").dispatch_event("change")
     expect(page.get_by_label("Slug")).to_have_value(SLUG)  # prepopulated from the title
-    page.get_by_label("Presentation").fill("A 19-year-old student has had a sore throat for four days.")
+    page.get_by_label("Presentation:", exact=True).fill("A 19-year-old student has had a sore throat for four days.")
     page.locator("#id_groups_0").check()
     expect(page.get_by_label("Is practice")).to_be_checked()
     page.locator("#id_initial_labs-0-name").fill("Neutrophils")

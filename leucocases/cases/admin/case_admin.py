@@ -165,7 +165,8 @@ class CaseAdmin(DifferentialDisplayMixin, CaseToolsMixin, SearchIndexedAdmin, Re
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
+        # The differential's read-only display (see get_fieldsets) is never a form field.
+        fields = (*super().get_readonly_fields(request, obj), "differential_shown")
         # A draft of changes is not archived itself: its case is (publishing leaves the date alone).
         return (*fields, "archived_at") if obj is not None and obj.draft_of_id else fields
 

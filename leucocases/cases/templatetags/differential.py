@@ -1,7 +1,9 @@
 """Template tags for differential checkpoints (``cases.differentials`` holds the logic).
 
-Tags rather than view context: the play page and the report are shared by
-practice and the quiz runner, and each include asks only for what it shows.
+A tag rather than view context: the report is shared by practice and the
+quiz runner, and its include asks only for what it shows. (The play page's
+first checkpoint comes in its context: ``play.play_context`` reads it with
+the learner's choices.)
 """
 
 from django import template
@@ -9,11 +11,6 @@ from django import template
 from leucocases.cases import differentials
 
 register = template.Library()
-
-
-@register.simple_tag
-def presentation_checkpoint(case, attempt, chosen):
-    return differentials.presentation_checkpoint(case=case, attempt=attempt or None, ordered=bool(chosen))
 
 
 @register.simple_tag
