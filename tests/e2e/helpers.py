@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,6 +53,22 @@ def _require(path: Path) -> Path:
     if not path.exists():
         pytest.fail(f"{path.relative_to(BASE_DIR)} is missing: run `npm ci` (or `make test`, which does it).")
     return path
+
+
+# --- spaced practice ------------------------------------------------------------------------
+
+
+def expect_due_date(upcoming: Locator, username: str, case_slug: str) -> None:
+    """The dashboard's line gives the wait in words and the date the learner's card of the case falls due."""
+    from django.utils import dateformat, timezone
+
+    from leucocases.quizzes.models import PracticeCard
+
+    card = PracticeCard.objects.get(user__username=username, case__slug=case_slug)
+    expect(upcoming).to_contain_text(re.compile(r"due again (tomorrow|in \d+ days)"))
+    due = upcoming.locator("time")
+    expect(due).to_have_text(dateformat.format(timezone.localtime(card.due), "j M Y"))
+    expect(due).to_have_attribute("datetime", re.compile(rf"^{timezone.localtime(card.due):%Y-%m-%d}T"))
 
 
 # --- accessibility ---------------------------------------------------------------------------

@@ -10,29 +10,19 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import dateformat, timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from leucocases.cases.models import Case
 from leucocases.editorial.models import ReviewStatus
-from leucocases.quizzes.models import PracticeCard, PracticeReview, Quiz, QuizItem
+from leucocases.quizzes.models import PracticeReview, Quiz, QuizItem
 from tests.accounts.factories import make_instructor
 
-from .helpers import log_in
+from .helpers import expect_due_date, log_in
 from .test_pages_a11y import PASSWORD, PageChecks
 
 CASE = "crohns-azathioprine-routine-count"
 CASE_TITLE = "A routine monitoring count in Crohn's disease"
 CAUSE = "thiopurines"
-
-
-def expect_due_date(upcoming: Locator, username: str) -> None:
-    """The dashboard's line gives the wait in words and the date the learner's card of the case falls due."""
-    card = PracticeCard.objects.get(user__username=username, case__slug=CASE)
-    expect(upcoming).to_contain_text(re.compile(r"due again (tomorrow|in \d+ days)"))
-    due = upcoming.locator("time")
-    expect(due).to_have_text(dateformat.format(timezone.localtime(card.due), "j M Y"))
-    expect(due).to_have_attribute("datetime", re.compile(rf"^{timezone.localtime(card.due):%Y-%m-%d}T"))
 
 
 def test_certainty_is_asked_reported_and_feeds_the_dashboard(page: Page, site_content):
@@ -67,7 +57,7 @@ def test_certainty_is_asked_reported_and_feeds_the_dashboard(page: Page, site_co
     expect(
         page.get_by_text(re.compile(r"When you said high certainty, your diagnosis was right \d time"))
     ).to_be_visible()
-    expect_due_date(page.locator(".upcoming-reviews li", has_text=CASE_TITLE), "certain-learner")
+    expect_due_date(page.locator(".upcoming-reviews li", has_text=CASE_TITLE), "certain-learner", CASE)
     page.locator("details.how-chosen > summary").click()
     expect(page.locator("details.how-chosen")).to_contain_text("FSRS")
     checks.check("dashboard, calibration and the next due date")
@@ -99,7 +89,7 @@ def test_a_case_played_before_signing_up_comes_back_on_the_dashboard(page: Page,
 
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
-    expect_due_date(page.locator(".upcoming-reviews li", has_text=CASE_TITLE), "late-learner")
+    expect_due_date(page.locator(".upcoming-reviews li", has_text=CASE_TITLE), "late-learner", CASE)
     checks.check("dashboard, a case played before signing up")
     assert PracticeReview.objects.filter(card__user__username="late-learner").count() == 1
 

@@ -1,6 +1,7 @@
 """Differential checkpoints in the browser (issue 18): a learner fills the first differential after the
-presentation and the second with the final diagnosis, with JavaScript on and off, states certainty and
-reads the report that sets each list beside the expert's. axe and the HTML checker at zero on each page."""
+presentation and the second with the final diagnosis, with JavaScript on and off, states certainty, reads
+the report that sets each list beside the expert's and finds the case's next due date on the dashboard.
+axe and the HTML checker at zero on each page."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from leucocases.cases.models import Case
 
-from .helpers import assert_no_console_errors, watch_console
+from .helpers import assert_no_console_errors, expect_due_date, watch_console
 from .test_pages_a11y import PASSWORD, PageChecks
 
 CASE = "crohns-azathioprine-routine-count"
@@ -83,6 +84,14 @@ def play_with_checkpoints(page: Page, username: str, *, checks: PageChecks | Non
     expect(expert_final).to_have_text([re.compile(r"^Thiopurines .*must not miss"), re.compile(r"^Other drugs and")])
     if checks:
         checks.check("report, differential beside the expert's")
+
+    # The practice case is now on the learner's spaced-practice schedule.
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
+    title = Case.objects.get(slug=CASE).title
+    expect_due_date(page.locator(".upcoming-reviews li", has_text=title), username, CASE)
+    if checks:
+        checks.check("dashboard, the case's next due date")
 
 
 def test_both_checkpoints_with_javascript(page: Page, differential_case):
