@@ -127,6 +127,15 @@ def percent(part: int | float, whole: int | float) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
+def percent_of_n(count_field: str) -> property:
+    """A read-only property: the ``count_field`` count as a percentage of ``n``.
+
+    The stat dataclasses below hold raw counts; the pages show each as a share
+    of the attempts, so every count gets its percentage from this one rule.
+    """
+    return property(lambda stat: percent(getattr(stat, count_field), stat.n))
+
+
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Pearson's product-moment correlation of two equally long samples.
 
@@ -210,29 +219,12 @@ class OptionStat:
     occurrence: int = 1
     never: int = 0
 
-    @property
-    def chosen_percent(self) -> float:
-        return percent(self.chosen, self.n)
-
-    @property
-    def first_percent(self) -> float:
-        return percent(self.first, self.n)
-
-    @property
-    def low_yield_percent(self) -> float:
-        return percent(self.low_yield, self.n)
-
-    @property
-    def harmful_percent(self) -> float:
-        return percent(self.harmful, self.n)
-
-    @property
-    def never_percent(self) -> float:
-        return percent(self.never, self.n)
-
-    @property
-    def missed_percent(self) -> float:
-        return percent(self.missed, self.n)
+    chosen_percent = percent_of_n("chosen")
+    first_percent = percent_of_n("first")
+    low_yield_percent = percent_of_n("low_yield")
+    harmful_percent = percent_of_n("harmful")
+    never_percent = percent_of_n("never")
+    missed_percent = percent_of_n("missed")
 
 
 Item = tuple[str, int]  # (entry slug, occurrence)
@@ -303,25 +295,19 @@ class OverOrdering:
     never_attempts: int = 0
     never_steps: int = 0
 
-    @property
-    def low_yield_attempts_percent(self) -> float:
-        return percent(self.low_yield_attempts, self.n)
+    low_yield_attempts_percent = percent_of_n("low_yield_attempts")
 
     @property
     def low_yield_mean(self) -> float | None:
         return self.low_yield_steps / self.n if self.n else None
 
-    @property
-    def harmful_attempts_percent(self) -> float:
-        return percent(self.harmful_attempts, self.n)
+    harmful_attempts_percent = percent_of_n("harmful_attempts")
 
     @property
     def harmful_mean(self) -> float | None:
         return self.harmful_steps / self.n if self.n else None
 
-    @property
-    def never_attempts_percent(self) -> float:
-        return percent(self.never_attempts, self.n)
+    never_attempts_percent = percent_of_n("never_attempts")
 
 
 def over_ordering(records: Sequence[ReportRecord]) -> OverOrdering:
@@ -350,9 +336,7 @@ class GradeShare:
     count: int
     n: int
 
-    @property
-    def percent(self) -> float:
-        return percent(self.count, self.n)
+    percent = percent_of_n("count")
 
 
 def grade_distribution(records: Sequence[ReportRecord]) -> tuple[GradeShare, ...]:
@@ -370,9 +354,7 @@ class DiagnosisShare:
     count: int
     n: int
 
-    @property
-    def percent(self) -> float:
-        return percent(self.count, self.n)
+    percent = percent_of_n("count")
 
 
 def diagnosis_distribution(records: Sequence[ReportRecord]) -> tuple[DiagnosisShare, ...]:
