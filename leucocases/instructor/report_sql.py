@@ -125,13 +125,27 @@ def _occurrence(value: object) -> int:
     return value if isinstance(value, int) and value > 0 else 1
 
 
-class ReportLines(Func):
+class _ReportJSONPart(Func):
+    """A part of a stored report's JSON picked out by the database: each
+    subclass gives the query in SQLite's dialect (``SQLITE``) and PostgreSQL's
+    (``POSTGRESQL``), as their JSON functions differ."""
+
+    arity = 1
+    output_field = JSONField()
+    SQLITE = POSTGRESQL = ""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=self.SQLITE, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=self.POSTGRESQL, **extra_context)
+
+
+class ReportLines(_ReportJSONPart):
     """``[[step, verdict], …]`` of a stored report's lines, in order, built by
     the database; a line without a step or a verdict is no choice (as in
     ``cases.report_outline``)."""
 
-    arity = 1
-    output_field = JSONField()
     SQLITE = (
         "(SELECT json_group_array(json_array(json_extract(j.value, '$.step'), json_extract(j.value, '$.verdict')))"
         " FROM json_each(%(expressions)s, '$.lines') AS j"
@@ -143,19 +157,11 @@ class ReportLines(Func):
         " WITH ORDINALITY AS l(value, ord) WHERE l.value->>'step' <> '' AND l.value->>'verdict' <> '')"
     )
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template=self.SQLITE, **extra_context)
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template=self.POSTGRESQL, **extra_context)
-
-
-class ReportMissed(Func):
+class ReportMissed(_ReportJSONPart):
     """``[[step, occurrence], …]``: a stored report's missed essentials, built
     by the database (occurrence null when the report names none: engine 1)."""
 
-    arity = 1
-    output_field = JSONField()
     SQLITE = (
         "(SELECT json_group_array(json_array(json_extract(j.value, '$.step'), json_extract(j.value, '$.occurrence')))"
         " FROM json_each(%(expressions)s, '$.missed_essentials') AS j WHERE json_extract(j.value, '$.step') <> '')"
@@ -165,9 +171,3 @@ class ReportMissed(Func):
         " '[]'::jsonb) FROM jsonb_array_elements(coalesce(%(expressions)s->'missed_essentials', '[]'::jsonb))"
         " WITH ORDINALITY AS m(value, ord) WHERE m.value->>'step' <> '')"
     )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template=self.SQLITE, **extra_context)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template=self.POSTGRESQL, **extra_context)
