@@ -174,8 +174,12 @@ def _posted_practice(request: HttpRequest, slug: str) -> tuple[Practice, Attempt
 NOT_FOUND_MESSAGE = "That attempt could not be found (your session may have ended). Please start again."
 
 
-@require_POST
-def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
+def _posted_play(
+    request: HttpRequest, slug: str, *, htmx_redirect: bool
+) -> tuple[Practice, Case, Attempt] | HttpResponse:
+    """The practice, case and attempt a play-page form names, or the response
+    that ends the request: the refusal, or back to the case page when the
+    attempt is not found (a client redirect for htmx if ``htmx_redirect``)."""
     practice, attempt = _posted_practice(request, slug)
     if practice.refused is not None:
         return practice.refused
@@ -183,20 +187,26 @@ def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such case.")
     if attempt is None:
         messages.error(request, NOT_FOUND_MESSAGE)
-        return redirect_for(request, case.get_absolute_url())
+        url = case.get_absolute_url()
+        return redirect_for(request, url) if htmx_redirect else redirect(url)
+    return practice, case, attempt
+
+
+@require_POST
+def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
+    posted = _posted_play(request, slug, htmx_redirect=True)
+    if isinstance(posted, HttpResponse):
+        return posted
+    _, case, attempt = posted
     return choose_step_response(request, case=case, attempt=attempt, routes=practice_routes(case, attempt))
 
 
 @require_POST
 def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    practice, attempt = _posted_practice(request, slug)
-    if practice.refused is not None:
-        return practice.refused
-    if (case := practice.case) is None:
-        raise Http404("No such case.")
-    if attempt is None:
-        messages.error(request, NOT_FOUND_MESSAGE)
-        return redirect(case.get_absolute_url())
+    posted = _posted_play(request, slug, htmx_redirect=False)
+    if isinstance(posted, HttpResponse):
+        return posted
+    practice, case, attempt = posted
     if attempt.is_submitted:
         messages.info(request, "This attempt was already submitted; here is its report.")
         return redirect(attempt.get_absolute_url())

@@ -75,8 +75,22 @@ def _runner_context(quiz_attempt: QuizAttempt, progress: services.QuizProgress) 
     return {"quiz_attempt": quiz_attempt, "quiz": quiz_attempt.quiz, "quiz_progress": progress}
 
 
-def _posted_case_attempt(request: HttpRequest, quiz_attempt: QuizAttempt) -> Attempt | None:
-    return services.quiz_attempt_case_attempt(quiz_attempt=quiz_attempt, pk=request.POST.get("attempt"))
+def _posted_case_attempt(
+    request: HttpRequest, pk: int, *, htmx_redirect: bool
+) -> tuple[QuizAttempt, Attempt] | HttpResponse:
+    """The learner's quiz attempt ``pk`` and the case attempt a runner form
+    names, or the response that ends the request: the attempt is over, or
+    the case is not part of it (back to the runner, a client redirect for
+    htmx if ``htmx_redirect``)."""
+    quiz_attempt = _owned_quiz_attempt(request, pk)
+    if closed := _closed_response(request, quiz_attempt):
+        return closed
+    case_attempt = services.quiz_attempt_case_attempt(quiz_attempt=quiz_attempt, pk=request.POST.get("attempt"))
+    if case_attempt is None:
+        messages.error(request, "That case is not part of this quiz attempt.")
+        url = quiz_attempt.get_absolute_url()
+        return play.redirect_for(request, url) if htmx_redirect else redirect(url)
+    return quiz_attempt, case_attempt
 
 
 # --------------------------------------------------------------------------
@@ -152,13 +166,10 @@ def quiz_attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def quiz_attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz_attempt = _owned_quiz_attempt(request, pk)
-    if closed := _closed_response(request, quiz_attempt):
-        return closed
-    case_attempt = _posted_case_attempt(request, quiz_attempt)
-    if case_attempt is None:
-        messages.error(request, "That case is not part of this quiz attempt.")
-        return play.redirect_for(request, quiz_attempt.get_absolute_url())
+    posted = _posted_case_attempt(request, pk, htmx_redirect=True)
+    if isinstance(posted, HttpResponse):
+        return posted
+    quiz_attempt, case_attempt = posted
     try:
         return play.choose_step_response(
             request, case=case_attempt.case, attempt=case_attempt, routes=_routes(quiz_attempt)
@@ -170,13 +181,10 @@ def quiz_attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def quiz_attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz_attempt = _owned_quiz_attempt(request, pk)
-    if closed := _closed_response(request, quiz_attempt):
-        return closed
-    case_attempt = _posted_case_attempt(request, quiz_attempt)
-    if case_attempt is None:
-        messages.error(request, "That case is not part of this quiz attempt.")
-        return redirect(quiz_attempt.get_absolute_url())
+    posted = _posted_case_attempt(request, pk, htmx_redirect=False)
+    if isinstance(posted, HttpResponse):
+        return posted
+    quiz_attempt, case_attempt = posted
     already = case_attempt.is_submitted
     progress = services.quiz_attempt_progress(quiz_attempt=quiz_attempt)
     try:
