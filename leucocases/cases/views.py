@@ -13,7 +13,9 @@ through ``policies`` and ``visibility``, never an import of that app.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -174,39 +176,44 @@ def _posted_practice(request: HttpRequest, slug: str) -> tuple[Practice, Attempt
 NOT_FOUND_MESSAGE = "That attempt could not be found (your session may have ended). Please start again."
 
 
-def _posted_play(
-    request: HttpRequest, slug: str, *, htmx_redirect: bool
-) -> tuple[Practice, Case, Attempt] | HttpResponse:
-    """The practice, case and attempt a play-page form names, or the response
-    that ends the request: the refusal, or back to the case page when the
-    attempt is not found (a client redirect for htmx if ``htmx_redirect``)."""
-    practice, attempt = _posted_practice(request, slug)
-    if practice.refused is not None:
-        return practice.refused
-    if (case := practice.case) is None:
-        raise Http404("No such case.")
-    if attempt is None:
-        messages.error(request, NOT_FOUND_MESSAGE)
-        url = case.get_absolute_url()
-        return redirect_for(request, url) if htmx_redirect else redirect(url)
-    return practice, case, attempt
+#: A play-page form's POST view, given what the form names (``_posted_play``).
+PostedPlayView = Callable[[HttpRequest, Practice, Case, Attempt], HttpResponse]
+
+
+def _posted_play(*, htmx_redirect: bool) -> Callable[[PostedPlayView], Callable[[HttpRequest, str], HttpResponse]]:
+    """Run the view with the practice, case and attempt a play-page form
+    names, or end the request before it: the refusal, or back to the case
+    page when the attempt is not found (a client redirect for htmx if
+    ``htmx_redirect``)."""
+
+    def decorate(view: PostedPlayView) -> Callable[[HttpRequest, str], HttpResponse]:
+        @wraps(view)
+        def posted(request: HttpRequest, slug: str) -> HttpResponse:
+            practice, attempt = _posted_practice(request, slug)
+            if practice.refused is not None:
+                return practice.refused
+            if (case := practice.case) is None:
+                raise Http404("No such case.")
+            if attempt is None:
+                messages.error(request, NOT_FOUND_MESSAGE)
+                url = case.get_absolute_url()
+                return redirect_for(request, url) if htmx_redirect else redirect(url)
+            return view(request, practice, case, attempt)
+
+        return posted
+
+    return decorate
 
 
 @require_POST
-def case_choose(request: HttpRequest, slug: str) -> HttpResponse:
-    posted = _posted_play(request, slug, htmx_redirect=True)
-    if isinstance(posted, HttpResponse):
-        return posted
-    _, case, attempt = posted
+@_posted_play(htmx_redirect=True)
+def case_choose(request: HttpRequest, practice: Practice, case: Case, attempt: Attempt) -> HttpResponse:
     return choose_step_response(request, case=case, attempt=attempt, routes=practice_routes(case, attempt))
 
 
 @require_POST
-def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    posted = _posted_play(request, slug, htmx_redirect=False)
-    if isinstance(posted, HttpResponse):
-        return posted
-    practice, case, attempt = posted
+@_posted_play(htmx_redirect=False)
+def case_submit(request: HttpRequest, practice: Practice, case: Case, attempt: Attempt) -> HttpResponse:
     if attempt.is_submitted:
         messages.info(request, "This attempt was already submitted; here is its report.")
         return redirect(attempt.get_absolute_url())

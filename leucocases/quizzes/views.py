@@ -10,6 +10,9 @@ rules registered with cases (``policy``), raising ``AttemptClosed``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -75,22 +78,34 @@ def _runner_context(quiz_attempt: QuizAttempt, progress: services.QuizProgress) 
     return {"quiz_attempt": quiz_attempt, "quiz": quiz_attempt.quiz, "quiz_progress": progress}
 
 
+#: A runner form's POST view, given the quiz attempt and the case attempt it names.
+PostedRunnerView = Callable[[HttpRequest, QuizAttempt, Attempt], HttpResponse]
+
+
 def _posted_case_attempt(
-    request: HttpRequest, pk: int, *, htmx_redirect: bool
-) -> tuple[QuizAttempt, Attempt] | HttpResponse:
-    """The learner's quiz attempt ``pk`` and the case attempt a runner form
-    names, or the response that ends the request: the attempt is over, or
-    the case is not part of it (back to the runner, a client redirect for
-    htmx if ``htmx_redirect``)."""
-    quiz_attempt = _owned_quiz_attempt(request, pk)
-    if closed := _closed_response(request, quiz_attempt):
-        return closed
-    case_attempt = services.quiz_attempt_case_attempt(quiz_attempt=quiz_attempt, pk=request.POST.get("attempt"))
-    if case_attempt is None:
-        messages.error(request, "That case is not part of this quiz attempt.")
-        url = quiz_attempt.get_absolute_url()
-        return play.redirect_for(request, url) if htmx_redirect else redirect(url)
-    return quiz_attempt, case_attempt
+    *, htmx_redirect: bool
+) -> Callable[[PostedRunnerView], Callable[[HttpRequest, int], HttpResponse]]:
+    """Run the view with the learner's quiz attempt ``pk`` and the case
+    attempt a runner form names, or end the request before it: the attempt
+    is over, or the case is not part of it (back to the runner, a client
+    redirect for htmx if ``htmx_redirect``)."""
+
+    def decorate(view: PostedRunnerView) -> Callable[[HttpRequest, int], HttpResponse]:
+        @wraps(view)
+        def posted(request: HttpRequest, pk: int) -> HttpResponse:
+            quiz_attempt = _owned_quiz_attempt(request, pk)
+            if closed := _closed_response(request, quiz_attempt):
+                return closed
+            case_attempt = services.quiz_attempt_case_attempt(quiz_attempt=quiz_attempt, pk=request.POST.get("attempt"))
+            if case_attempt is None:
+                messages.error(request, "That case is not part of this quiz attempt.")
+                url = quiz_attempt.get_absolute_url()
+                return play.redirect_for(request, url) if htmx_redirect else redirect(url)
+            return view(request, quiz_attempt, case_attempt)
+
+        return posted
+
+    return decorate
 
 
 # --------------------------------------------------------------------------
@@ -165,11 +180,8 @@ def quiz_attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quiz_attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
-    posted = _posted_case_attempt(request, pk, htmx_redirect=True)
-    if isinstance(posted, HttpResponse):
-        return posted
-    quiz_attempt, case_attempt = posted
+@_posted_case_attempt(htmx_redirect=True)
+def quiz_attempt_choose(request: HttpRequest, quiz_attempt: QuizAttempt, case_attempt: Attempt) -> HttpResponse:
     try:
         return play.choose_step_response(
             request, case=case_attempt.case, attempt=case_attempt, routes=_routes(quiz_attempt)
@@ -180,11 +192,8 @@ def quiz_attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quiz_attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    posted = _posted_case_attempt(request, pk, htmx_redirect=False)
-    if isinstance(posted, HttpResponse):
-        return posted
-    quiz_attempt, case_attempt = posted
+@_posted_case_attempt(htmx_redirect=False)
+def quiz_attempt_submit(request: HttpRequest, quiz_attempt: QuizAttempt, case_attempt: Attempt) -> HttpResponse:
     already = case_attempt.is_submitted
     progress = services.quiz_attempt_progress(quiz_attempt=quiz_attempt)
     try:
