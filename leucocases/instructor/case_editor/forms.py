@@ -239,14 +239,26 @@ class LabForm(forms.ModelForm):
         return LabRow(name=d["name"], value=d["value"], unit=d["unit"], range=d["reference_range"], flag=d["flag"])
 
 
-class RuleForm(OrderRuleForm):
-    class Meta(OrderRuleForm.Meta):
-        widgets = {"references": forms.CheckboxSelectMultiple, "rationale": forms.Textarea(attrs={"rows": 2})}
+#: A keyed row's citations as checkboxes and a short rationale box.
+CITED_WIDGETS = {"references": forms.CheckboxSelectMultiple, "rationale": forms.Textarea(attrs={"rows": 2})}
+
+
+class CitedByKey(forms.ModelForm):
+    """A keyed row of the editor: its citations are posted by reference key
+    (as the editor's case-file rows name them), listed in reference order."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["references"].to_field_name = "key"
         self.fields["references"].queryset = Reference.objects.order_by("number")
+
+    def citation_keys(self) -> tuple[str, ...]:
+        return tuple(r.key for r in self.cleaned_data.get("references") or ())
+
+
+class RuleForm(CitedByKey, OrderRuleForm):
+    class Meta(OrderRuleForm.Meta):
+        widgets = CITED_WIDGETS
 
     def spec(self) -> OrderRuleSpec:
         d = self.cleaned_data
@@ -256,19 +268,17 @@ class RuleForm(OrderRuleForm):
             before_occurrence=d.get("before_occurrence") or 1,
             after_occurrence=d.get("after_occurrence") or 1,
             rationale=plain_text(d.get("rationale") or ""),
-            citations=tuple(r.key for r in d.get("references") or ()),
+            citations=self.citation_keys(),
             counts_as_harmful=bool(d.get("premature_counts_as_harmful")),
         )
 
 
-class DiagnosisForm(DiagnosisOptionForm):
+class DiagnosisForm(CitedByKey, DiagnosisOptionForm):
     class Meta(DiagnosisOptionForm.Meta):
-        widgets = {"references": forms.CheckboxSelectMultiple, "rationale": forms.Textarea(attrs={"rows": 2})}
+        widgets = CITED_WIDGETS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["references"].to_field_name = "key"
-        self.fields["references"].queryset = Reference.objects.order_by("number")
         self.fields["cause"].to_field_name = "slug"
 
     def spec(self) -> DiagnosisSpec:
@@ -277,7 +287,7 @@ class DiagnosisForm(DiagnosisOptionForm):
             cause=d["cause"].slug,
             credit=plain_number(d["credit"]),
             rationale=plain_text(d.get("rationale") or ""),
-            citations=tuple(r.key for r in d.get("references") or ()),
+            citations=self.citation_keys(),
         )
 
 
