@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from leucocases.cases.models import Case
 
-from .helpers import assert_no_console_errors, expect_due_date, watch_console
+from .helpers import expect_due_date
 from .test_pages_a11y import PASSWORD, PageChecks
 
 CASE = "crohns-azathioprine-routine-count"
@@ -25,15 +25,6 @@ def differential_case(site_content):
     differential = Case.objects.get(slug=CASE).differential
     assert differential["presentation"] and differential["final"]
     return differential
-
-
-@pytest.fixture
-def nojs_page(new_context):
-    context = new_context(java_script_enabled=False)
-    page = context.new_page()
-    watch_console(page)
-    yield page
-    assert_no_console_errors(page)
 
 
 def play_with_checkpoints(page: Page, username: str, *, checks: PageChecks | None) -> None:
