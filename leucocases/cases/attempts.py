@@ -23,7 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from leucocases.taxonomy.models import Cause, WorkupStep
@@ -32,7 +32,7 @@ from . import differentials, hooks, policies
 from .checkpoint_forms import CheckpointAnswer
 from .keys import grade_path
 from .models import Attempt, Case, Choice, GradedReport
-from .selectors import Pick, parse_picks, picks_column
+from .selectors import Pick
 
 logger = logging.getLogger(__name__)
 
@@ -116,14 +116,17 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | N
         # The row lock serialises two choices racing on one attempt (PostgreSQL),
         # so the position check and the insert below see every earlier choice;
         # the unique constraints are the backstop everywhere.
-        locked = _locked_attempt(attempt, with_picks=True)
+        locked = _locked_attempt(attempt)
         policies.check_accepts_answers(locked, now=timezone.now())
         if locked.is_submitted:
             raise ValidationError(
                 "This attempt has been submitted; no more steps can be ordered.", code="attempt_submitted"
             )
-        # The choices as they stand, read with the row lock (one query for the count and the occurrence).
-        picks = parse_picks(locked.picks)
+        # The choices as they stand, read after the row lock is held, in a statement of its own: on
+        # PostgreSQL a statement sees what was committed when it began, so choices read in the same
+        # statement that waited for the lock would miss those of the request that held it (and the
+        # next position would collide). One query for the count and the occurrence.
+        picks = _stored_picks(locked)
         last = picks[-1][0] if picks else 0
         if position is not None and position != last + 1:
             return ChoiceOutcome(choice=_replayed_choice(locked, step, position), created=False, picks=picks)
@@ -155,14 +158,12 @@ def _replayed_choice(attempt: Attempt, step: WorkupStep, position: int) -> Choic
     )
 
 
-def _locked_attempt(attempt: Attempt, *, with_picks: bool = False) -> Attempt:
+def _locked_attempt(attempt: Attempt) -> Attempt:
     # Lock the attempt row only (``of``): joining the case and what the
     # policies read (a quiz attempt) must not lock them too, or every learner
     # submitting the same case would queue behind each other, and a quiz
     # finishing (which locks the quiz attempt first) could deadlock with a choice.
     rows = Attempt.objects.select_for_update(of=("self",)).select_related("case", *policies.attempt_related())
-    if with_picks:
-        rows = rows.annotate(picks=picks_column(OuterRef("pk")))
     return rows.get(pk=attempt.pk)
 
 
