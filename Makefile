@@ -37,14 +37,9 @@ run: $(VENV)/.requirements
 
 ## Load (or refresh) the shipped content. Safe to repeat: rows are matched by slug.
 ## Published as the content-loader account (no password), so every approval names someone.
+## One process for the seven loaders the README lists one by one (load_content: each start-up costs a second).
 content:
-	$(DEV_ENV) $(PY) manage.py load_synonyms
-	$(DEV_ENV) $(PY) manage.py load_taxonomy
-	$(DEV_ENV) $(PY) manage.py load_case_labels
-	$(DEV_ENV) $(PY) manage.py create_content_loader
-	$(DEV_ENV) $(PY) manage.py import_cases --publish-as content-loader fixtures/cases/*.yaml
-	$(DEV_ENV) $(PY) manage.py load_quizzes --publish-as content-loader
-	$(DEV_ENV) $(PY) manage.py rebuild_search_index
+	$(DEV_ENV) $(PY) manage.py load_content
 
 ## The whole suite, browser tests included, on TEST_WORKERS processes (pytest-xdist; one per
 ## core by default, a test file stays on one worker so its module fixtures and ports are its own).
