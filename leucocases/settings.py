@@ -143,6 +143,15 @@ if WEB_PROCESS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgre
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DJANGO_DB_PREPARED_STATEMENTS", True
+):
+    # The learner's per-request queries (leucocases/preparedsql.py) ask PostgreSQL to keep
+    # their plans. Django turns psycopg's preparing off (threshold None); a threshold no
+    # query reaches lets statements be prepared when asked, and never otherwise (Django's
+    # own cursors bind on the client and are never prepared). Off (0) behind a pooler in
+    # transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` serves and runs the task worker on one SQLite file. A deferred
     # transaction that reads and then writes fails at once ("database is

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from leucocases.cases import visibility
@@ -78,3 +79,37 @@ def test_the_case_lists_queries_are_prepared():
     assert visibility.prepared(case_list._progress, signed_in=True).is_prepared()
     assert visibility.prepared(case_list._progress, signed_in=False).is_prepared()
     assert visibility.prepared(visibility._locked_cases, signed_in=None).is_prepared()
+
+
+@pytest.mark.skipif("not connection.vendor == 'postgresql'", reason="PostgreSQL keeps plans; SQLite has none to keep")
+def test_postgresql_keeps_the_plan_and_answers_the_same_with_or_without_it():
+    """The statement is sent with its values apart and prepared once per connection
+    (pg_prepared_statements lists it, run again, not prepared anew); without
+    preparing (DJANGO_DB_PREPARED_STATEMENTS=0) the rows are the same."""
+    query = PreparedQuery(started_before, user_id=int, now=datetime)
+    case = make_case().case
+    user = make_user()
+    Attempt.objects.create(case=case, user=user)
+    later = timezone.now() + timedelta(minutes=1)
+    expected = list(started_before(user_id=user.pk, now=later))
+
+    def kept_plans() -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"cases_attempt"."user_id" = $%'],
+            )
+            return cursor.fetchall()
+
+    for _ in range(3):
+        assert query.rows(user_id=user.pk, now=later) == expected
+    [(statement, runs)] = kept_plans()
+    assert runs == 3 and "$1" in statement
+
+    psycopg_connection = connection.connection
+    threshold, psycopg_connection.prepare_threshold = psycopg_connection.prepare_threshold, None
+    try:
+        assert query.rows(user_id=user.pk, now=later) == expected
+    finally:
+        psycopg_connection.prepare_threshold = threshold
+    assert kept_plans()[0][1] == 3  # run without the kept plan
