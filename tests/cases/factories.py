@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from leucocases.cases import services
+from leucocases.cases.casefile import KnownIds
 from leucocases.cases.grading import number_occurrences
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import (
@@ -374,6 +375,10 @@ REFERENCES = {
     "dmw-2017": (6, "Leukopenia – A Diagnostic Guideline for the Clinical Routine"),
     "azathioprine-label": (7, "Azathioprine prescribing information"),
 }
+#: The identifiers a case file may name once ``make_casefile_catalogue`` has run, for parsing without the database.
+KNOWN_IDS = KnownIds(
+    steps=frozenset(STEPS), causes=frozenset(CAUSES), groups=frozenset(GROUPS), references=frozenset(REFERENCES)
+)
 
 
 def make_casefile_catalogue() -> None:
