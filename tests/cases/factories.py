@@ -273,13 +273,12 @@ GOOD_PATH = (["peripheral-smear", "prior-counts", "medication-review", "tpmt-nud
 
 
 #: The expert's differential (slugs of make_taxonomy): aplastic anaemia must not be missed.
+#: The causes ``DIFFERENTIAL`` names, for tests that list them.
+TOXINS, APLASTIC, THIOPURINES = "drugs-and-environmental-toxins", "aplastic-anaemia", "thiopurines"
 DIFFERENTIAL = {
     "scored": True,
-    "presentation": [
-        {"cause": "drugs-and-environmental-toxins"},
-        {"cause": "aplastic-anaemia", "must_not_miss": True},
-    ],
-    "final": [{"cause": "thiopurines"}, {"cause": "aplastic-anaemia", "must_not_miss": True}],
+    "presentation": [{"cause": TOXINS}, {"cause": APLASTIC, "must_not_miss": True}],
+    "final": [{"cause": THIOPURINES}, {"cause": APLASTIC, "must_not_miss": True}],
 }
 
 
