@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from django.urls import reverse
 
 from leucocases.cases.models import Case, CaseRevision
 from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
 from tests.cases.factories import APLASTIC, THIOPURINES, TOXINS, make_case
-from tests.instructor.admin_forms import form_data
+from tests.instructor.admin_forms import change_url, form_data
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(case: Case) -> str:
-    return reverse("admin:cases_case_change", args=[case.pk])
 
 
 def post_change(client, case: Case, **changes):

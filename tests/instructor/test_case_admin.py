@@ -16,13 +16,9 @@ from tests.accounts.factories import log_in, make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
 from tests.pages import page_html
 
-from .admin_forms import admin_action, as_browser_posts, form_data
+from .admin_forms import admin_action, as_browser_posts, change_url, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(case: Case) -> str:
-    return reverse("admin:cases_case_change", args=[case.pk])
 
 
 def post_change(client, case: Case, **changes):

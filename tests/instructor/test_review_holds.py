@@ -18,8 +18,7 @@ from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt, result_for
 from tests.pages import page_html, visible_text
 
-from .admin_forms import admin_action, as_browser_posts, form_data
-from .test_case_admin import change_url
+from .admin_forms import admin_action, as_browser_posts, change_url, form_data
 
 pytestmark = pytest.mark.django_db
 

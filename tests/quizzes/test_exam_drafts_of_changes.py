@@ -21,11 +21,11 @@ from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.quizzes.review import quiz_draft_start
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import make_case
-from tests.instructor.admin_forms import admin_action
+from tests.instructor.admin_forms import admin_action, change_url
 from tests.pages import page_html
 from tests.quizzes.factories import make_quiz
 
-from .test_review_holds import change_url, logged_in, quiz_form
+from .test_review_holds import logged_in, quiz_form
 
 pytestmark = pytest.mark.django_db
 
