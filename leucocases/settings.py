@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Innermost but for axes: a cached page still gets every header the middleware above adds.
     "leucocases.pagecache.AnonymousPageCacheMiddleware",
+    # Puts the long lists every learner shares (the causes in the play page's pickers)
+    # into the rendered page in one join (leucocases/latefragments.py).
+    "leucocases.latefragments.LateFragmentsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]

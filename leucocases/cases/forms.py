@@ -7,6 +7,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
+from leucocases.latefragments import defer
 from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
 from leucocases.taxonomy.models import Cause, WorkupStep
 from leucocases.taxonomy.workup_catalogue import workup_catalogue
@@ -89,7 +90,8 @@ class DiagnosisSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = diagnosis_menu().options_html(str(value) if value else None)
+        # Deferred: up to eleven copies of a list of every cause are put in after rendering.
+        options = defer(diagnosis_menu().options_html(str(value) if value else None))
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308 - parts escaped
 
 
