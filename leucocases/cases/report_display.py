@@ -44,15 +44,21 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
-class RuleLine:
-    before_name: str
+class Explained:
+    """What the key says about an item of the report: why, and the references it cites."""
+
     rationale: str
     citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleLine(Explained):
+    before_name: str
     counts_as_harmful: bool
 
 
 @dataclass(frozen=True, slots=True)
-class ReportLine:
+class ReportLine(Explained):
     position: int
     step_slug: str
     #: With the occurrence for a repeat: "Full blood count (2nd time)".
@@ -60,8 +66,6 @@ class ReportLine:
     verdict: str
     verdict_label: str
     points: float
-    rationale: str
-    citations: tuple[Citation, ...]
     broken_rules: tuple[RuleLine, ...]
     in_expert_path: bool
 
@@ -75,10 +79,8 @@ class ReportLine:
 
 
 @dataclass(frozen=True, slots=True)
-class MissedLine:
+class MissedLine(Explained):
     step_name: str
-    rationale: str
-    citations: tuple[Citation, ...]
     #: The essential share it would have earned.
     points: str
 
@@ -93,15 +95,13 @@ class ViolationLine(RuleLine):
 
 
 @dataclass(frozen=True, slots=True)
-class DiagnosisLine:
+class DiagnosisLine(Explained):
     verdict: str
     verdict_label: str
     chosen_name: str | None
     correct_name: str
     credit_percent: str
     points: float
-    rationale: str
-    citations: tuple[Citation, ...]
     correct_rationale: str
     correct_citations: tuple[Citation, ...]
     explains_chosen: bool

@@ -1,6 +1,7 @@
 """What the content loaders share: reading the file, one error that carries
 every problem, "check everything, then write all of it or nothing", the
-summary of what a load did and how its command reports a refused file.
+summary of what a load did and the command that loads a file (``LoadFileCommand``),
+which reports a refused file the one way.
 
 The taxonomy, the case labels and the quizzes are each loaded from one YAML
 file (``load_taxonomy``, ``load_case_labels``, ``load_quizzes``). An author
@@ -25,6 +26,7 @@ from .content_version import bulk_writes
 
 __all__ = [
     "ContentFileError",
+    "LoadFileCommand",
     "LoadSummary",
     "file_errors_reported",
     "read_yaml_file",
@@ -112,3 +114,30 @@ def file_errors_reported(
         count = len(exc.errors)
         counted = f"{count} error(s)" if loosely else f"{count} error{'s' if count != 1 else ''}"
         raise CommandError(f"{counted} in {path}; nothing was written.") from None
+
+
+class LoadFileCommand(BaseCommand):
+    """A ``manage.py load_…`` command: ``load`` one YAML file (``default_path``
+    unless the command names another) all or nothing, then ``report`` what it
+    did unless ``--verbosity 0``. A refused file is reported by
+    ``file_errors_reported`` with ``catch`` and ``loosely``. ``load`` and
+    ``report`` receive the command's options."""
+
+    default_path: ClassVar[Path]
+    catch: ClassVar[type[Exception]] = ContentFileError
+    loosely: ClassVar[bool] = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(self.default_path), help="YAML file to load.")
+
+    def handle(self, *args, path: str, **options):
+        with file_errors_reported(self, path, catch=self.catch, loosely=self.loosely):
+            loaded = self.load(Path(path), **options)
+        if options["verbosity"] > 0:
+            self.report(loaded, path, **options)
+
+    def load(self, path: Path, **options: Any) -> Any:
+        raise NotImplementedError
+
+    def report(self, loaded: Any, path: str, **options: Any) -> None:
+        raise NotImplementedError

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 
+from leucocases.quizzes.durations import format_duration
+
 __all__ = ["format_seconds", "seconds_on_each_case"]
 
 
@@ -34,13 +36,4 @@ def seconds_on_each_case(
 
 def format_seconds(seconds: int | None) -> str:
     """``75`` -> "1 min 15 s", ``3725`` -> "1 h 2 min"; None -> "—"."""
-    if seconds is None:
-        return "—"
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"
+    return "—" if seconds is None else format_duration(seconds, padded=False)

@@ -31,6 +31,7 @@ from leucocases.cases.grading import InvalidKeyError
 from leucocases.cases.models import Attempt
 
 from . import hooks
+from .durations import format_duration
 from .listing import quiz_playable_items, quiz_start_refusal
 from .models import Quiz, QuizAttempt, QuizAttemptCase
 
@@ -180,18 +181,6 @@ class QuizProgress:
 
     def position_of(self, attempt: Attempt) -> int | None:
         return next((i for i, a in enumerate(self.case_attempts, start=1) if a.pk == attempt.pk), None)
-
-
-def format_duration(seconds: int) -> str:
-    """Seconds as the runner shows them: 1 h 05 min, 39 min 12 s, 45 s."""
-    seconds = max(int(seconds), 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
 
 
 def quiz_attempt_progress(*, quiz_attempt: QuizAttempt, now: datetime | None = None) -> QuizProgress:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from .attempts import (
     QuizProgress,
-    format_duration,
     quiz_attempt_case_attempt,
     quiz_attempt_deadline,
     quiz_attempt_enforce_deadline,
@@ -20,6 +19,7 @@ from .attempts import (
     quiz_attempt_start_or_resume,
     quiz_attempts_for_user,
 )
+from .durations import format_duration
 from .listing import quiz_attempt_means, quiz_for_learner, quiz_playable_items, quiz_start_refusal, quizzes_for_list
 from .report import QuizCaseLine, QuizReport, quiz_attempt_report
 from .standing import PastAttempt, QuizStanding, quiz_standing

@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from leucocases.cases import services
+from leucocases.cases.casefile import KnownIds
 from leucocases.cases.grading import number_occurrences
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import (
@@ -272,13 +273,12 @@ GOOD_PATH = (["peripheral-smear", "prior-counts", "medication-review", "tpmt-nud
 
 
 #: The expert's differential (slugs of make_taxonomy): aplastic anaemia must not be missed.
+#: The causes ``DIFFERENTIAL`` names, for tests that list them.
+TOXINS, APLASTIC, THIOPURINES = "drugs-and-environmental-toxins", "aplastic-anaemia", "thiopurines"
 DIFFERENTIAL = {
     "scored": True,
-    "presentation": [
-        {"cause": "drugs-and-environmental-toxins"},
-        {"cause": "aplastic-anaemia", "must_not_miss": True},
-    ],
-    "final": [{"cause": "thiopurines"}, {"cause": "aplastic-anaemia", "must_not_miss": True}],
+    "presentation": [{"cause": TOXINS}, {"cause": APLASTIC, "must_not_miss": True}],
+    "final": [{"cause": THIOPURINES}, {"cause": APLASTIC, "must_not_miss": True}],
 }
 
 
@@ -374,6 +374,10 @@ REFERENCES = {
     "dmw-2017": (6, "Leukopenia – A Diagnostic Guideline for the Clinical Routine"),
     "azathioprine-label": (7, "Azathioprine prescribing information"),
 }
+#: The identifiers a case file may name once ``make_casefile_catalogue`` has run, for parsing without the database.
+KNOWN_IDS = KnownIds(
+    steps=frozenset(STEPS), causes=frozenset(CAUSES), groups=frozenset(GROUPS), references=frozenset(REFERENCES)
+)
 
 
 def make_casefile_catalogue() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from leucocases.cases.models import Attempt, Case, Choice, GradedReport
 from leucocases.cases.services import attempt_submit
 from leucocases.taxonomy.models import Cause, CauseGroup, Reference, WorkupStep
 from tests.cases.factories import CASE_DOCUMENT, make_casefile_catalogue, write_case_file
+from tests.pages import page_html
 
 INLINES = ("initial_labs", "findings", "order_rules", "diagnosis_options")
 
@@ -117,10 +117,6 @@ def add_form_data(*, findings, rules=(), options=(), **fields) -> dict[str, Any]
     return data
 
 
-def page_text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def post_add(client, data):
     return client.post(reverse("admin:cases_case_add"), data)
 
@@ -141,7 +137,7 @@ class TestPagesLoad:
     def test_changelist_lists_cases_with_the_filters(self, admin_client, case):
         """The list shows the case and offers the group, difficulty, status, practice and archived filters."""
         response = admin_client.get(reverse("admin:cases_case_changelist"))
-        text = page_text(response)
+        text = page_html(response)
         assert response.status_code == 200
         assert "A low white count on azathioprine" in text
         for heading in ("By groups", "By difficulty", "By review status", "By is practice", "By archived"):
@@ -150,13 +146,13 @@ class TestPagesLoad:
     def test_changelist_search_and_archived_filter(self, admin_client, case):
         """Search finds a case by its presentation; the archived filter hides active cases."""
         url = reverse("admin:cases_case_changelist")
-        assert "A low white count" in page_text(admin_client.get(url, {"q": "rheumatoid"}))
-        assert "A low white count" not in page_text(admin_client.get(url, {"archived": "yes"}))
+        assert "A low white count" in page_html(admin_client.get(url, {"q": "rheumatoid"}))
+        assert "A low white count" not in page_html(admin_client.get(url, {"archived": "yes"}))
 
     def test_add_page_loads_with_the_key_inlines(self, admin_client, case):
         """The add page has the content, teaching, scoring and review sections and the four inlines."""
         response = admin_client.get(reverse("admin:cases_case_add"))
-        text = page_text(response)
+        text = page_html(response)
         assert response.status_code == 200
         for heading in ("Content", "Teaching", "Scoring", "Review", "Initial labs", "Findings: the key"):
             assert heading in text
@@ -165,7 +161,7 @@ class TestPagesLoad:
     def test_change_page_has_preview_and_dry_run_links(self, admin_client, case):
         """The change page links to the learner's play page and to the dry run."""
         response = admin_client.get(reverse("admin:cases_case_change", args=[case.pk]))
-        text = page_text(response)
+        text = page_html(response)
         assert response.status_code == 200
         assert f'<a href="{case.get_absolute_url()}" class="viewsitelink">Preview as a learner</a>' in text
         assert f'<a href="{reverse("admin:cases_case_dry_run", args=[case.pk])}">Dry-run a path</a>' in text
@@ -179,7 +175,7 @@ class TestKeyValidation:
             findings=good_findings(), rules=[rule("peripheral-smear", "bone-marrow-biopsy")], options=good_options()
         )
         response = post_add(admin_client, data)
-        assert response.status_code == 302, page_text(response)
+        assert response.status_code == 302, page_html(response)
         saved = Case.objects.get(slug="a-new-case")
         assert saved.findings.count() == 3
         assert saved.order_rules.get().after.slug == "bone-marrow-biopsy"
@@ -200,7 +196,7 @@ class TestKeyValidation:
         findings = [finding("peripheral-smear", "useful", 1)]
         response = post_add(admin_client, add_form_data(findings=findings, options=good_options()))
         assert response.status_code == 200
-        assert "the key has no essential step, so workup credit cannot be shared out" in page_text(response)
+        assert "the key has no essential step, so workup credit cannot be shared out" in page_html(response)
         assert not Case.objects.filter(slug="a-new-case").exists()
 
     def test_an_order_rule_on_an_unkeyed_step_is_refused(self, admin_client, case):
@@ -208,7 +204,7 @@ class TestKeyValidation:
         data = add_form_data(
             findings=good_findings(), rules=[rule("peripheral-smear", "spleen-ultrasound")], options=good_options()
         )
-        text = page_text(post_add(admin_client, data))
+        text = page_html(post_add(admin_client, data))
         assert (
             "Order rule 1 (Peripheral blood smear before Abdominal ultrasound of the spleen): step "
             "'spleen-ultrasound' is not keyed in this case; order rules join keyed steps (add a finding)" in text
@@ -220,14 +216,14 @@ class TestKeyValidation:
         data = add_form_data(
             findings=good_findings(), rules=[rule("peripheral-smear", "peripheral-smear")], options=good_options()
         )
-        text = page_text(post_add(admin_client, data))
+        text = page_html(post_add(admin_client, data))
         assert "An order rule joins two different steps." in text
         assert "rule_between_two_steps" not in text
 
     def test_a_cycle_is_refused(self, admin_client, case):
         """Two rules that contradict each other are reported as a cycle."""
         rules = [rule("peripheral-smear", "medication-review"), rule("medication-review", "peripheral-smear")]
-        text = page_text(
+        text = page_html(
             post_add(admin_client, add_form_data(findings=good_findings(), rules=rules, options=good_options()))
         )
         assert "order rules form a cycle among steps: 'medication-review', 'peripheral-smear'" in text
@@ -235,31 +231,31 @@ class TestKeyValidation:
     def test_two_full_credit_causes_are_refused(self, admin_client, case):
         """Exactly one diagnosis option has credit 1."""
         options = [option("thiopurines", "1"), option("aplastic-anaemia", "1.000")]
-        text = page_text(post_add(admin_client, add_form_data(findings=good_findings(), options=options)))
+        text = page_html(post_add(admin_client, add_form_data(findings=good_findings(), options=options)))
         assert "exactly one cause may have full credit, found: 'thiopurines', 'aplastic-anaemia'" in text
 
     def test_no_full_credit_cause_is_refused(self, admin_client, case):
         """A key whose best option earns partial credit is refused."""
         options = [option("thiopurines", "0.9")]
-        text = page_text(post_add(admin_client, add_form_data(findings=good_findings(), options=options)))
+        text = page_html(post_add(admin_client, add_form_data(findings=good_findings(), options=options)))
         assert "no diagnosis option has full credit (1.0)" in text
 
     def test_credit_above_one_is_refused(self, admin_client, case):
         """Credit lies between 0 and 1."""
         options = [option("thiopurines", "1"), option("aplastic-anaemia", "1.5")]
-        text = page_text(post_add(admin_client, add_form_data(findings=good_findings(), options=options)))
+        text = page_html(post_add(admin_client, add_form_data(findings=good_findings(), options=options)))
         assert "Ensure this value is less than or equal to 1." in text
 
     def test_weights_that_do_not_sum_to_one_are_refused(self, admin_client, case):
         """The engine's scoring rule appears by the weight fields."""
         data = add_form_data(findings=good_findings(), options=good_options(), workup_weight="0.7")
-        text = page_text(post_add(admin_client, data))
+        text = page_html(post_add(admin_client, data))
         assert "workup_weight + diagnosis_weight is 1.1; it must be 1" in text
 
     def test_a_malformed_table_is_refused_with_the_row_named(self, admin_client, case):
         """Finding tables follow the case-file format; the bad row is named counting from one."""
         findings = [{**good_findings()[0], "table": '[{"label": "Neutrophils"}]'}, *good_findings()[1:]]
-        text = page_text(post_add(admin_client, add_form_data(findings=findings, options=good_options())))
+        text = page_html(post_add(admin_client, add_form_data(findings=findings, options=good_options())))
         assert "row 1, value: required field is missing" in text
 
     def test_deleting_a_finding_that_a_rule_needs_is_refused(self, admin_client, case):
@@ -268,7 +264,7 @@ class TestKeyValidation:
         data = change_form_data(admin_client, url)
         marrow = next(k for k, v in data.items() if k.endswith("-step") and v == step("bone-marrow-biopsy"))
         data[marrow.replace("-step", "-DELETE")] = "on"
-        text = page_text(admin_client.post(url, data))
+        text = page_html(admin_client.post(url, data))
         assert "step 'bone-marrow-biopsy' is not keyed in this case" in text
         assert case.findings.filter(step__slug="bone-marrow-biopsy").exists()
 
@@ -276,7 +272,7 @@ class TestKeyValidation:
         """Saving an imported case without edits succeeds (the imported key passes the admin's checks)."""
         url = reverse("admin:cases_case_change", args=[case.pk])
         response = admin_client.post(url, change_form_data(admin_client, url))
-        assert response.status_code == 302, page_text(response)
+        assert response.status_code == 302, page_html(response)
 
 
 def change_form_data(client, url: str) -> dict[str, Any]:
@@ -320,7 +316,7 @@ class TestDryRun:
         response = admin_client.get(
             url, {"steps": "peripheral-smear, prior-counts\nspleen-ultrasound", "diagnosis": "thiopurines"}
         )
-        text = page_text(response)
+        text = page_html(response)
         assert response.status_code == 200
         # three essentials: 33.3 + 33.3 - 5 = 61.7; 0.6 * 61.67 + 40 = 77.0
         assert '<th scope="row">Workup</th><td>61.7</td>' in text
@@ -333,7 +329,7 @@ class TestDryRun:
 
     def test_dry_run_form_loads_with_the_catalogue(self, admin_client, case):
         """Before grading, the page offers the form and lists every step with its tier in this case."""
-        text = page_text(admin_client.get(reverse("admin:cases_case_dry_run", args=[case.pk])))
+        text = page_html(admin_client.get(reverse("admin:cases_case_dry_run", args=[case.pk])))
         assert '<label for="id_steps">Steps, in the order chosen:</label>' in text
         assert '<label for="id_diagnosis">Chosen cause:</label>' in text
         assert "<code>spleen-ultrasound</code></th><td>Abdominal ultrasound of the spleen</td>" in text
@@ -345,7 +341,7 @@ class TestDryRun:
         response = admin_client.get(
             reverse("admin:cases_case_dry_run", args=[case.pk]), {"steps": "peripheral-smear,smear"}
         )
-        assert "Unknown workup step: smear." in page_text(response)
+        assert "Unknown workup step: smear." in page_html(response)
 
     def test_dry_run_needs_staff(self, client, case):
         """Visitors are sent to the admin login."""
@@ -365,10 +361,10 @@ class TestAttemptsAndReports:
         """Instructors can list and open attempts but not add, change or delete them."""
         changelist = admin_client.get(reverse("admin:cases_attempt_changelist"))
         assert changelist.status_code == 200
-        assert "anonymous (session)" in page_text(changelist)
+        assert "anonymous (session)" in page_html(changelist)
         assert admin_client.get(reverse("admin:cases_attempt_add")).status_code == 403
         detail = admin_client.get(reverse("admin:cases_attempt_change", args=[report.attempt_id]))
-        text = page_text(detail)
+        text = page_html(detail)
         assert detail.status_code == 200
         assert 'name="_save"' not in text
         assert "peripheral-smear" in text or "Peripheral blood smear" in text
@@ -377,7 +373,7 @@ class TestAttemptsAndReports:
         """A stored report shows its scores and its JSON, with no save button."""
         assert admin_client.get(reverse("admin:cases_gradedreport_changelist")).status_code == 200
         detail = admin_client.get(reverse("admin:cases_gradedreport_change", args=[report.pk]))
-        text = page_text(detail)
+        text = page_html(detail)
         assert detail.status_code == 200
         assert '"engine_version"' in text
         assert 'name="_save"' not in text

@@ -4,31 +4,18 @@ workflow like the rest of the key."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 import yaml
-from django.urls import reverse
 
 from leucocases.cases.models import Case, CaseRevision
 from leucocases.cases.review import case_draft_start, case_review_transition
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
-from tests.cases.factories import make_case
-from tests.instructor.admin_forms import form_data
+from tests.cases.factories import APLASTIC, THIOPURINES, TOXINS, make_case
+from tests.instructor.admin_forms import change_url, form_data
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
-
-TOXINS, APLASTIC, THIOPURINES = "drugs-and-environmental-toxins", "aplastic-anaemia", "thiopurines"
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode())).split())
-
-
-def change_url(case: Case) -> str:
-    return reverse("admin:cases_case_change", args=[case.pk])
 
 
 def post_change(client, case: Case, **changes):
@@ -71,7 +58,7 @@ def test_the_author_keys_a_differential_and_it_is_stored_as_the_case_file_has_it
     page = client.get(change_url(draft)).content.decode()
     assert 'name="differential_presentation_1"' in page and 'name="differential_final_5_must_not_miss"' in page
     response = post_change(client, draft, **KEYED)
-    assert response.status_code == 302, text(response)[:2000]
+    assert response.status_code == 302, visible_text(response)[:2000]
     draft.refresh_from_db()
     assert draft.differential == {
         "scored": True,
@@ -104,14 +91,14 @@ def test_the_author_keys_a_differential_and_it_is_stored_as_the_case_file_has_it
 def test_the_importers_rules_refuse_a_bad_differential(client, draft, changes, message):
     response = post_change(client, draft, **(KEYED | changes))
     assert response.status_code == 200
-    assert message in text(response)
+    assert message in visible_text(response)
     draft.refresh_from_db()
     assert draft.differential == {}
 
 
 def test_scored_without_a_cause_is_refused(client, draft):
     response = post_change(client, draft, differential_scored="on")
-    assert "Differential: a differential needs at least one checkpoint." in text(response)
+    assert "Differential: a differential needs at least one checkpoint." in visible_text(response)
 
 
 def test_an_approved_case_shows_it_read_only_and_a_draft_of_changes_carries_it_to_learners(client, author):
@@ -120,7 +107,7 @@ def test_an_approved_case_shows_it_read_only_and_a_draft_of_changes_carries_it_t
         differential={"final": [{"cause": THIOPURINES}, {"cause": APLASTIC, "must_not_miss": True}]}
     )
     live.refresh_from_db()
-    shown = text(client.get(change_url(live)))
+    shown = visible_text(client.get(change_url(live)))
     assert (
         "With the final diagnosis: Thiopurines (azathioprine and 6-mercaptopurine), Aplastic anaemia (must not miss)"
         in shown
@@ -132,7 +119,7 @@ def test_an_approved_case_shows_it_read_only_and_a_draft_of_changes_carries_it_t
     response = post_change(
         client, draft, differential_presentation_1=APLASTIC, differential_presentation_1_must_not_miss="on"
     )
-    assert response.status_code == 302, text(response)[:2000]
+    assert response.status_code == 302, visible_text(response)[:2000]
     live.refresh_from_db()
     assert "presentation" not in live.differential  # learners keep the published version meanwhile
     reviewer = make_instructor()

@@ -12,8 +12,9 @@ from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.keys import case_key
 from leucocases.cases.models import Case
 from tests.cases.factories import make_casefile_catalogue, schema2_document, write_case_file
+from tests.pages import page_html
 
-from .test_admin import add_form_data, finding, option, page_text, post_add, rule
+from .test_admin import add_form_data, finding, option, post_add, rule
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def options() -> list[dict]:
 
 class TestTheKeyOfSchema2:
     def test_the_add_page_offers_every_field(self, admin_client, catalogue):
-        text = page_text(admin_client.get(reverse("admin:cases_case_add")))
+        text = page_html(admin_client.get(reverse("admin:cases_case_add")))
         for name in ("occurrence", "weight", "any_of"):
             assert f'name="findings-0-{name}"' in text
         assert '<option value="never">Never</option>' in text
@@ -61,7 +62,7 @@ class TestTheKeyOfSchema2:
             grade_band_a="85",
         )
         response = post_add(admin_client, data)
-        assert response.status_code == 302, page_text(response)
+        assert response.status_code == 302, page_html(response)
         key = case_key(Case.objects.get(slug="a-new-case"))
         items = {step.item: step for step in key.steps}
         assert items[("repeat-cbc", 2)].tier == "essential"
@@ -76,7 +77,7 @@ class TestTheKeyOfSchema2:
         findings[2]["occurrence"] = "3"
         findings[6]["weight"] = "2"
         findings[4]["any_of"] = ""
-        text = page_text(post_add(admin_client, add_form_data(findings=findings, rules=[], options=options())))
+        text = page_html(post_add(admin_client, add_form_data(findings=findings, rules=[], options=options())))
         assert (
             "Finding 3 (Repeat CBC with differential and ANC, occurrence 3): step 'repeat-cbc' keys occurrence 3 "
             "but not occurrence 2; key every earlier occurrence too" in text
@@ -90,7 +91,7 @@ class TestTheKeyOfSchema2:
 
     def test_a_rule_on_an_unkeyed_occurrence_is_refused_with_its_title(self, admin_client, catalogue):
         rules = [follow_up_rule(after_occurrence="3")]
-        text = page_text(
+        text = page_html(
             post_add(admin_client, add_form_data(findings=schema2_findings(), rules=rules, options=options()))
         )
         assert (
@@ -100,7 +101,7 @@ class TestTheKeyOfSchema2:
 
     def test_grade_bands_must_fall_from_a_to_e(self, admin_client, catalogue):
         data = add_form_data(findings=schema2_findings(), options=options(), grade_band_b="95")
-        text = page_text(post_add(admin_client, data))
+        text = page_html(post_add(admin_client, data))
         assert "grade_bands.B is 95.0, not below grade_bands.A (90.0); the bands must fall strictly from A to E" in text
         assert not Case.objects.filter(slug="a-new-case").exists()
 
@@ -115,7 +116,7 @@ class TestDryRunWithRepeats:
     def test_a_step_listed_twice_is_its_second_occurrence(self, admin_client, schema2_case):
         steps = "repeat-cbc, repeat-cbc, withhold-suspected-drug, continue-current-medication"
         url = reverse("admin:cases_case_dry_run", args=[schema2_case.pk])
-        text = page_text(admin_client.get(url, {"steps": steps, "diagnosis": "thiopurines"}))
+        text = page_html(admin_client.get(url, {"steps": steps, "diagnosis": "thiopurines"}))
         assert '<th scope="row">repeat-cbc #2</th>' in text
         assert "<td>premature (essential)</td>" in text
         assert "Premature: withhold-suspected-drug comes first." in text
@@ -124,6 +125,6 @@ class TestDryRunWithRepeats:
         assert '<th scope="row">Total</th><td>10.0</td>' in text
 
     def test_the_catalogue_shows_each_keyed_occurrence(self, admin_client, schema2_case):
-        text = page_text(admin_client.get(reverse("admin:cases_case_dry_run", args=[schema2_case.pk])))
+        text = page_html(admin_client.get(reverse("admin:cases_case_dry_run", args=[schema2_case.pk])))
         assert "<td>Essential; occurrence 2: Essential</td>" in text
         assert "<td>Never</td>" in text

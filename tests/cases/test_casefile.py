@@ -25,10 +25,7 @@ from leucocases.cases.services import attempt_submit
 from leucocases.taxonomy.models import Cause, WorkupStep
 from tests.cases.factories import (
     CASE_DOCUMENT,
-    CAUSES,
-    GROUPS,
-    REFERENCES,
-    STEPS,
+    KNOWN_IDS,
     case_yaml,
     make_case_document,
     make_casefile_catalogue,
@@ -36,12 +33,9 @@ from tests.cases.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-KNOWN = KnownIds(
-    steps=frozenset(STEPS), causes=frozenset(CAUSES), groups=frozenset(GROUPS), references=frozenset(REFERENCES)
-)
 
 
-def errors_of(document_or_text, *, file: str = "cases/x.yaml", known: KnownIds | None = KNOWN) -> list[str]:
+def errors_of(document_or_text, *, file: str = "cases/x.yaml", known: KnownIds | None = KNOWN_IDS) -> list[str]:
     text = document_or_text if isinstance(document_or_text, str) else case_yaml(document_or_text)
     return [str(e) for e in parse_text(text, file=file, known=known).errors]
 
@@ -67,7 +61,7 @@ def row_counts() -> dict[str, int]:
 class TestSchema:
     def test_the_documented_case_parses_into_typed_records(self):
         """A case written as the format doc shows parses with no errors into typed records."""
-        result = parse_text(case_yaml(CASE_DOCUMENT), file="x.yaml", known=KNOWN)
+        result = parse_text(case_yaml(CASE_DOCUMENT), file="x.yaml", known=KNOWN_IDS)
         assert result.errors == []
         (spec,) = result.cases
         assert spec.slug == "thiopurine-normal-tpmt"

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from leucocases.cases.casefile import KnownIds, case_document, dump_documents, parse_text
+from leucocases.cases.casefile import case_document, dump_documents, parse_text
 from leucocases.cases.casefile.exporter import case_spec, casefile_export
 from leucocases.cases.grading import GradeBands, Report
 from leucocases.cases.import_workflow import case_files_import
@@ -26,10 +26,7 @@ from leucocases.cases.management.commands.grade_path import format_report
 from leucocases.cases.models import Case, Finding, OrderRule
 from tests.cases.factories import (
     CASE_DOCUMENT,
-    CAUSES,
-    GROUPS,
-    REFERENCES,
-    STEPS,
+    KNOWN_IDS,
     case_yaml,
     key_finding,
     make_casefile_catalogue,
@@ -37,14 +34,11 @@ from tests.cases.factories import (
 )
 from tests.cases.factories import write_case_file as write
 
-KNOWN = KnownIds(
-    steps=frozenset(STEPS), causes=frozenset(CAUSES), groups=frozenset(GROUPS), references=frozenset(REFERENCES)
-)
 REPORTS = Path(__file__).parent / "grading" / "fixtures"
 
 
 def errors_of(document) -> list[str]:
-    return [str(e) for e in parse_text(case_yaml(document), file="x.yaml", known=KNOWN).errors]
+    return [str(e) for e in parse_text(case_yaml(document), file="x.yaml", known=KNOWN_IDS).errors]
 
 
 PREFIX = "x.yaml: case 'thiopurine-normal-tpmt': "
@@ -58,7 +52,7 @@ PREFIX = "x.yaml: case 'thiopurine-normal-tpmt': "
 class TestSchema2:
     def test_every_schema_2_piece_parses_into_the_records_and_the_engine_key(self):
         """Occurrence, weight, any_of, never, rule occurrences, never_total and bands reach the key."""
-        result = parse_text(case_yaml(schema2_document()), file="x.yaml", known=KNOWN)
+        result = parse_text(case_yaml(schema2_document()), file="x.yaml", known=KNOWN_IDS)
         assert result.errors == []
         key = result.cases[0].case_key()
         follow_up = next(s for s in key.steps if s.item == ("repeat-cbc", 2))

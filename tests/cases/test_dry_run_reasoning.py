@@ -4,9 +4,6 @@ expert's and give the certainty with its certainty-based mark. Nothing is stored
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -15,14 +12,11 @@ from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import make_instructor
 from tests.cases.factories import DIFFERENTIAL, GOOD_PATH, make_case, make_differential_case
 from tests.instructor.test_case_editor import edit_url, page_data
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
 STEPS = "\n".join(GOOD_PATH[0])
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode())).split())
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ def test_the_admin_dry_run_compares_the_differential_and_marks_the_certainty(adm
             "certainty": "high",
         },
     )
-    page = text(response)
+    page = visible_text(response)
     assert "Certainty stated: high ; the diagnosis counts as wrong (only full credit is right)." in page
     assert "In a quiz with certainty-based marking this earns −6" in page
     assert "Your differential and the expert's" in page
@@ -64,15 +58,17 @@ def test_the_admin_dry_run_compares_the_differential_and_marks_the_certainty(adm
 
 def test_the_admin_dry_run_refuses_an_unknown_cause_or_six(admin_client, case):
     url = reverse("admin:cases_case_dry_run", args=[case.pk])
-    page = text(admin_client.get(url, {"steps": STEPS, "final_differential": "thiopurine"}))
+    page = visible_text(admin_client.get(url, {"steps": STEPS, "final_differential": "thiopurine"}))
     assert "Unknown cause: thiopurine." in page and "Your differential and the expert's" not in page
     many = ", ".join(["thiopurines"] * 2)
-    assert "Up to 5 different causes." in text(admin_client.get(url, {"steps": STEPS, "final_differential": many}))
+    assert "Up to 5 different causes." in visible_text(
+        admin_client.get(url, {"steps": STEPS, "final_differential": many})
+    )
 
 
 def test_a_case_without_a_differential_says_so(admin_client):
     plain = make_case().case
-    page = text(
+    page = visible_text(
         admin_client.get(
             reverse("admin:cases_case_dry_run", args=[plain.pk]),
             {"steps": STEPS, "diagnosis": "thiopurines", "certainty": "low"},
@@ -93,9 +89,9 @@ def test_the_editor_dry_run_uses_the_unsaved_differential(client, case):
         "dry-certainty": ["medium"],
     }
     url = reverse("instructor:case_dry_run", kwargs={"slug": case.slug})
-    partial = text(client.post(url, data, HTTP_HX_REQUEST="true"))
+    partial = visible_text(client.post(url, data, HTTP_HX_REQUEST="true"))
     assert "Must not miss, never considered: Aplastic anaemia, Drugs and environmental toxins." in partial
     assert "the diagnosis counts as right" in partial and "this earns +2" in partial
-    assert "Dry-run a path" in text(client.post(url, data))  # without JavaScript: the whole page
+    assert "Dry-run a path" in visible_text(client.post(url, data))  # without JavaScript: the whole page
     case.refresh_from_db()
     assert case.differential == DIFFERENTIAL and stored_nothing()

@@ -6,6 +6,7 @@ selected options (the first option of a single select when none is marked).
 Tests then change a value or two and post it back, as an editor would.
 ``admin_action(client, action, objects)`` ticks ``objects`` on their model's
 changelist, runs the action and returns the messages shown after it.
+``change_url(obj)`` is the address of ``obj``'s change form.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
 def as_browser_posts(data: dict[str, list[str]]) -> dict[str, list[str]]:
     """``data`` with every line break as CRLF, as browsers send textarea text."""
     return {name: [value.replace("\n", "\r\n") for value in values] for name, values in data.items()}
+
+
+def change_url(obj: Model) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
 
 
 def admin_action(client, action: str, objects: Sequence[Model]) -> list[str]:

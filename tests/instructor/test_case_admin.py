@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 import pytest
@@ -15,18 +14,11 @@ from leucocases.cases.models import Case, CaseRevision, Finding, ReviewComment, 
 from leucocases.editorial.models import ReviewStatus
 from tests.accounts.factories import log_in, make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
+from tests.pages import page_html
 
-from .admin_forms import admin_action, as_browser_posts, form_data
+from .admin_forms import admin_action, as_browser_posts, change_url, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def change_url(case: Case) -> str:
-    return reverse("admin:cases_case_change", args=[case.pk])
 
 
 def post_change(client, case: Case, **changes):
@@ -59,7 +51,7 @@ class TestHistory:
         data[f"findings-{index}-tier"] = [Tier.HARMFUL]
         data["presentation"] = ["A **52-year-old** woman."]
         response = client.post(change_url(draft), data)
-        assert response.status_code == 302, text(response)[:3000]
+        assert response.status_code == 302, page_html(response)[:3000]
 
         revision = CaseRevision.objects.get(case=draft)
         assert revision.number == 1
@@ -81,7 +73,7 @@ class TestHistory:
         data = as_browser_posts(form_data(client.get(change_url(draft)).content.decode(), "case_form"))
         data["difficulty"] = [str(Case.Difficulty.ADVANCED)]
         response = client.post(change_url(draft), data)
-        assert response.status_code == 302, text(response)[:3000]
+        assert response.status_code == 302, page_html(response)[:3000]
 
         revision = CaseRevision.objects.get(case=draft, number=2)
         assert revision.summary == "Edited in the admin: changed difficulty."
@@ -131,7 +123,7 @@ class TestHistory:
             "diagnosis_options-0-rationale": ["The drug."],
         }
         response = client.post(reverse("admin:cases_case_add"), data)
-        assert response.status_code == 302, text(response)[:3000]
+        assert response.status_code == 302, page_html(response)[:3000]
         revision = CaseRevision.objects.get(case__slug="brand-new")
         assert (revision.number, revision.summary, revision.user) == (1, "Created in the admin.", author)
 
@@ -163,21 +155,21 @@ class TestHistory:
 
         listing = client.get(reverse("admin:cases_case_revisions", args=[draft.pk]))
         assert listing.status_code == 200
-        page = text(listing)
+        page = page_html(listing)
         assert "Revision 2" in page and "Made B12 harmful." in page and "Revision 1" in page
         assert 'href="/admin/' in page and f"/admin/cases/case/{draft.pk}/change/" in page
 
-        detail = text(client.get(reverse("admin:cases_case_revision", args=[draft.pk, 2])))
+        detail = page_html(client.get(reverse("admin:cases_case_revision", args=[draft.pk, 2])))
         assert "Changes since revision 1" in detail
         assert '<del class="diff-remove">-    tier: low_yield</del>' in detail
         assert '<ins class="diff-add">+    tier: harmful</ins>' in detail
         assert "The case file as it stood" in detail and "slug: " + draft.slug in detail
-        first = text(client.get(reverse("admin:cases_case_revision", args=[draft.pk, 1])))
+        first = page_html(client.get(reverse("admin:cases_case_revision", args=[draft.pk, 1])))
         assert "The first revision" in first and "tier: low_yield" in first
         assert client.get(reverse("admin:cases_case_revision", args=[draft.pk, 9])).status_code == 404
 
     def test_change_page_links_to_history_analysis_and_regrade(self, client, author, draft):
-        page = text(client.get(change_url(draft)))
+        page = page_html(client.get(change_url(draft)))
         assert f'href="{reverse("admin:cases_case_revisions", args=[draft.pk])}">Change history</a>' in page
         assert f'href="{reverse("instructor:case_analysis", args=[draft.slug])}">Item analysis</a>' in page
         assert f'href="{reverse("instructor:case_regrade", args=[draft.slug])}">Regrade</a>' in page
@@ -193,7 +185,7 @@ class TestComments:
         assert response["Location"].endswith("#review-comments")
         comment = ReviewComment.objects.get(case=draft)
         assert comment.author == author
-        page = text(client.get(change_url(draft)))
+        page = page_html(client.get(change_url(draft)))
         assert "Review comments" in page
         assert "Please cite the <strong>label</strong>." in page
         assert '<a href="#review-comments">Review comments (1)</a>' in page
@@ -258,10 +250,10 @@ class TestArchive:
         assert CaseRevision.objects.filter(case=case, summary="Archived.").exists()
 
         client.force_login(learner)
-        assert "Archive me" not in text(client.get(reverse("cases:list")))
+        assert "Archive me" not in page_html(client.get(reverse("cases:list")))
         assert client.get(case.get_absolute_url()).status_code == 404
         report = client.get(reverse("cases:report", args=[attempt.pk]))
-        assert report.status_code == 200 and "Archive me" in text(report)
+        assert report.status_code == 200 and "Archive me" in page_html(report)
 
         client.force_login(author)
         assert client.get(reverse("instructor:attempt_report", args=[attempt.pk])).status_code == 200

@@ -19,14 +19,11 @@ from tests.accounts.factories import make_instructor
 from tests.accounts.factories import make_user as make_learner
 from tests.cases.factories import CASE_DOCUMENT, case_yaml, make_case_document
 from tests.cases.factories import make_casefile_catalogue as make_catalogue
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
 URL = "/instructor/case-files/"
-
-
-def visible(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode())).split())
 
 
 def upload(name: str, document) -> SimpleUploadedFile:
@@ -50,7 +47,7 @@ def test_uploaded_files_are_imported_as_drafts_by_the_uploader(instructor_client
     files = [upload("one.yaml", CASE_DOCUMENT), upload("two.yml", make_case_document(slug="second"))]
     response = instructor_client.post(URL, {"files": files, "action": "import"}, follow=True)
     assert response.redirect_chain == [(URL, 302)]
-    page = visible(response)
+    page = visible_text(response)
     assert "Imported 2 cases from 2 files: 2 created, 0 updated, 0 unchanged." in page
     assert "2 cases were imported as drafts for review. A colleague approves them in the admin." in page
     cases = Case.objects.order_by("slug")
@@ -80,13 +77,13 @@ def test_errors_are_the_commands_lines_with_the_uploaded_names(instructor_client
     assert shown[: len(command_lines)] == command_lines and len(command_lines) == 2
     assert command_lines[0].startswith("x.yaml: case 'thiopurine-normal-tpmt': findings[2].step: unknown workup step")
     assert str(refused.value) == "2 errors found; nothing was imported."
-    assert str(refused.value) in visible(response)
+    assert str(refused.value) in visible_text(response)
     assert Case.objects.count() == 0
 
 
 def test_check_only_shows_each_expert_path_and_writes_nothing(instructor_client):
     response = instructor_client.post(URL, {"files": [upload("one.yaml", CASE_DOCUMENT)], "action": "check"})
-    page = visible(response)
+    page = visible_text(response)
     assert "Checked 1 case in 1 file: no problems. Dry run: nothing was written." in page
     assert re.search(r"thiopurine-normal-tpmt: expert path peripheral-smear, .* grades \d+\.\d \([A-E]\)", page)
     assert Case.objects.count() == 0
@@ -94,7 +91,7 @@ def test_check_only_shows_each_expert_path_and_writes_nothing(instructor_client)
 
 def test_two_uploads_of_the_same_name_stay_two_files(instructor_client):
     files = [upload("case.yaml", CASE_DOCUMENT), upload("case.yaml", CASE_DOCUMENT)]
-    page = visible(instructor_client.post(URL, {"files": files, "action": "import"}))
+    page = visible_text(instructor_client.post(URL, {"files": files, "action": "import"}))
     assert "case.yaml: case 'thiopurine-normal-tpmt': slug: the slug is also used by a case in case.yaml" in page
     assert Case.objects.count() == 0
 
@@ -109,7 +106,7 @@ def test_an_uploads_name_loses_any_folder(sent, kept):
 
 def test_no_file_is_a_form_error(instructor_client):
     response = instructor_client.post(URL, {"action": "import"})
-    assert "This field is required." in visible(response)
+    assert "This field is required." in visible_text(response)
 
 
 def test_download_is_export_cases_output(instructor_client, tmp_path):

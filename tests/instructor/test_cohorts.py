@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.factories import make_instructor, make_user
+from tests.pages import visible_text
 from tests.quizzes.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
-
-
-def visible(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode())).split())
 
 
 @pytest.fixture
@@ -36,7 +30,7 @@ def roster(text: str) -> SimpleUploadedFile:
 
 
 def test_the_cohort_list_shows_each_join_code(instructor_client, cohort):
-    page = visible(instructor_client.get(reverse("instructor:cohorts")))
+    page = visible_text(instructor_client.get(reverse("instructor:cohorts")))
     assert f"Group A 0 {cohort.join_code_shown} None" in page
     assert 'href="/instructor/cohorts/"' in instructor_client.get(reverse("instructor:index")).content.decode()
 
@@ -46,7 +40,7 @@ def test_renewing_the_code_shows_the_new_one(instructor_client, cohort):
     response = instructor_client.post(reverse("instructor:cohort_join_code", args=[cohort.slug]), follow=True)
     cohort.refresh_from_db()
     assert cohort.join_code_shown != old
-    page = visible(response)
+    page = visible_text(response)
     assert f"New join code for Group A: {cohort.join_code_shown}. The old code no longer works." in page
     assert old not in page
 
@@ -57,7 +51,7 @@ def test_a_roster_upload_enrols_and_says_how_many(instructor_client, cohort):
     url = reverse("instructor:cohort", args=[cohort.slug])
     response = instructor_client.post(url, {"roster": roster("ada\nbo@example.org\n")}, follow=True)
     assert response.redirect_chain == [(url, 302)]
-    page = visible(response)
+    page = visible_text(response)
     assert "Enrolled 1 learner in Group A; 1 was in it already." in page
     assert "Learners (2)" in page
     assert set(cohort.learners.all()) == {ada, bo}
@@ -70,7 +64,7 @@ def test_a_bad_roster_lists_its_lines_and_enrols_nobody(instructor_client, cohor
         reverse("instructor:cohort", args=[cohort.slug]), {"roster": roster("ada\nprof\nghost\n")}
     )
     assert response.status_code == 200
-    page = visible(response)
+    page = visible_text(response)
     assert "Nobody was enrolled: the roster has 2 problems" in page
     assert "Line 2: “prof” is an instructor or staff account, and cohorts enrol learners only." in page
     assert "Line 3: “ghost” matches no account (no such username)." in page
@@ -79,7 +73,7 @@ def test_a_bad_roster_lists_its_lines_and_enrols_nobody(instructor_client, cohor
 
 def test_an_upload_without_a_file_is_refused(instructor_client, cohort):
     response = instructor_client.post(reverse("instructor:cohort", args=[cohort.slug]), {})
-    assert response.status_code == 200 and "This field is required." in visible(response)
+    assert response.status_code == 200 and "This field is required." in visible_text(response)
 
 
 def test_learners_get_403_and_forms_need_csrf(client, cohort):

@@ -4,9 +4,6 @@ choices counted and listed first, and the grade letters' distribution."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -15,6 +12,7 @@ from leucocases.instructor.models import ReportDigest
 from leucocases.instructor.selectors import case_analysis
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import import_schema2_case, make_graded_attempt
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +26,6 @@ PATHS = {
 }
 
 
-def visible(response) -> str:
-    page = html.unescape(response.content.decode())
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
-
-
 @pytest.fixture
 def case(tmp_path):
     case = import_schema2_case(tmp_path)
@@ -44,7 +37,7 @@ def case(tmp_path):
 def test_the_page_lists_each_occurrence_actions_and_never_choices_first(client, case):
     """The instructor reads one row per order of an entry, the kind of each, the never choice on top."""
     client.force_login(make_instructor())
-    page = visible(client.get(reverse("instructor:case_analysis", args=[case.slug])))
+    page = visible_text(client.get(reverse("instructor:case_analysis", args=[case.slug])))
     rows = [
         "Continue current medication unchanged Management action Never 1 (20%) 0 (0%) 1 (20%) 0 0 —",
         "Repeat CBC with differential and ANC Investigation Essential 5 (100%) 5 (100%) 0 0 0 0 (0%)",
@@ -67,7 +60,7 @@ def test_the_page_shows_the_grade_distribution(client, case):
     """Each report's letter (this case's bands: A from 85) is counted, every letter listed."""
     client.force_login(make_instructor())
     response = client.get(reverse("instructor:case_analysis", args=[case.slug]))
-    page = visible(response)
+    page = visible_text(response)
     assert "Grade Attempts Share A 1 20% B 0 0% C 0 0% D 1 20% E 0 0% F 3 60%" in page
     assert 'aria-label="Grades, A low white count on azathioprine.' in response.content.decode()
 

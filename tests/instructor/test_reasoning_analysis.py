@@ -4,9 +4,6 @@ right per level. Read from the comparisons stored at submission, in a fixed numb
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,18 +12,12 @@ from django.urls import reverse
 from leucocases.cases.models import Case
 from leucocases.instructor.selectors import case_analysis
 from tests.accounts.factories import make_instructor, make_user
-from tests.cases.factories import make_differential_case
+from tests.cases.factories import APLASTIC, THIOPURINES, TOXINS, make_differential_case
+from tests.pages import visible_text
 
 from .factories import make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
-
-TOXINS, APLASTIC, THIOPURINES = "drugs-and-environmental-toxins", "aplastic-anaemia", "thiopurines"
-
-
-def visible(response) -> str:
-    page = html.unescape(response.content.decode())
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 @pytest.fixture
@@ -42,7 +33,7 @@ def case():
 
 def test_the_case_page_shows_how_often_each_expert_cause_was_listed_and_the_most_missed(client, case):
     client.force_login(make_instructor())
-    page = visible(client.get(reverse("instructor:case_analysis", args=[case.slug])))
+    page = visible_text(client.get(reverse("instructor:case_analysis", args=[case.slug])))
     assert "After the presentation: how often learners listed each of the expert's causes, over 4 attempts" in page
     assert "Drugs and environmental toxins no 2 of 4 (50%)" in page
     assert "Aplastic anaemia yes 2 of 4 (50%)" in page
@@ -52,7 +43,7 @@ def test_the_case_page_shows_how_often_each_expert_cause_was_listed_and_the_most
 
 def test_certainty_is_counted_per_level_with_the_share_right(client, case):
     client.force_login(make_instructor())
-    page = visible(client.get(reverse("instructor:case_analysis", args=[case.slug])))
+    page = visible_text(client.get(reverse("instructor:case_analysis", args=[case.slug])))
     assert "over 4 graded attempts" in page
     assert "High 3 (75%) 2 of 3 (67%)" in page
     assert "Medium 0 (0%) —" in page
@@ -72,7 +63,7 @@ def test_no_differential_and_no_certainty_reads_so(client):
     plain = make_differential_case(title="Plain")
     Case.objects.filter(pk=plain.pk).update(differential={})
     client.force_login(make_instructor())
-    page = visible(client.get(reverse("instructor:case_analysis", args=[plain.slug])))
+    page = visible_text(client.get(reverse("instructor:case_analysis", args=[plain.slug])))
     assert "No stored differential in scope" in page
 
 

@@ -5,9 +5,7 @@ CSV and the gradebook (CSV and XLSX). Instructors only; a fixed number of querie
 from __future__ import annotations
 
 import csv
-import html
 import io
-import re
 
 import pytest
 from django.db import connection
@@ -17,19 +15,13 @@ from openpyxl import load_workbook
 
 from leucocases.quizzes.models import QuizAttempt
 from tests.accounts.factories import make_instructor, make_user
-from tests.cases.factories import make_case, make_differential_case
+from tests.cases.factories import APLASTIC, THIOPURINES, TOXINS, make_case, make_differential_case
+from tests.pages import visible_text
 from tests.quizzes.factories import make_cohort, make_quiz
 
 from .factories import make_reasoned_attempt
 
 pytestmark = pytest.mark.django_db
-
-TOXINS, APLASTIC, THIOPURINES = "drugs-and-environmental-toxins", "aplastic-anaemia", "thiopurines"
-
-
-def visible(response) -> str:
-    page = html.unescape(response.content.decode())
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 def take(quiz, user, *, first, final, certainty="high"):
@@ -57,7 +49,7 @@ def world():
 
 def test_the_results_page_names_each_cases_most_missed_must_not_miss_cause(client, world):
     client.force_login(make_instructor())
-    page = visible(client.get(reverse("instructor:quiz_results", args=[world.slug])))
+    page = visible_text(client.get(reverse("instructor:quiz_results", args=[world.slug])))
     assert "Differentials by case: the must-not-miss cause most often never considered" in page
     # Scored: ada (1 of 3 weighted, 1 of 3) 33.3; bo (2 of 3, 3 of 3) 83.4; cy (0, 1 of 3) 16.7: mean 44.5.
     assert "Reasoned case 3 44.5 Aplastic anaemia: missed by 2 of 3 (67%)" in page

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -15,6 +12,7 @@ from leucocases.cases.models import Finding, GradedReport, Tier
 from leucocases.instructor.services import case_regrade_apply, case_regrade_preview
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, current_report, make_case, make_graded_attempt
+from tests.pages import page_html, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +20,9 @@ B12_PATH = (["peripheral-smear", "bone-marrow-biopsy", "b12-folate"], None)
 NO_B12_PATH = (["prior-counts", "medication-review"], "drugs-and-environmental-toxins")
 
 
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def visible(response) -> str:
-    """The page's text as read: tags dropped, white space collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split()).replace(" .", ".").replace(" ;", ";")
+    """The visible text, without the space a tag leaves before a full stop or a semicolon."""
+    return visible_text(response).replace(" .", ".").replace(" ;", ";")
 
 
 @pytest.fixture
@@ -125,7 +119,7 @@ class TestPages:
         url = reverse("instructor:case_regrade", args=[case.slug])
         response = client.get(url)
         assert "1 of 4 reports would change; 3 would stay as they are." in visible(response)
-        page = text(response)
+        page = page_html(response)
         assert page.count('class="table-warning"') == 1
         assert "Changed" in page and "Apply regrade to 1 report" in page
         assert GradedReport.objects.filter(attempt=b12).count() == 1
@@ -138,11 +132,11 @@ class TestPages:
         assert "0 of 4 reports would change" in page
 
         report_url = reverse("instructor:attempt_report", args=[b12.pk])
-        page = text(client.get(report_url))
+        page = page_html(client.get(report_url))
         assert "the current one, which the learner sees" in page
         assert "regrade by prof on" in page and "submission" in page and "Superseded" in page
         old = GradedReport.objects.filter(attempt=b12, superseded_at__isnull=False).get()
-        page = text(client.get(report_url, {"report": old.pk}))
+        page = page_html(client.get(report_url, {"report": old.pk}))
         assert "an earlier version" in page
         assert f"{old.total:.1f}" in page
 
@@ -157,5 +151,5 @@ class TestPages:
         case, _good, b12, *_ = world
         case_regrade_apply(case=case, user=make_instructor(username="prof"))
         client.force_login(b12.user)
-        page = text(client.get(reverse("cases:report", args=[b12.pk])))
+        page = page_html(client.get(reverse("cases:report", args=[b12.pk])))
         assert "regrade by prof" in page

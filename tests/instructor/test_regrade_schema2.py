@@ -4,9 +4,6 @@ earlier report stays readable."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -15,6 +12,7 @@ from leucocases.instructor.services import case_regrade_apply, case_regrade_prev
 from leucocases.taxonomy.models import WorkupStep
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import current_report, import_schema2_case, make_graded_attempt
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +20,6 @@ EXPERT = ["repeat-cbc", "medication-review", "withhold-suspected-drug", "ebv-ser
 #: The expert path, a spleen ultrasound the key does not mention and a third count (each not
 #: contributory, −5 on the workup): 94.0, A.
 WITH_ULTRASOUND = [*EXPERT, "spleen-ultrasound", "repeat-cbc"]
-
-
-def visible(response) -> str:
-    page = html.unescape(response.content.decode())
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 @pytest.fixture
@@ -76,7 +69,7 @@ def test_a_key_that_adds_a_never_choice_changes_the_grade_and_keeps_the_old_repo
     instructor = make_instructor(username="prof")
     client.force_login(instructor)
     url = reverse("instructor:case_regrade", args=[case.slug])
-    page = visible(client.get(url))
+    page = visible_text(client.get(url))
     assert "1 of 1 report would change" in page
     assert "nell" in page and "94.0 A 10.0 (never choice) F Changed : -84.0" in page
 
@@ -87,12 +80,12 @@ def test_a_key_that_adds_a_never_choice_changes_the_grade_and_keeps_the_old_repo
     assert old.superseded_at is not None and old.data == before.data and old.total == 94.0
 
     report_url = reverse("instructor:attempt_report", args=[attempt.pk])
-    page = visible(client.get(report_url))
+    page = visible_text(client.get(report_url))
     assert "Total 10.0 / 100 Grade F" in page
     assert "Never choices A choice no competent clinician makes in this case holds the total at or below 10" in page
     assert "Abdominal ultrasound of the spleen (choice 6) RATIONALE-NEVER-ULTRASOUND" in page
     assert page.index("Never choices") < page.index("Score Workup")
     assert "Repeat CBC with differential and ANC (3rd time)" in page
-    earlier = visible(client.get(report_url, {"report": before.pk}))
+    earlier = visible_text(client.get(report_url, {"report": before.pk}))
     assert "an earlier version" in earlier and "Total 94.0 / 100 Grade A" in earlier
     assert "Never choices" not in earlier

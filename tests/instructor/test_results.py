@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 
@@ -15,16 +14,12 @@ from leucocases.instructor.selectors import CSV_COLUMNS, quiz_results
 from leucocases.taxonomy.models import WorkupStep
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case
+from tests.pages import visible_text
 from tests.quizzes.factories import make_cohort, make_quiz, make_quiz_attempt
 
 pytestmark = pytest.mark.django_db
 
 WEAK_PATH = (["bone-marrow-biopsy"], "aplastic-anaemia")
-
-
-def visible(response) -> str:
-    page = html.unescape(response.content.decode())
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 @pytest.fixture
@@ -94,7 +89,7 @@ def test_results_page_shows_scores_times_and_links_to_reports(client, world):
     client.force_login(make_instructor())
     response = client.get(reverse("instructor:quiz_results", args=[quiz.slug]), {"cohort": cohort.slug})
     assert response.status_code == 200
-    page = visible(response)
+    page = visible_text(response)
     assert "Cohort Group A : 3 learners, 3 rows, 1 finished attempt." in page
     assert "ada Ada Lovelace 1 Completed 2 of 2 done 100.0 : report of ada on case 1 Submitted · 5 min 0 s" in page
     assert "cy — Not started Not started Not started —" in page
@@ -169,4 +164,4 @@ def test_an_unknown_cohort_shows_everyone(client, world):
     client.force_login(make_instructor())
     response = client.get(reverse("instructor:quiz_results", args=[quiz.slug]), {"cohort": "nope"})
     assert response.status_code == 200
-    assert "dee" in visible(response)
+    assert "dee" in visible_text(response)

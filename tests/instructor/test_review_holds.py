@@ -4,8 +4,6 @@ learners keep playing the approved version; nobody approves their own work by an
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -18,17 +16,13 @@ from leucocases.editorial.models import ReviewStatus
 from leucocases.editorial.services import review_transition
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt, result_for
+from tests.pages import page_html, visible_text
 
-from .admin_forms import admin_action, as_browser_posts, form_data
-from .test_case_admin import change_url, text
+from .admin_forms import admin_action, as_browser_posts, change_url, form_data
 
 pytestmark = pytest.mark.django_db
 
 NEW_RESULT = "RESULT-VERSION-TWO: the smear as the draft of changes says."
-
-
-def visible(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
 
 
 def logged_in(user) -> Client:
@@ -63,7 +57,7 @@ def edit_draft_in_admin(client, draft: Case) -> None:
     data[f"findings-{index}-result"] = [NEW_RESULT]
     data["difficulty"] = [str(Case.Difficulty.ADVANCED)]
     response = client.post(change_url(draft), data)
-    assert response.status_code == 302, text(response)[:3000]
+    assert response.status_code == 302, page_html(response)[:3000]
 
 
 def start_draft(client, case: Case) -> Case:
@@ -77,7 +71,7 @@ class TestApprovedCaseIsReadOnly:
     def test_the_change_page_is_read_only_with_a_start_draft_button(self, people, approved):
         """An approved case's change page shows its content without inputs or Save, and offers a draft of changes."""
         client = logged_in(people["editor"])
-        page = text(client.get(change_url(approved)))
+        page = page_html(client.get(change_url(approved)))
         assert "Approved: version 1" in page
         assert 'value="Start a draft of changes"' in page
         assert 'name="presentation"' not in page and 'name="findings-0-tier"' not in page
@@ -124,7 +118,7 @@ class TestDraftOfChanges:
         draft = start_draft(editor, approved)
         assert draft.slug == "azathioprine--draft" and draft.review_status == ReviewStatus.DRAFT
         assert draft.author == people["editor"]
-        draft_page = text(editor.get(change_url(draft)))
+        draft_page = page_html(editor.get(change_url(draft)))
         assert "Draft of changes to “On azathioprine”" in draft_page
         assert 'name="presentation"' in draft_page and 'name="slug"' not in draft_page  # keeps its case's slug
         assert 'name="archived_at_0"' not in draft_page
@@ -133,11 +127,11 @@ class TestDraftOfChanges:
         # Meanwhile learners see version 1 only; the draft is nowhere for them.
         choose = reverse("cases:choose", args=[approved.slug])
         learner.post(choose, {"attempt": early.pk, "step": "peripheral-smear"})
-        page = text(learner.get(play_url))
+        page = page_html(learner.get(play_url))
         assert result_for("peripheral-smear") in page and NEW_RESULT not in page
         assert learner.get(reverse("cases:play", args=[draft.slug])).status_code == 404
         assert Client().get(reverse("cases:play", args=[draft.slug])).status_code == 404
-        listing = visible(Client().get(reverse("cases:list")))
+        listing = visible_text(Client().get(reverse("cases:list")))
         assert listing.count("On azathioprine") == 1
         approved.refresh_from_db()
         assert (approved.difficulty, approved.version) == (Case.Difficulty.INTERMEDIATE, 1)
@@ -175,7 +169,7 @@ class TestDraftOfChanges:
         assert ReviewComment.objects.get().case == approved
 
         # The attempt under way carries on with version 2 and its report says so.
-        assert NEW_RESULT in text(learner.get(play_url))
+        assert NEW_RESULT in page_html(learner.get(play_url))
         response = learner.post(
             reverse("cases:submit", args=[approved.slug]),
             {"attempt": early.pk, "diagnosis": "thiopurines", "certainty": "high"},
@@ -183,7 +177,7 @@ class TestDraftOfChanges:
         assert response.status_code == 302
         report = GradedReport.objects.get(attempt=early)
         assert (Attempt.objects.get(pk=early.pk).case_version, report.case_version) == (1, 2)
-        page = visible(learner.get(reverse("cases:report", args=[early.pk])))
+        page = visible_text(learner.get(reverse("cases:report", args=[early.pk])))
         assert "against version 2 of the case" in page
         assert "The case was updated while you played it: you started on version 1" in page
 
@@ -196,7 +190,7 @@ class TestDraftOfChanges:
         draft = start_draft(editor, approved)
         assert start_draft(other, approved) == draft
         assert Case.objects.filter(draft_of=approved).count() == 1
-        page = text(editor.get(change_url(approved)))
+        page = page_html(editor.get(change_url(approved)))
         assert "A draft of changes is under way (draft, started by" in page and change_url(draft) in page
 
     def test_a_new_case_is_approved_as_version_one(self, people):
@@ -282,5 +276,5 @@ class TestInstructorPages:
     def test_the_index_lists_a_case_once_with_its_draft_of_changes(self, people, approved):
         case_draft_start(case=approved, user=people["editor"])
         response = logged_in(people["reviewer"]).get(reverse("instructor:index"))
-        assert text(response).count('<th scope="row">On azathioprine</th>') == 1
-        assert "Approved (version 1) · Practice · draft of changes draft" in visible(response)
+        assert page_html(response).count('<th scope="row">On azathioprine</th>') == 1
+        assert "Approved (version 1) · Practice · draft of changes draft" in visible_text(response)

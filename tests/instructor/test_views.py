@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -15,17 +12,13 @@ from leucocases.instructor.selectors import case_analysis, quiz_analysis
 from leucocases.instructor.statistics import pearson
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import GOOD_PATH, make_case, make_graded_attempt
+from tests.pages import visible_text
 from tests.quizzes.factories import make_quiz, make_quiz_attempt
 
 pytestmark = pytest.mark.django_db
 
 WEAK = (["bone-marrow-biopsy", "cmv-pcr"], "aplastic-anaemia")
 MIDDLE = (["peripheral-smear", "b12-folate"], "drugs-and-environmental-toxins")
-
-
-def visible(response) -> str:
-    page = html.unescape(response.content.decode())
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 @pytest.fixture
@@ -166,12 +159,12 @@ class TestAnalysis:
         quiz, first, *_ = world
         client.force_login(make_instructor())
         qa = quiz_analysis(quiz=quiz)
-        page = visible(client.get(reverse("instructor:quiz_analysis", args=[quiz.slug])))
+        page = visible_text(client.get(reverse("instructor:quiz_analysis", args=[quiz.slug])))
         assert "Over the quiz's 3 finished attempts" in page
         row = f"1. First case 3 {qa.cases[0].summary.mean:.1f} {qa.cases[0].summary.facility:.1f}% "
         assert row + f"{qa.cases[0].discrimination.index:.2f}" in page
         response = client.get(reverse("instructor:case_analysis", args=[first.slug]))
-        page = visible(response)
+        page = visible_text(response)
         assert "Attempts 3" in page and "Peripheral blood smear Investigation Essential 2 (67%)" in page
         svg = response.content.decode()
         assert 'role="img" aria-label="Share of attempts that ordered each entry, First case.' in svg
@@ -250,7 +243,7 @@ class TestAnalysis:
         Case.objects.filter(pk=first.pk).update(archived_at=quiz.created_at)
         client.force_login(make_instructor())
         response = client.get(reverse("instructor:index"))
-        page = visible(response)
+        page = visible_text(response)
         assert "The quiz" in page and "First case" in page and "Archived" in page
         assert reverse("instructor:quiz_results", args=[quiz.slug]) in response.content.decode()
 

@@ -21,10 +21,11 @@ from leucocases.quizzes.models import Quiz, QuizAttempt, QuizItem
 from leucocases.quizzes.review import quiz_draft_start
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import make_case
-from tests.instructor.admin_forms import admin_action
+from tests.instructor.admin_forms import admin_action, change_url
+from tests.pages import page_html
 from tests.quizzes.factories import make_quiz
 
-from .test_review_holds import change_url, logged_in, quiz_form, text
+from .test_review_holds import logged_in, quiz_form
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_the_exams_draft_of_changes_may_keep_and_add_cases_but_not_share_them(ex
     kept = [item.case for item in draft.items.order_by("position")]
     added = make_case(title="A new exam case", is_practice=False).case
     response = editor.post(change_url(draft), quiz_form(draft, [*kept, added]))
-    assert response.status_code == 302, text(response)[:2000]
+    assert response.status_code == 302, page_html(response)[:2000]
     assert draft.items.count() == 3 and exam.items.count() == 2
 
     shared = make_case(title="A shared case", is_practice=False).case
@@ -74,7 +75,7 @@ def test_the_exams_draft_of_changes_may_keep_and_add_cases_but_not_share_them(ex
     practice = make_case(title="A practice case", is_practice=True).case
     response = editor.post(change_url(draft), quiz_form(draft, [*kept, added, shared, practice]))
     assert response.status_code == 200
-    page = text(response)
+    page = page_html(response)
     assert "“A shared case” is also in the quiz “A practice quiz”: an exam's cases are in no other quiz." in page
     assert "“A practice case” is a practice case, so it cannot be in an exam" in page
     assert "is also in the quiz “The exam”" not in page

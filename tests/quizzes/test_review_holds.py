@@ -24,7 +24,7 @@ from leucocases.quizzes.review import quiz_draft_start
 from leucocases.quizzes.services import quiz_attempt_start_or_resume
 from tests.accounts.factories import make_instructor, make_user
 from tests.cases.factories import make_case
-from tests.instructor.admin_forms import admin_action
+from tests.instructor.admin_forms import admin_action, change_url
 from tests.quizzes.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +38,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def change_url(quiz: Quiz) -> str:
-    return reverse("admin:quizzes_quiz_change", args=[quiz.pk])
 
 
 def quiz_form(quiz: Quiz, cases: list[Case], **fields) -> dict:

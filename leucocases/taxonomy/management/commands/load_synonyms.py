@@ -1,21 +1,17 @@
 """``manage.py load_synonyms [PATH]``: load the search synonym table (default fixtures/synonyms.yaml)."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand
-
-from leucocases.editorial.loading import file_errors_reported
+from leucocases.editorial.loading import LoadFileCommand
 from leucocases.taxonomy.search.synonyms import DEFAULT_PATH, SynonymFileError, load_synonyms_file
 
 
-class Command(BaseCommand):
+class Command(LoadFileCommand):
     help = "Load the synonym groups search uses; validates the whole file first and writes all or nothing."
+    default_path = DEFAULT_PATH
+    catch = SynonymFileError
+    loosely = True
 
-    def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+    def load(self, path, **options):
+        return load_synonyms_file(path)
 
-    def handle(self, *args, path: str, **options):
-        with file_errors_reported(self, path, catch=SynonymFileError, loosely=True):
-            count = load_synonyms_file(Path(path))
-        if options["verbosity"] > 0:
-            self.stdout.write(self.style.SUCCESS(f"Loaded {count} synonym groups from {path}."))
+    def report(self, count, path, **options):
+        self.stdout.write(self.style.SUCCESS(f"Loaded {count} synonym groups from {path}."))
