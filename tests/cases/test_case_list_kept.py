@@ -35,7 +35,8 @@ def test_two_learners_on_one_worker_each_see_only_their_own_progress(client):
             if learner is not None:
                 client.force_login(learner)
             pages[name] = client.get(reverse("cases:list")).content.decode()
-    assert len(memo) == 2  # the practice cases and the label filter's options, kept once for all three
+    # The practice cases, the label filter's options and both filters' markup, kept once for all three.
+    assert len(memo) == 4
 
     assert "Your best score" in card_of(pages["alice"], "Done case")
     assert "In progress" not in card_of(pages["alice"], "Started case")
