@@ -212,8 +212,11 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username+address is refused before any password check.
     "leucocases.security.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in account with one prepared statement.
+    "leucocases.security.AccountBackend",
 ]
+# Django's database sessions, read with one prepared statement (leucocases/sessions.py).
+SESSION_ENGINE = "leucocases.sessions"
 # Login throttling (django-axes): five failures for one username from one
 # address lock that pair out for an hour; a success clears the count. Counting
 # the pair (not the address alone) keeps a whole campus behind one NAT address

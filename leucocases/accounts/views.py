@@ -32,7 +32,7 @@ def signup(request):
         form = SignUpForm(request.POST)
         if form.is_valid():
             user = account_sign_up(form=form, audience=current_audience(request))
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="leucocases.security.AccountBackend")
             return HttpResponseRedirect(_safe_next(request))
     else:
         form = SignUpForm()

@@ -222,7 +222,7 @@ def launch_accept(*, request: HttpRequest, lti_launch: LtiLaunch) -> LaunchOutco
     cohort_enrol(course=course, user=user, role=role)
 
     request.session.flush()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="leucocases.security.AccountBackend")
     session: dict[str, Any] = {
         "registration": registration.pk,
         "deployment": lti_launch.deployment.pk,

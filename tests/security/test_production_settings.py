@@ -70,7 +70,7 @@ def test_production_settings_are_the_secure_ones():
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "STATICFILES": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "CACHE": "leucocases.rediscache.BreakerRedisCache",
-        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+        "SESSION_ENGINE": "leucocases.sessions",
         "AUTH_BACKEND_0": "leucocases.security.AxesBackend",
         "AXES_FAILURE_LIMIT": 5,
         "ALLOWED_HOSTS": ["leucocases.example.org"],
