@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import CharField, Exists, FloatField, OuterRef, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Cast, Concat
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from leucocases.editorial.content_version import remember
 from leucocases.taxonomy.models import WorkupStep
@@ -23,6 +25,7 @@ from .models import Attempt, Case, Choice, Finding, GradedReport
 from .visibility import attempts_with_visible_reports
 
 NEUTRAL_RESULT = "Nothing abnormal."
+FINDING_BODY = "cases/includes/finding_body.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class ChosenStep:
     result: str
     table: tuple[dict[str, Any], ...]
     chart: SeriesChart | None
+    #: The result, table and chart as markup (cases/includes/finding_body.html), kept per worker.
+    body: SafeString
 
 
 #: One stored choice, as the play page needs it: (position, step id, occurrence).
@@ -128,14 +133,23 @@ def chosen_steps(*, case_id: int, picks: Sequence[Pick]) -> list[ChosenStep]:
     for position, step_id, occurrence in picks:
         step = steps[step_id]
         reveal = findings.get((step_id, occurrence)) or latest.get(step_id)
+        result = reveal.result if reveal else (step.default_result or NEUTRAL_RESULT)
+        table = reveal.table if reveal else ()
+        chart = reveal.chart if reveal else None
+        # The same (case, entry, occurrence) shows the same markup to everyone: rendered once per
+        # worker (the tables and charts were most of a choice's answer), keyed by what it shows.
+        shown = (
+            (step_id, occurrence) if (step_id, occurrence) in findings else (step_id, "latest" if reveal else "default")
+        )
+        body = remember(
+            ("finding-body", case_id, *shown),
+            lambda step=step, result=result, table=table, chart=chart: render_to_string(
+                FINDING_BODY, {"name": step.name, "result": result, "table": table, "chart": chart}
+            ),
+        )
         chosen.append(
             ChosenStep(
-                position=position,
-                step=step,
-                occurrence=occurrence,
-                result=reveal.result if reveal else (step.default_result or NEUTRAL_RESULT),
-                table=reveal.table if reveal else (),
-                chart=reveal.chart if reveal else None,
+                position=position, step=step, occurrence=occurrence, result=result, table=table, chart=chart, body=body
             )
         )
     return chosen

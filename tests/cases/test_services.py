@@ -162,7 +162,8 @@ def test_chosen_steps_show_results_but_no_key():
     assert first.chart is not None and first.chart.rows[-1].flag == "low"
     assert second.result == "CMV DNA not detected." and second.chart is None and second.table == ()
     assert third.result == services.NEUTRAL_RESULT  # no default written for this step
-    assert set(services.ChosenStep.__slots__) == {"position", "step", "occurrence", "result", "table", "chart"}
+    assert "CMV DNA not detected." in second.body and services.NEUTRAL_RESULT in third.body
+    assert set(services.ChosenStep.__slots__) == {"position", "step", "occurrence", "result", "table", "chart", "body"}
 
 
 def test_each_order_of_an_entry_shows_the_finding_for_that_occurrence():
