@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +34,7 @@ from .menu import MenuStep, step_menu
 from .models import Attempt, AttemptCheckpoint, Case
 from .play_content import play_case
 from .selectors import Pick, chosen_steps
+from .verdicts import occurrence_name
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +176,7 @@ def choose_step_response(
     occurrence = outcome.choice.occurrence
     if outcome.created:
         notice = ""
-        again = f" ({ordinal(occurrence)} time)" if occurrence > 1 else ""
-        announcement = f"Result {position} added: {step.name}{again}."
+        announcement = f"Result {position} added: {occurrence_name(step.name, occurrence)}."
     else:
         notice = f"{step.name} is already result {position} below: an order sent twice is recorded once."
         announcement = notice

@@ -12,19 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.humanize.templatetags.humanize import ordinal
-
 from .charts import format_number
 from .grading import GradeBands, Report, Tier, Verdict, round_half_up
+from .verdicts import occurrence_name
 
 __all__ = ["occurrence_name", "scoring_rules"]
 
 StepName = Callable[[str], str]
-
-
-def occurrence_name(name: str, occurrence: int) -> str:
-    """ "Full blood count", or "Full blood count (2nd time)" for a repeat."""
-    return name if occurrence <= 1 else f"{name} ({ordinal(occurrence)} time)"
 
 
 def _number(value: float) -> str:

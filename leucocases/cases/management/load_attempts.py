@@ -192,7 +192,8 @@ def insert_submitted(plans: list[Plan], *, pool: AttemptPool, now: datetime) -> 
 
 
 def insert_open_attempts(pool: AttemptPool) -> None:
-    """One open attempt per learner, with two choices, as learners mid-case have."""
+    """One open attempt per learner, with two choices, as learners mid-case have
+    (benchmarks/prepare_http.py resets the pool's attempts to them: keep it in step)."""
     cases = pool.cases
     open_ids = insert_rows(
         Attempt,
