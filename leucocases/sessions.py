@@ -7,8 +7,8 @@ worker and its plan kept by PostgreSQL (``preparedsql``): 0.15 ms. The table,
 the cookie and what is stored are Django's, so sessions carry over both ways.
 
 Sessions written before accounts were read by ``security.AccountBackend``
-name Django's ``ModelBackend``; they are read as naming it (not rewritten), so
-nobody is logged out by the change.
+name Django's ``ModelBackend``; they are read as naming ``AccountBackend``
+(what is stored is not rewritten), so nobody is logged out by the change.
 """
 
 from __future__ import annotations
