@@ -20,9 +20,10 @@ starts: text from users and authors is escaped or sanitized, so it cannot
 contain ``<!--`` at all, let alone the token, and no page text is ever taken
 for a marker. A streamed response is written after the middleware has
 returned, when ``defer`` writes fragments inline again. A marker
-is only an index into its own request's list: one kept beyond its request
-(in a fragment cached elsewhere) could never bring another request's
-content, only nothing (or stay an HTML comment).
+is only an index into the list of the request being served: one kept beyond
+its request (in a fragment cached elsewhere) could bring only that request's
+own fragment, a list shared by every learner, or nothing; never another
+request's.
 """
 
 from __future__ import annotations
