@@ -24,22 +24,20 @@ setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 
+from leucocases.cases.management.load_attempts import LEARNER_PREFIX, OPEN_ATTEMPT_CHOICES  # noqa: E402
 from leucocases.cases.models import Attempt, Choice  # noqa: E402
 from leucocases.sessions import ACCOUNT_BACKEND  # noqa: E402
 from leucocases.taxonomy.models import Cause, WorkupStep  # noqa: E402
 
-#: Choices in each open attempt generate_load_data makes (cases/management/load_attempts.py).
-GENERATED_CHOICES = 2
-
 
 def main(out: Path, pool: int) -> None:
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    learners = get_user_model().objects.filter(username__startswith="load-learner-").order_by("pk")[:pool]
+    learners = get_user_model().objects.filter(username__startswith=LEARNER_PREFIX).order_by("pk")[:pool]
     sessions = []
-    # Each learner's open attempt as generate_load_data made it (two choices): a run with
+    # Each learner's open attempt as generate_load_data made it: a run with
     # BENCH_KEEP_DB=1 would otherwise measure attempts grown by every earlier run's choices.
     pool_attempts = Attempt.objects.filter(user__in=learners, submitted_at__isnull=True)
-    Choice.objects.filter(attempt__in=pool_attempts, position__gt=GENERATED_CHOICES).delete()
+    Choice.objects.filter(attempt__in=pool_attempts, position__gt=OPEN_ATTEMPT_CHOICES).delete()
     for learner in learners:
         attempt = Attempt.objects.filter(user=learner, submitted_at__isnull=True).select_related("case").first()
         session = store_class()

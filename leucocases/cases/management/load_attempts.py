@@ -35,6 +35,9 @@ __all__ = [
 
 LEARNER_PREFIX = "load-learner-"
 BATCH = 2000
+#: Choices in each learner's open attempt, as learners mid-case have (benchmarks/prepare_http.py
+#: resets the pool's attempts to them between runs).
+OPEN_ATTEMPT_CHOICES = 2
 
 
 def insert_rows(model, rows: list[dict]) -> list[int]:
@@ -192,8 +195,7 @@ def insert_submitted(plans: list[Plan], *, pool: AttemptPool, now: datetime) -> 
 
 
 def insert_open_attempts(pool: AttemptPool) -> None:
-    """One open attempt per learner, with two choices, as learners mid-case have
-    (benchmarks/prepare_http.py resets the pool's attempts to them: keep it in step)."""
+    """One open attempt per learner, with ``OPEN_ATTEMPT_CHOICES`` choices."""
     cases = pool.cases
     open_ids = insert_rows(
         Attempt,
@@ -208,7 +210,10 @@ def insert_open_attempts(pool: AttemptPool) -> None:
             {"attempt_id": pk, "step_id": pool.step_ids[slug], "occurrence": occurrence, "position": p}
             for n, pk in enumerate(open_ids)
             for p, (slug, occurrence) in enumerate(
-                number_occurrences((pool.keyed[cases[n % len(cases)].pk] or [pool.all_steps[0][1]])[:2]), start=1
+                number_occurrences(
+                    (pool.keyed[cases[n % len(cases)].pk] or [pool.all_steps[0][1]])[:OPEN_ATTEMPT_CHOICES]
+                ),
+                start=1,
             )
         ],
     )
