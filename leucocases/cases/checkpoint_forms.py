@@ -1,6 +1,7 @@
 """The form of a differential checkpoint: a one-line problem summary and up
-to five causes, ranked, each chosen from the whole published taxonomy (the
-diagnosis list's grouped menu, so nothing tells which causes a case keys).
+to five causes, ranked, each named from the whole published taxonomy (a text
+field suggesting every cause's name, so nothing tells which causes a case
+keys). A name is matched whatever its case; a cause's slug is taken too.
 
 Used alone after the presentation (``checkpoint_views``) and inside the
 diagnosis form before the final diagnosis (``forms.DiagnosisForm``, prefix
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.html import format_html, format_html_join
 
+from leucocases.taxonomy.diagnosis_menu import CAUSE_NAMES_ID, diagnosis_menu, name_key
 from leucocases.taxonomy.models import Cause
 
 from .grading.differential import MAX_CAUSES
@@ -28,6 +30,22 @@ SUMMARY_MAX_LENGTH = 200
 class CheckpointAnswer:
     summary: str
     causes: tuple[str, ...]  # cause slugs, most likely first
+
+
+def cause_slugs(typed: list[str]) -> dict[str, str]:
+    """Each of ``typed`` that names a published cause (by its name, whatever
+    the case and spacing, or by its slug), mapped to the cause's slug. The
+    worker's menu reads the name; the database says whether the cause is
+    published: what a learner submits is never trusted to a cached list."""
+    if not typed:
+        return {}
+    menu = diagnosis_menu()
+    candidates = {
+        text: text if text in menu.name_by_slug else menu.slug_by_name.get(name_key(text), "") for text in typed
+    }
+    named = set(candidates.values()) - {""}
+    published = set(Cause.objects.published().filter(slug__in=named).values_list("slug", flat=True))
+    return {text: slug for text, slug in candidates.items() if slug in published}
 
 
 class PlainTextInput(forms.TextInput):
@@ -54,6 +72,19 @@ class PlainTextInput(forms.TextInput):
         return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, attributes)
 
 
+class CauseNameInput(PlainTextInput):
+    """A ranked cause: free text with every published cause's name suggested
+    (the page's one ``<datalist>``: ``templatetags/cause_names``). A stored
+    slug is shown as its cause's name; anything else as it was typed."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"class": "form-control", "autocomplete": "off", "list": CAUSE_NAMES_ID})
+
+    def format_value(self, value):
+        shown = super().format_value(value)
+        return diagnosis_menu().name_by_slug.get(shown, shown) if shown else shown
+
+
 class CheckpointForm(forms.Form):
     summary = forms.CharField(
         label="Problem summary, in one line",
@@ -64,15 +95,13 @@ class CheckpointForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        # Imported here: forms imports this module (the diagnosis form holds the final checkpoint).
-        from .forms import DiagnosisSelect
-
         super().__init__(*args, **kwargs)
         for rank in range(1, MAX_CAUSES + 1):
             self.fields[f"cause_{rank}"] = forms.CharField(
                 label=f"Cause {rank}" + (" (most likely)" if rank == 1 else ""),
+                max_length=Cause._meta.get_field("name").max_length,
                 required=False,
-                widget=DiagnosisSelect(attrs={"class": "form-select"}),
+                widget=CauseNameInput(),
             )
 
     def cause_fields(self) -> list[forms.BoundField]:
@@ -80,16 +109,19 @@ class CheckpointForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        ranked = [cleaned.get(f"cause_{rank}") or "" for rank in range(1, MAX_CAUSES + 1)]
-        listed = [slug for slug in ranked if slug]
+        # Blanks between ranks close up.
+        typed = [text for rank in range(1, MAX_CAUSES + 1) if (text := (cleaned.get(f"cause_{rank}") or "").strip())]
+        slugs = cause_slugs(typed)
+        if unknown := [text for text in typed if text not in slugs]:
+            raise forms.ValidationError(
+                "Choose causes from the suggested names (“%(text)s” is not one).",
+                code="unknown_cause",
+                params={"text": unknown[0]},
+            )
+        listed = [slugs[text] for text in typed]
         if len(set(listed)) != len(listed):
             raise forms.ValidationError("List each cause once.", code="duplicate_cause")
-        known = set(Cause.objects.published().filter(slug__in=listed).values_list("slug", flat=True))
-        if unknown := [slug for slug in listed if slug not in known]:
-            raise forms.ValidationError(
-                "Choose causes from the list (%(slug)s is not one).", code="unknown_cause", params={"slug": unknown[0]}
-            )
-        cleaned["ranked"] = tuple(listed)  # blanks between ranks close up
+        cleaned["ranked"] = tuple(listed)
         return cleaned
 
     def answer(self) -> CheckpointAnswer:

@@ -109,7 +109,7 @@ class DiagnosisSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        # Deferred: up to eleven copies of a list of every cause are put in after rendering.
+        # Deferred: a list of every cause, put in after rendering (latefragments).
         options = defer(diagnosis_menu().options_html(str(value) if value else None))
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308 - parts escaped
 

@@ -7,11 +7,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from leucocases.cases.casefile import parse_text
 from leucocases.cases.casefile.exporter import casefile_export
 from leucocases.cases.import_workflow import case_files_import
 from leucocases.cases.models import AttemptCheckpoint, Case, DifferentialReport
+from leucocases.editorial.models import ReviewStatus
+from leucocases.taxonomy.models import Cause
 from tests.cases.factories import (
     DIFFERENTIAL,
     case_yaml,
@@ -21,6 +24,7 @@ from tests.cases.factories import (
     schema2_document,
     write_case_file,
 )
+from tests.taxonomy.factories import make_cause
 
 pytestmark = pytest.mark.django_db
 
@@ -89,15 +93,43 @@ def test_the_play_page_asks_for_both_checkpoints_and_tells_nothing_of_the_key(cl
     html = client.get(bundle.case.get_absolute_url()).content.decode()
     first = re.search(r'<section class="case-section checkpoint".*?</section>', html, re.S).group(0)
     assert "Your first differential" in first and "Save my first differential" in first
-    assert len(re.findall(r'<select [^>]*name="presentation-cause_\d"', first)) == 5
+    assert len(re.findall(r'<input type="text" name="presentation-cause_\d"[^>]* list="cause-names"', first)) == 5
     assert re.search(r'<fieldset class="mb-3 checkpoint-final"', html)
-    assert len(re.findall(r'<select [^>]*name="final-cause_\d"', html)) == 5
+    assert len(re.findall(r'<input type="text" name="final-cause_\d"[^>]* list="cause-names"', html)) == 5
+    # One list of names for all ten fields: every published cause, so it keys nothing.
+    (names,) = re.findall(r'<datalist id="cause-names">(.*?)</datalist>', html, re.S)
+    published = Cause.objects.published().order_by("group__position", "position", "name")
+    assert re.findall(r'<option value="([^"]*)"></option>', names) == [escape(c.name) for c in published]
     lowered = text(html).lower()
     for word in ("must not miss", "expert", "aplastic anaemia ("):
         assert word not in lowered
     plain = make_case(title="No differential here")
     html = client.get(plain.case.get_absolute_url()).content.decode()
-    assert "checkpoint" not in html
+    assert "checkpoint" not in html and "<datalist" not in html
+
+
+def test_a_cause_is_named_as_typed_and_shown_back_by_name(client, learner, bundle):
+    attempt = client.get(bundle.case.get_absolute_url()).context["attempt"]
+    typed = {"cause_1": "  THIOPURINES (azathioprine   and 6-mercaptopurine) ", "cause_2": "aplastic-anaemia"}
+    save_first(client, bundle, attempt, **typed)
+    saved = AttemptCheckpoint.objects.get(attempt=attempt, name="presentation")
+    assert saved.causes == ["thiopurines", "aplastic-anaemia"]
+    html = client.get(bundle.case.get_absolute_url()).content.decode()
+    assert 'name="presentation-cause_1" value="Thiopurines (azathioprine and 6-mercaptopurine)"' in html
+    assert 'name="presentation-cause_2" value="Aplastic anaemia"' in html
+    # A name and a slug of one cause are one cause listed twice.
+    twice = save_first(client, bundle, attempt, cause_1="Aplastic anaemia", cause_2="aplastic-anaemia")
+    assert "List each cause once." in client.get(twice["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("typed", ["Aplastic anaem", "<b>Scurvy</b>", "unpublished-cause", "Unpublished cause"])
+def test_a_name_that_is_no_published_cause_is_refused_and_named(client, learner, bundle, typed):
+    make_cause(name="Unpublished cause", slug="unpublished-cause", status=ReviewStatus.DRAFT)
+    attempt = client.get(bundle.case.get_absolute_url()).context["attempt"]
+    refused = save_first(client, bundle, attempt, cause_1="thiopurines", cause_2=typed)
+    html = client.get(refused["Location"]).content.decode()
+    assert f"Choose causes from the suggested names (“{escape(typed)}” is not one)." in html
+    assert not AttemptCheckpoint.objects.filter(attempt=attempt).exists()
 
 
 def test_the_first_differential_is_kept_until_the_first_step_then_closed(client, learner, bundle):

@@ -12,7 +12,7 @@ there too. Then, for every case:
 - no reader page (causes, topics …) links to it or names it; search may list it among its
   practice cases, matched on title and labels only, and that entry is checked like its card;
 - its card on the case list and its play page (leaving out what every play page shows
-  alike: the navigation, the workup menu, the diagnosis list of every cause, the first
+  alike: the navigation, the workup menu, the lists of every cause, the first
   differential's form, and the results of ordered steps, which are clinical findings) never
   name its full-credit cause or any of its cause groups, by name, slug or distinctive word,
   unless its own presentation does;
@@ -128,14 +128,15 @@ def site_wide(tag: str, attrs: dict) -> bool:
 
 def same_on_every_play_page(tag: str, attrs: dict) -> bool:
     """The navigation, the whole workup menu (with its category headings), the diagnosis list of
-    every cause (grouped by cause group, by design), the first differential's form (the same on
+    every cause (grouped by cause group, by design) and every cause's name the differential's
+    fields suggest, the first differential's form (the same on
     every case, as every shipped case keys a differential: its class and its form's address say
     "checkpoint", which is also a word of one cause's name), and the results of ordered steps
     (clinical findings, which may rightly name what the investigation shows). The key words and
     rationales are still looked for on the whole page (``no_key``)."""
     return (
         site_wide(tag, attrs)
-        or tag == "select"
+        or tag in ("select", "datalist")
         or has_class(attrs, "step-menu")
         or has_class(attrs, "step-category")
         or has_class(attrs, "findings")

@@ -7,8 +7,11 @@ the learner's choices.)
 """
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from leucocases.cases import differentials
+from leucocases.latefragments import defer
+from leucocases.taxonomy.diagnosis_menu import diagnosis_menu
 
 register = template.Library()
 
@@ -16,3 +19,10 @@ register = template.Library()
 @register.simple_tag
 def differential_report(attempt):
     return differentials.differential_display(attempt=attempt)
+
+
+@register.simple_tag
+def cause_names_datalist():
+    """The one list of cause names the play page's ranked fields suggest from.
+    Deferred: with thousands of causes it is the page's largest part."""
+    return mark_safe(defer(diagnosis_menu().names_datalist_html))  # noqa: S308 - built with format_html
