@@ -253,7 +253,7 @@ STORAGES = {
     # Hashed, compressed files need collectstatic; development and tests serve
     # straight from static/ so a fresh checkout works without that step.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "leucocases.staticstorage.KeptURLStaticFilesStorage"  # whitenoise's, URLs kept
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -68,7 +68,7 @@ def test_production_settings_are_the_secure_ones():
         "SECURE_REFERRER_POLICY": "same-origin",
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
-        "STATICFILES": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "STATICFILES": "leucocases.staticstorage.KeptURLStaticFilesStorage",
         "CACHE": "leucocases.rediscache.BreakerRedisCache",
         "SESSION_ENGINE": "leucocases.sessions",
         "AUTH_BACKEND_0": "leucocases.security.AxesBackend",
