@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from leucocases.cases import visibility
-from leucocases.cases.models import Attempt
+from leucocases.cases.models import Attempt, Choice
 from leucocases.preparedsql import PreparedQuery
 from tests.accounts.factories import make_user
-from tests.cases.factories import make_case, make_case_for
+from tests.cases.factories import make_attempt, make_case, make_case_for
 from tests.taxonomy.factories import make_cause
 from tests.taxonomy.test_views import submitted
 
@@ -113,3 +113,17 @@ def test_postgresql_keeps_the_plan_and_answers_the_same_with_or_without_it():
     finally:
         psycopg_connection.prepare_threshold = threshold
     assert kept_plans()[0][1] == 3  # run without the kept plan
+
+
+def test_a_choices_read_of_its_attempts_picks_is_prepared_and_sees_every_choice():
+    from leucocases.cases import attempts
+
+    bundle = make_case()
+    attempt = make_attempt(case=bundle.case, user=make_user())
+    for step in list(bundle.steps.values())[:2]:
+        attempts.attempt_choose_step(attempt=attempt, step=step)
+    assert attempts._PICKS.is_prepared()
+    stored = (
+        Choice.objects.filter(attempt=attempt).order_by("position").values_list("position", "step_id", "occurrence")
+    )
+    assert attempts._stored_picks(attempt) == tuple(stored) and len(stored) == 2

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from leucocases.preparedsql import PreparedQuery
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from . import differentials, hooks, policies
@@ -132,7 +133,10 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | N
             return ChoiceOutcome(choice=_replayed_choice(locked, step, position), created=False, picks=picks)
         occurrence = 1 + sum(1 for _, step_id, _ in picks if step_id == step.pk)
         try:
-            with transaction.atomic():
+            # The savepoint is for SQLite, which takes no row lock: there a racing request
+            # can take the position first, and the savepoint lets us answer with its choice.
+            # On PostgreSQL the row lock rules that out, so its two round trips are skipped.
+            with transaction.atomic(savepoint=connection.vendor != "postgresql"):
                 choice = Choice.objects.create(attempt=locked, step=step, position=last + 1, occurrence=occurrence)
         except IntegrityError:
             # Only where the row lock does not hold (SQLite): another request took the position first.
@@ -141,8 +145,15 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | N
     return ChoiceOutcome(choice=choice, created=True, picks=(*picks, (choice.position, step.pk, occurrence)))
 
 
+# Compiled once per worker: every choice a learner makes reads its attempt's picks.
+_PICKS = PreparedQuery(
+    lambda attempt_id: Choice.objects.filter(attempt_id=attempt_id).values_list("position", "step_id", "occurrence"),
+    attempt_id=int,
+)
+
+
 def _stored_picks(attempt: Attempt) -> tuple[Pick, ...]:
-    return tuple(Choice.objects.filter(attempt=attempt).values_list("position", "step_id", "occurrence"))
+    return tuple(_PICKS.rows(attempt_id=attempt.pk))
 
 
 def _replayed_choice(attempt: Attempt, step: WorkupStep, position: int) -> Choice:
