@@ -7,16 +7,21 @@ Usage (after ``make bench`` made the databases; production settings need a key):
 
     DJANGO_SECRET_KEY=x DJANGO_ALLOWED_HOSTS=testserver DJANGO_SECURE_SSL_REDIRECT=0 \\
     REDIS_URL=redis://127.0.0.1:6379/13 DATABASE_URL=postgres://postgres@127.0.0.1:5432/leucocases_bench_100 \\
-    .venv/bin/python -m benchmarks.profile_page PAGE [N]
+    .venv/bin/python -m benchmarks.profile_page PAGE [N [ORDER]]
 
-PAGE is one of: cause, list, play, choose (a signed-in load learner, as
-``make bench`` measures them; choose orders a step and removes it again).
-Nothing it prints is a pass or fail: it is for finding what to make faster.
+PAGE is one of: cause, list, play, report, choose (a signed-in load learner,
+as ``make bench`` measures them; report is their latest submitted attempt's;
+choose orders a step and removes it again).
+ORDER sorts cProfile's list (tottime, the default, or cumulative);
+PROFILE_LINES sets its length (40). cProfile counts wall time: a
+function waiting on PostgreSQL shows that wait. Nothing it prints is a pass
+or fail: it is for finding what to make faster.
 """
 
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -44,6 +49,9 @@ def request_for(page: str, client: Client):
         return lambda: client.get("/cases/")
     if page == "play":
         return lambda: client.get(play)
+    if page == "report":
+        submitted = Attempt.objects.filter(user=learner.user, submitted_at__isnull=False).first()
+        return lambda: client.get(submitted.get_absolute_url())
     if page == "choose":
         step = WorkupStep.objects.order_by("pk").values_list("slug", flat=True).first()
 
@@ -53,7 +61,7 @@ def request_for(page: str, client: Client):
             return response
 
         return choose
-    raise SystemExit(f"unknown page {page!r}: cause, list, play or choose")
+    raise SystemExit(f"unknown page {page!r}: cause, list, play, report or choose")
 
 
 def main(page: str, rounds: int) -> None:
@@ -63,6 +71,7 @@ def main(page: str, rounds: int) -> None:
         response = serve()
     assert response.status_code == 200, response.status_code
     queries: list[float] = []
+    by_statement: dict[str, float] = {}
 
     def timed(execute, sql, params, many, context):
         started = time.perf_counter()
@@ -70,6 +79,7 @@ def main(page: str, rounds: int) -> None:
             return execute(sql, params, many, context)
         finally:
             queries.append(time.perf_counter() - started)
+            by_statement[sql] = by_statement.get(sql, 0.0) + queries[-1]
 
     started = time.process_time()
     with connection.execute_wrapper(timed):
@@ -78,12 +88,15 @@ def main(page: str, rounds: int) -> None:
     cpu = (time.process_time() - started) / rounds
     print(f"{page}: {len(response.content):,} bytes, {cpu * 1000:.2f} ms CPU per request")
     print(f"  SQL: {len(queries) / rounds:.1f} statements, {sum(queries) / rounds * 1000:.2f} ms per request")
+    for sql, spent in sorted(by_statement.items(), key=lambda item: -item[1])[:5]:
+        print(f"    {spent / rounds * 1000:6.2f} ms  {' '.join(sql.split())[:150]}")
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(rounds):
         serve()
     profile.disable()
-    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    order = sys.argv[3] if len(sys.argv) > 3 else "tottime"
+    pstats.Stats(profile).sort_stats(order).print_stats(int(os.environ.get("PROFILE_LINES", "40")))
 
 
 if __name__ == "__main__":
