@@ -426,8 +426,10 @@ def test_quiz_pages_use_a_constant_number_of_queries(client, learner, exam, past
         "detail": 7,
         # The learner's state in one query; the case's page parts kept per worker (cases.play_content).
         "runner": 5,
-        "choose": 11,
-        "choose-htmx": 11,
+        # SQLite adds two: the savepoint around the new choice, which PostgreSQL's row lock on the
+        # attempt makes needless (cases.attempts).
+        "choose": 9 if connection.vendor == "postgresql" else 11,
+        "choose-htmx": 9 if connection.vendor == "postgresql" else 11,
         # PostgreSQL adds one: the share lock on the case row that makes key edits wait for submissions
         # in flight (cases.services); SQLite serialises writes anyway.
         "submit": 22 if connection.vendor == "postgresql" else 21,
