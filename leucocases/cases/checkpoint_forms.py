@@ -74,7 +74,7 @@ class PlainTextInput(forms.TextInput):
 
 class CauseNameInput(PlainTextInput):
     """A ranked cause: free text with every published cause's name suggested
-    (the page's one ``<datalist>``: ``templatetags/cause_names``). A stored
+    (the page's one ``<datalist>``: the ``cause_names_datalist`` tag). A stored
     slug is shown as its cause's name; anything else as it was typed."""
 
     def __init__(self) -> None:
