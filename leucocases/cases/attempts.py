@@ -176,9 +176,10 @@ def _locked_attempt(attempt: Attempt, *, with_case: bool = True) -> Attempt:
     # finishing (which locks the quiz attempt first) could deadlock with a choice.
     # A choice needs no case (``with_case=False``): its wide row, and a join fewer
     # to compile and plan, were a tenth of every choice's time.
-    related = ("case",) if with_case else ()
-    rows = Attempt.objects.select_for_update(of=("self",)).select_related(*related, *policies.attempt_related())
-    return rows.get(pk=attempt.pk)
+    related = (*(("case",) if with_case else ()), *policies.attempt_related())
+    rows = Attempt.objects.select_for_update(of=("self",))
+    # Never select_related() with no names: that would follow every foreign key.
+    return (rows.select_related(*related) if related else rows).get(pk=attempt.pk)
 
 
 def _hold_key(case_id: int) -> None:
