@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -182,19 +183,26 @@ def _locked_attempt(attempt: Attempt, *, with_case: bool = True) -> Attempt:
     return (rows.select_related(*related) if related else rows).get(pk=attempt.pk)
 
 
-def _hold_key(case_id: int) -> None:
-    """Keep the case's key from changing until this transaction ends.
+def _hold_key(case: Case) -> tuple[int, datetime]:
+    """Keep the case's key from changing until this transaction ends, and
+    return the case row's edition (``version``, ``updated_at``) as it stands
+    under the lock (``keys.grade_path``: which kept key may grade).
 
     A share lock on the case row: submissions of one case do not wait for each
     other, but a key edit (the admin and the importer update the case row
     before its key rows) waits for the submissions in flight, which graded with
     the old key, to be stored. Without it a regrade run right after the edit
     could miss a submission still in flight, which then kept a report from the
-    old key. PostgreSQL only: SQLite runs one writer at a time anyway.
+    old key. PostgreSQL only: SQLite runs one writer at a time anyway, and
+    its transaction reads the case row and the key from one snapshot.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR SHARE", [case_id])  # noqa: S608
+    if connection.vendor != "postgresql":
+        return case.version, case.updated_at
+    with connection.cursor() as cursor:
+        table = Case._meta.db_table
+        cursor.execute(f"SELECT version, updated_at FROM {table} WHERE id = %s FOR SHARE", [case.pk])  # noqa: S608
+        version, updated_at = cursor.fetchone()
+    return version, updated_at
 
 
 def attempt_submit(
@@ -226,12 +234,13 @@ def attempt_submit(
             return _current_report(locked)
         if not even_if_closed:
             policies.check_accepts_answers(locked, now=timezone.now())
-        _hold_key(locked.case_id)
+        edition = _hold_key(locked.case)
         step_slugs = list(locked.choices.order_by("position").values_list("step__slug", flat=True))
         report = grade_path(
             case=locked.case,
             step_slugs=step_slugs,
             diagnosis_slug=None if diagnosis is None else diagnosis.slug,
+            edition=edition,
         )
         try:
             with transaction.atomic():
