@@ -67,7 +67,12 @@ def _checkpoint_columns(attempt_id: Any) -> dict[str, Any]:
     }
 
 
-def _state(*, case_id: int, now: datetime, user_id=None, session_key=None, attempt_id=None) -> QuerySet:
+def _state(
+    *, case_id: int, now: datetime, user_id=None, session_key=None, attempt_id=None, page: bool = True
+) -> QuerySet:
+    """The state query; without ``page``, only what a choice needs (the lock, the
+    hold, the attempt), not what the page shows besides (choices, checkpoint,
+    earlier report): those subqueries were most of the statement's plan."""
     user = get_user_model()(pk=user_id) if user_id is not None else None
     locked = policies.locked_cases(now=now)
     columns: dict[str, Any] = {
@@ -82,14 +87,21 @@ def _state(*, case_id: int, now: datetime, user_id=None, session_key=None, attem
 
         found = attempts(OuterRef("pk"))
         columns |= {f"s_attempt_{name}": Subquery(found.values(name)[:1]) for name in ATTEMPT_FIELDS}
+        if not page:
+            return _with_holds(columns, case_id=case_id, user=user, now=now)
         chosen_id = Subquery(attempts(OuterRef(OuterRef("pk"))).values("pk")[:1])
         columns["s_picks"] = picks_column(chosen_id)
         columns |= _checkpoint_columns(chosen_id)
         visible = visibility.attempts_with_visible_reports(user=user, session_key=session_key, now=now)
         columns["s_previous"] = Subquery(visible.filter(case=OuterRef("pk")).order_by("-submitted_at").values("pk")[:1])
-        for index, policy in enumerate(policies.registered_policies()):
-            if (holds := policy.case_holds(user=user, now=now)) is not None:
-                columns[f"s_hold_{index}"] = Subquery(holds[:1])
+        return _with_holds(columns, case_id=case_id, user=user, now=now)
+    return Case.objects.filter(pk=case_id).annotate(**columns).values_list(*columns)
+
+
+def _with_holds(columns: dict[str, Any], *, case_id: int, user: Any, now: datetime) -> QuerySet:
+    for index, policy in enumerate(policies.registered_policies()):
+        if (holds := policy.case_holds(user=user, now=now)) is not None:
+            columns[f"s_hold_{index}"] = Subquery(holds[:1])
     return Case.objects.filter(pk=case_id).annotate(**columns).values_list(*columns)
 
 
@@ -102,6 +114,10 @@ def _posted_state(**values: Any) -> QuerySet:
     return _state(**values)
 
 
+def _chosen_state(**values: Any) -> QuerySet:
+    return _state(**values, page=False)
+
+
 def _checkpoint(attempt: Attempt | None, summary: str | None, causes: Any) -> AttemptCheckpoint | None:
     if attempt is None or summary is None:
         return None
@@ -111,17 +127,22 @@ def _checkpoint(attempt: Attempt | None, summary: str | None, causes: Any) -> At
 _columns: dict[tuple, list[str]] = {}
 
 
-def learner_state(*, case: Case, user: Any, session_key: str | None, attempt_id: int | None = None) -> LearnerState:
+def learner_state(
+    *, case: Case, user: Any, session_key: str | None, attempt_id: int | None = None, page: bool = True
+) -> LearnerState:
     """The learner's state on ``case``: their open practice attempt, or with
     ``attempt_id`` the practice attempt of theirs a form named (submitted or
-    not; None if it is not theirs). One query."""
+    not; None if it is not theirs). One query. With ``attempt_id`` and not
+    ``page`` (a choice, which reads its picks under the attempt's lock), the
+    state holds no picks, checkpoint or earlier report."""
     signed_in = bool(user is not None and user.is_authenticated)
     owner = {"user_id": user.pk} if signed_in else {"session_key": session_key} if session_key else {}
     kind = signed_in if owner else None
     build, slots = _open_state, {"case_id": int}
     values: dict[str, Any] = {"case_id": case.pk, "now": timezone.now(), **owner}
     if owner and attempt_id is not None:
-        build, slots["attempt_id"], values["attempt_id"] = _posted_state, int, attempt_id
+        build = _posted_state if page else _chosen_state
+        slots["attempt_id"], values["attempt_id"] = int, attempt_id
     key = (build, kind, tuple(type(policy) for policy in policies.registered_policies()))
     if key not in _columns:
         _columns[key] = list(build(**values)._fields)  # values_list's column names, in order

@@ -48,7 +48,7 @@ class Practice:
     refused: HttpResponse | None = None
 
 
-def _practice(request: HttpRequest, slug: str, *, attempt_id: int | None = None) -> Practice:
+def _practice(request: HttpRequest, slug: str, *, attempt_id: int | None = None, page: bool = True) -> Practice:
     """The case ``slug`` if this visitor may practise it, with their state on it
     (``learner_state``: their open attempt, or the one ``attempt_id`` names), or
     the response that says why not: the learner taking its exam goes back to
@@ -62,9 +62,8 @@ def _practice(request: HttpRequest, slug: str, *, attempt_id: int | None = None)
     signed_in = request.user.is_authenticated
     if kept is None or not (kept.case.is_playable if signed_in else kept.is_open_to_everyone):
         return Practice()
-    state = learner_state(
-        case=kept.case, user=request.user, session_key=request.session.session_key, attempt_id=attempt_id
-    )
+    session_key = request.session.session_key
+    state = learner_state(case=kept.case, user=request.user, session_key=session_key, attempt_id=attempt_id, page=page)
     if state.hold is not None:
         messages.warning(request, state.hold.message)
         return Practice(refused=redirect_for(request, state.hold.url))
@@ -155,7 +154,7 @@ def case_play(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cases/play.html", context)
 
 
-def _posted_practice(request: HttpRequest, slug: str) -> tuple[Practice, Attempt | None]:
+def _posted_practice(request: HttpRequest, slug: str, *, page: bool = True) -> tuple[Practice, Attempt | None]:
     """The case and the practice attempt a play-page form names, if this learner owns it.
 
     A form with no attempt comes from a first visit: the first choice starts
@@ -164,7 +163,7 @@ def _posted_practice(request: HttpRequest, slug: str) -> tuple[Practice, Attempt
     """
     posted = request.POST.get("attempt")
     attempt_id = _int(posted)
-    practice = _practice(request, slug, attempt_id=attempt_id)
+    practice = _practice(request, slug, attempt_id=attempt_id, page=page)
     if practice.case is None:
         return practice, None
     if not posted:
@@ -180,16 +179,19 @@ NOT_FOUND_MESSAGE = "That attempt could not be found (your session may have ende
 PostedPlayView = Callable[[HttpRequest, Practice, Case, Attempt], HttpResponse]
 
 
-def _posted_play(*, htmx_redirect: bool) -> Callable[[PostedPlayView], Callable[[HttpRequest, str], HttpResponse]]:
+def _posted_play(
+    *, htmx_redirect: bool, page: bool = True
+) -> Callable[[PostedPlayView], Callable[[HttpRequest, str], HttpResponse]]:
     """Run the view with the practice, case and attempt a play-page form
     names, or end the request before it: the refusal, or back to the case
     page when the attempt is not found (a client redirect for htmx if
-    ``htmx_redirect``)."""
+    ``htmx_redirect``). Without ``page`` the learner's state holds only what a
+    choice needs (``learner_state``): a choice reads its picks under its lock."""
 
     def decorate(view: PostedPlayView) -> Callable[[HttpRequest, str], HttpResponse]:
         @wraps(view)
         def posted(request: HttpRequest, slug: str) -> HttpResponse:
-            practice, attempt = _posted_practice(request, slug)
+            practice, attempt = _posted_practice(request, slug, page=page)
             if practice.refused is not None:
                 return practice.refused
             if (case := practice.case) is None:
@@ -206,7 +208,7 @@ def _posted_play(*, htmx_redirect: bool) -> Callable[[PostedPlayView], Callable[
 
 
 @require_POST
-@_posted_play(htmx_redirect=True)
+@_posted_play(htmx_redirect=True, page=False)
 def case_choose(request: HttpRequest, practice: Practice, case: Case, attempt: Attempt) -> HttpResponse:
     return choose_step_response(request, case=case, attempt=attempt, routes=practice_routes(case, attempt))
 
