@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from leucocases.taxonomy.models import Cause
+from leucocases.taxonomy.kept_names import cause_names
 
 from . import policies
 from .checkpoint_forms import CheckpointAnswer, CheckpointForm
@@ -140,10 +140,6 @@ def presentation_checkpoint(*, case: Case, saved: AttemptCheckpoint | None, orde
     return PresentationCheckpoint(asked=True, form=form, saved=saved, saved_names=saved_names, closed=ordered)
 
 
-def cause_names(slugs: set[str]) -> dict[str, str]:
-    return dict(Cause.objects.filter(slug__in=slugs).values_list("slug", "name"))
-
-
 # --------------------------------------------------------------------------
 # The report: the learner's differential beside the expert's
 # --------------------------------------------------------------------------
@@ -186,13 +182,13 @@ class DifferentialDisplay:
 
 
 def differential_display(*, attempt: Attempt) -> DifferentialDisplay | None:
-    """The stored comparison with names in place of slugs (None: no differential). Two queries."""
+    """The stored comparison with names in place of slugs (None: no differential). One query."""
     report = DifferentialReport.objects.filter(attempt=attempt).first()
     return None if report is None else comparison_display(report.data)
 
 
 def comparison_display(data: Mapping[str, Any]) -> DifferentialDisplay:
-    """A comparison (``comparison_data``) with names in place of slugs: one query."""
+    """A comparison (``comparison_data``) with names in place of slugs (kept names: no query)."""
     expert = ExpertDifferential.from_dict(data.get("expert"))
     slugs = {data.get("correct_cause", "")} | set(data.get("never_considered", ()))
     for checkpoint in data.get("checkpoints", ()):

@@ -7,7 +7,8 @@ time)"), numbered citations, the verdicts' words (``verdicts``), the never
 choices to name first, the reasons a harmful cap applied and "How this case
 is scored" (``scoring_rules``). Everything comes from the stored report,
 never from the case's key as it is now: a later key edit changes nothing here.
-Three queries (step names, cause names, references), however long the report.
+No query: step names, cause names and references are kept per worker under
+the content version (``workup_catalogue``, ``kept_names``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from leucocases.taxonomy.models import Cause, Reference, WorkupStep
+from leucocases.taxonomy.kept_names import cause_names as kept_cause_names
+from leucocases.taxonomy.kept_names import references_for
+from leucocases.taxonomy.models import Reference
+from leucocases.taxonomy.workup_catalogue import workup_catalogue
 
 from .charts import format_number
 from .grading import (
@@ -139,13 +143,11 @@ StepName = Callable[[str], str]
 
 
 def report_display(*, report: Report) -> ReportDisplay:
-    """Prepare a stored report for the page: three queries (step names, cause
-    names, references), however long the report."""
-    step_names = dict(WorkupStep.objects.filter(slug__in=_step_slugs(report)).values_list("slug", "name"))
+    """Prepare a stored report for the page (no query: the names and references are kept)."""
+    steps = workup_catalogue().by_slug
     d = report.diagnosis
-    cause_slugs = {d.correct_cause} | ({d.chosen} if d.chosen else set())
-    cause_names = dict(Cause.objects.filter(slug__in=cause_slugs).values_list("slug", "name"))
-    references = tuple(Reference.objects.filter(key__in=_cited(report)).order_by("number"))
+    cause_names = kept_cause_names({d.correct_cause} | ({d.chosen} if d.chosen else set()))
+    references = references_for(_cited(report))
     numbers = {ref.key: ref.number for ref in references}
 
     def cite(keys: Iterable[str]) -> tuple[Citation, ...]:
@@ -153,7 +155,8 @@ def report_display(*, report: Report) -> ReportDisplay:
 
     def step_name(slug: str) -> str:
         # A step renamed or deleted since grading still shows its identifier.
-        return step_names.get(slug, slug)
+        step = steps.get(slug)
+        return slug if step is None else step.name
 
     # A line is in the expert path when the path orders its entry at least as many times.
     expert = Counter(report.expert_path)
@@ -179,17 +182,6 @@ def report_display(*, report: Report) -> ReportDisplay:
         ),
         references=references,
     )
-
-
-def _step_slugs(report: Report) -> set[str]:
-    slugs: set[str] = set(report.expert_path) | set(report.learner_path)
-    for missed in report.missed_essentials:
-        slugs |= {missed.step, *missed.any_of}
-    slugs |= {v.before for v in report.order_violations}
-    for line in report.lines:
-        slugs.add(line.step)
-        slugs |= {r.before for r in line.broken_rules}
-    return slugs
 
 
 def _cited(report: Report) -> set[str]:

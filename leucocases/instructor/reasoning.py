@@ -25,11 +25,12 @@ from django.db.models import Count, QuerySet
 from django.db.models.fields.json import KT
 
 from leucocases.cases.certainty import is_right
-from leucocases.cases.differentials import CHECKPOINT_LABELS, cause_names
+from leucocases.cases.differentials import CHECKPOINT_LABELS
 from leucocases.cases.grading.certainty import Certainty
 from leucocases.cases.models import Attempt, Case, DifferentialReport, GradedReport
 from leucocases.quizzes.calibration import CalibrationLine
 from leucocases.quizzes.models import Cohort, Quiz
+from leucocases.taxonomy.kept_names import cause_names
 
 from .results import quiz_attempts_in_scope
 
