@@ -243,7 +243,9 @@ def attempt_submit(
             edition=edition,
         )
         try:
-            with transaction.atomic():
+            # No savepoint on PostgreSQL: the attempt's row lock, taken before is_submitted was
+            # read, already keeps a second report out (as for a choice, above).
+            with transaction.atomic(savepoint=connection.vendor != "postgresql"):
                 graded = GradedReport.objects.create(
                     attempt=locked, case_version=locked.case.version, **GradedReport.columns_for(report)
                 )

@@ -76,7 +76,8 @@ def checkpoint_save(*, attempt: Attempt, name: str, answer: CheckpointAnswer) ->
 
 def differential_report_store(*, attempt: Attempt, final: CheckpointAnswer | None) -> DifferentialReport | None:
     """At submission: keep the final checkpoint and store the comparison (None:
-    the case keys no differential). Runs inside ``attempt_submit``'s transaction."""
+    the case keys no differential). Runs inside ``attempt_submit``'s transaction,
+    once per attempt."""
     expert = expert_differential(attempt.case)
     if expert is None:
         return None
@@ -94,8 +95,9 @@ def differential_report_store(*, attempt: Attempt, final: CheckpointAnswer | Non
         correct_cause=correct or "",
         summaries={name: c.summary for name, c in written.items()},
     )
-    report, _ = DifferentialReport.objects.update_or_create(attempt=attempt, defaults={"data": data})
-    return report
+    # A plain insert: the caller holds the attempt's row lock and found it not yet submitted,
+    # so no comparison is stored for it (update_or_create cost five round trips more).
+    return DifferentialReport.objects.create(attempt=attempt, data=data)
 
 
 def comparison_data(
