@@ -154,3 +154,39 @@ def test_a_visitors_attempt_is_found_through_the_visitor_index_whatever_the_stat
             cursor.execute("DEALLOCATE visitor_lookup")
     assert "attempt_visitor_case" in plan, plan
     assert [pk for (pk,) in lookup] == [Attempt.objects.get(session_key="visitor-7").pk]
+
+
+def test_an_attempts_row_lock_is_prepared_and_holds_what_the_rules_read():
+    """The lock (``cases.attempt_lock``) returns the attempt as select_related did: a quiz's case
+    attempt with its quiz attempt and quiz, a practice attempt with none, and reading them
+    (and the case, when asked for) costs no query."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from leucocases.cases.attempt_lock import locked_attempt
+    from leucocases.quizzes.models import quiz_attempt_of
+    from tests.quizzes.factories import make_quiz, make_quiz_attempt
+
+    learner = make_user()
+    quiz = make_quiz(cases=[make_case().case], mode="exam")
+    quiz_attempt = make_quiz_attempt(quiz=quiz, user=learner, paths=[None], finished=False)
+    in_quiz = Attempt.objects.get(quiz_case__quiz_attempt=quiz_attempt)
+    practice = make_attempt(case=make_case().case, user=learner)
+    case = in_quiz.case
+    with transaction.atomic():
+        locked_quiz = locked_attempt(in_quiz.pk, related=("case",))
+        locked_practice = locked_attempt(practice.pk)
+        with CaptureQueriesContext(connection) as reads:
+            assert quiz_attempt_of(locked_quiz) == quiz_attempt
+            assert quiz_attempt_of(locked_quiz).quiz == quiz
+            assert locked_quiz.case == case and locked_quiz.case.title == case.title
+            assert quiz_attempt_of(locked_practice) is None
+        assert len(reads) == 0
+    for attempt, locked in ((in_quiz, locked_quiz), (practice, locked_practice)):
+        fields = [f.attname for f in Attempt._meta.concrete_fields]
+        assert [getattr(locked, f) for f in fields] == [getattr(attempt, f) for f in fields]
+    with transaction.atomic(), pytest.raises(Attempt.DoesNotExist):
+        locked_attempt(practice.pk + in_quiz.pk + 1000)
+    from leucocases.cases import attempt_lock
+
+    assert all(query.is_prepared() for _, query in attempt_lock._queries.values())

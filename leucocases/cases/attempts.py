@@ -31,6 +31,7 @@ from leucocases.preparedsql import PreparedQuery
 from leucocases.taxonomy.models import Cause, WorkupStep
 
 from . import differentials, hooks, policies
+from .attempt_lock import locked_attempt
 from .checkpoint_forms import CheckpointAnswer
 from .keys import grade_path
 from .models import Attempt, Case, Choice, GradedReport
@@ -177,10 +178,8 @@ def _locked_attempt(attempt: Attempt, *, with_case: bool = True) -> Attempt:
     # finishing (which locks the quiz attempt first) could deadlock with a choice.
     # A choice needs no case (``with_case=False``): its wide row, and a join fewer
     # to compile and plan, were a tenth of every choice's time.
-    related = (*(("case",) if with_case else ()), *policies.attempt_related())
-    rows = Attempt.objects.select_for_update(of=("self",))
-    # Never select_related() with no names: that would follow every foreign key.
-    return (rows.select_related(*related) if related else rows).get(pk=attempt.pk)
+    # The statement is compiled once per worker (``attempt_lock``).
+    return locked_attempt(attempt.pk, related=("case",) if with_case else ())
 
 
 def _hold_key(case: Case) -> tuple[int, datetime]:
