@@ -36,6 +36,7 @@ from .models import Attempt, Case, GradedReport
 #: Cases on one page of /cases/: the list stays quick to render and to scan at any size.
 CASES_PER_PAGE = 20
 CARD_TEMPLATE = "cases/list.html#card"
+FACILITY_TEMPLATE = "cases/list.html#facility-line"
 
 
 class PracticeCases:
@@ -127,7 +128,7 @@ class ListedCase:
     progress: Progress
     #: Peer difficulty: changes with every learner's submission, so it is read
     #: per page (cached for minutes, ``facility``), not kept with the card.
-    facility: facility.Facility | None = None
+    facility_line: SafeString = SafeString("")
 
 
 def case_list_page(*, form: CaseFilterForm, user: Any, session_key: str | None, number: Any) -> Page:
@@ -148,8 +149,18 @@ def case_list_page(*, form: CaseFilterForm, user: Any, session_key: str | None, 
     facilities = facility.case_facilities(case.pk for case in page.object_list)
     page.object_list = [
         ListedCase(
-            card=catalogue.card(case), progress=progress.get(case.pk, NO_PROGRESS), facility=facilities.get(case.pk)
+            card=catalogue.card(case),
+            progress=progress.get(case.pk, NO_PROGRESS),
+            facility_line=facility_line(facilities.get(case.pk)),
         )
         for case in page.object_list
     ]
     return page
+
+
+def facility_line(figures: facility.Facility | None) -> SafeString:
+    """A card's peer-difficulty line ("" until shown), rendered once per worker for
+    the same figures: twenty a page, each formatting its mean, were an eighth of it."""
+    if figures is None or not figures.shown:
+        return SafeString("")
+    return remember(("facility-line", figures), lambda: render_to_string(FACILITY_TEMPLATE, {"facility": figures}))
