@@ -8,7 +8,8 @@ attempt, the next position, the menu filter). So each worker renders every
 entry once per content version, shown and hidden, with stand-ins for those
 values (``_pristine``), and a request puts its values in their place, escaped
 as the template would. Entries the learner ordered (they say so) are rendered
-through the same partial on every request, with the same stand-ins.
+through the same partial with the same stand-ins, and kept too, by where they
+were ordered: the next learner who ordered that entry first gets the same HTML.
 """
 
 from __future__ import annotations
@@ -63,6 +64,27 @@ def _pristine(preview: bool) -> dict[tuple[int, bool], str]:
     return remember(("play-menu-items", preview), build)
 
 
+def _ordered(entry: MenuStep, *, preview: bool) -> str:
+    """An entry the learner ordered, kept by where they ordered it."""
+    key = ("play-menu-ordered", entry.step.pk, entry.shown, entry.positions, preview)
+    return remember(key, lambda: _render(entry, preview=preview))
+
+
+def _values(context: template.Context) -> dict[str, str]:
+    """The shared values, escaped: worked out once per page, not once per category."""
+    kept = context.render_context.get(_values)
+    if kept is None:
+        attempt = context.get("attempt")
+        kept = context.render_context[_values] = {
+            "choose_url": conditional_escape(context["routes"].choose_url),
+            "csrf_token": conditional_escape(str(context.get("csrf_token", ""))),
+            "attempt": conditional_escape(str((attempt.pk if attempt is not None else None) or "")),
+            "next_position": conditional_escape(str(context["next_position"])),
+            "query": conditional_escape(context["menu"].query),
+        }
+    return kept
+
+
 @register.simple_tag(takes_context=True)
 def menu_items(context: template.Context, category: MenuCategory) -> SafeString:
     preview = bool(context.get("preview"))
@@ -70,15 +92,8 @@ def menu_items(context: template.Context, category: MenuCategory) -> SafeString:
     parts = []
     for entry in category.steps:
         kept = None if entry.positions else pristine.get((entry.step.pk, entry.shown))
-        parts.append(kept if kept is not None else _render(entry, preview=preview))
-    attempt = context.get("attempt")
-    values = {
-        "choose_url": conditional_escape(context["routes"].choose_url),
-        "csrf_token": conditional_escape(str(context.get("csrf_token", ""))),
-        "attempt": conditional_escape(str((attempt.pk if attempt is not None else None) or "")),
-        "next_position": conditional_escape(str(context["next_position"])),
-        "query": conditional_escape(context["menu"].query),
-    }
+        parts.append(kept if kept is not None else _ordered(entry, preview=preview))
+    values = _values(context)
     html = "".join(parts)
     for name, stand_in in _STAND_INS.items():
         html = html.replace(stand_in, values[name])
