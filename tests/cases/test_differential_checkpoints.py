@@ -196,3 +196,23 @@ def test_a_case_without_a_differential_stores_none(client, learner):
     assert not DifferentialReport.objects.exists()
     html = client.get(attempt.get_absolute_url()).content.decode()
     assert "differential-heading" not in html
+
+
+def test_blank_fields_are_kept_per_worker_and_never_show_another_learners_list(client, bundle):
+    """Blank checkpoint fields are rendered once per worker (the ``checkpoint_fields`` tag); a
+    learner's saved list is theirs alone, whoever's page the worker rendered first."""
+    from leucocases.editorial.content_version import WorkerMemo, worker
+    from tests.accounts.factories import make_user
+
+    with worker(WorkerMemo()):
+        client.force_login(make_user())
+        blank = client.get(bundle.case.get_absolute_url()).content.decode()
+        attempt = client.get(bundle.case.get_absolute_url()).context["attempt"]
+        save_first(client, bundle, attempt, cause_1="Aplastic anaemia")
+        mine = client.get(bundle.case.get_absolute_url()).content.decode()
+        client.force_login(make_user())
+        theirs = client.get(bundle.case.get_absolute_url()).content.decode()
+    assert 'name="presentation-cause_1" value="Aplastic anaemia"' in mine
+    for html in (blank, theirs):
+        assert 'name="presentation-cause_1" value=' not in html
+        assert len(re.findall(r'<input type="text" name="presentation-cause_\d"', html)) == 5
