@@ -82,7 +82,7 @@ def grade_path(
     With ``edition`` (what the caller read of the case row under a share lock
     that keeps the key from changing: ``version`` and ``updated_at``), the key
     is built once per content version in this worker, not read again for every
-    submission: six queries and two fifths of a submission's time. Every key
+    submission: six queries and a third of a submission's time. Every key
     edit updates the case row first (the admin, the importer, publishing a
     draft), so an edit that lands after this request read the content version,
     but before the lock, gives a new edition and is not graded from memory.

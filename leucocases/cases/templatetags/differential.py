@@ -37,8 +37,8 @@ FIELDS_TEMPLATE = "cases/includes/checkpoint_fields.html"
 def checkpoint_fields(form) -> SafeString:
     """A checkpoint form's fields (``checkpoint_forms.CheckpointForm``). Blank
     (not posted, nothing saved) they are the same for every learner, so each
-    worker renders them once per form prefix: eleven fields on every play page
-    of a case with a differential."""
+    worker renders them once per form prefix: six fields a form, two forms on
+    every play page of a case with a differential."""
     if form.is_bound or any(form.initial.values()):
         return render_to_string(FIELDS_TEMPLATE, {"form": form})
     return remember(("checkpoint-fields", form.prefix), lambda: render_to_string(FIELDS_TEMPLATE, {"form": form}))

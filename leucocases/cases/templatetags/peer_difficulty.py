@@ -23,7 +23,7 @@ def peer_tables(peers: PeerStats) -> SafeString:
 
     Every learner reading a report on the case gets the same figures while they
     are cached (``peer_stats``), and the tables (a row per step and per cause
-    chosen) were a tenth of the page's time. The figures are the key: new ones
+    chosen) took 2 ms of the page's 30. The figures are the key: new ones
     render new tables."""
     html = remember(
         ("peer-tables", peers), lambda: render_to_string("cases/includes/peer_tables.html", {"peers": peers})
