@@ -25,8 +25,9 @@ from leucocases.preparedsql import PreparedQuery
 from . import policies
 from .models import Attempt
 
-__all__ = ["locked_attempt"]
+__all__ = ["ATTEMPT_FIELDS", "locked_attempt"]
 
+#: Every column of the attempt, read so that the attempt is whole (nothing deferred).
 ATTEMPT_FIELDS = tuple(field.attname for field in Attempt._meta.concrete_fields)
 
 
@@ -69,7 +70,10 @@ def _query(paths: tuple[str, ...]) -> tuple[tuple[_Related, ...], PreparedQuery]
         columns = _columns(related)
 
         def build(*, attempt_id: int) -> QuerySet:
-            # Lock the attempt's row only (``of``): see ``attempts._locked_attempt``.
+            # Lock the attempt's row only (``of``): joining the case and what the
+            # policies read (a quiz attempt) must not lock them too, or every learner
+            # submitting the same case would queue behind each other, and a quiz
+            # finishing (which locks the quiz attempt first) could deadlock with a choice.
             return Attempt.objects.select_for_update(of=("self",)).filter(pk=attempt_id).values_list(*columns)
 
         _queries[paths] = (related, PreparedQuery(build, attempt_id=int))

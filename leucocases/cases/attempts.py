@@ -119,7 +119,8 @@ def attempt_choose_step(*, attempt: Attempt, step: WorkupStep, position: int | N
         # The row lock serialises two choices racing on one attempt (PostgreSQL),
         # so the position check and the insert below see every earlier choice;
         # the unique constraints are the backstop everywhere.
-        locked = _locked_attempt(attempt, with_case=False)
+        # No case: a choice never reads it, and its wide row was a tenth of every choice's time.
+        locked = locked_attempt(attempt.pk)
         policies.check_accepts_answers(locked, now=timezone.now())
         if locked.is_submitted:
             raise ValidationError(
@@ -171,17 +172,6 @@ def _replayed_choice(attempt: Attempt, step: WorkupStep, position: int) -> Choic
     )
 
 
-def _locked_attempt(attempt: Attempt, *, with_case: bool = True) -> Attempt:
-    # Lock the attempt row only (``of``): joining the case and what the
-    # policies read (a quiz attempt) must not lock them too, or every learner
-    # submitting the same case would queue behind each other, and a quiz
-    # finishing (which locks the quiz attempt first) could deadlock with a choice.
-    # A choice needs no case (``with_case=False``): its wide row, and a join fewer
-    # to compile and plan, were a tenth of every choice's time.
-    # The statement is compiled once per worker (``attempt_lock``).
-    return locked_attempt(attempt.pk, related=("case",) if with_case else ())
-
-
 def _hold_key(case: Case) -> tuple[int, datetime]:
     """Keep the case's key from changing until this transaction ends, and
     return the case row's edition (``version``, ``updated_at``) as it stands
@@ -228,7 +218,7 @@ def attempt_submit(
     attempt as it stands (``diagnosis=None``).
     """
     with transaction.atomic():
-        locked = _locked_attempt(attempt)
+        locked = locked_attempt(attempt.pk, related=("case",))
         if locked.is_submitted:
             return _current_report(locked)
         if not even_if_closed:

@@ -24,13 +24,12 @@ from django.utils import timezone
 from leucocases.preparedsql import PreparedQuery
 
 from . import policies, visibility
+from .attempt_lock import ATTEMPT_FIELDS
 from .models import Attempt, AttemptCheckpoint, Case
 from .selectors import Pick, parse_picks, picks_column
 
 __all__ = ["LearnerState", "PastAttempt", "attempt_state", "learner_state"]
 
-#: Every column of the attempt, read so that the attempt is whole (nothing deferred).
-ATTEMPT_FIELDS = tuple(field.attname for field in Attempt._meta.concrete_fields)
 PRESENTATION = "presentation"
 
 
