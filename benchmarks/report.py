@@ -68,7 +68,7 @@ def main(results: Path) -> int:
     problems += throughput_table(http)
     print("-" * 78)
     for users in str(meta.get("locust_users", "")).split():
-        problems += locust_table(results, users, meta.get("locust_time", "?"))
+        problems += locust_table(results, users, meta.get("locust_time", "?"), workers=meta.get("workers", 2))
     print("=" * 78)
     print("All goals met." if not problems else "Goals missed: " + "; ".join(problems))
     return 0
@@ -90,7 +90,14 @@ def throughput_table(http: dict) -> list[str]:
     return problems
 
 
-def locust_table(results: Path, users: str, duration: str) -> list[str]:
+def _one_decimal(value) -> str:
+    try:
+        return f"{float(value):.1f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def locust_table(results: Path, users: str, duration: str, *, workers: int) -> list[str]:
     """One locust run: requests, failures, percentiles by request, and the stored-choice check."""
     problems = []
     loc = locust_summary(results / f"locust_{users}_stats.csv")
@@ -98,8 +105,8 @@ def locust_table(results: Path, users: str, duration: str) -> list[str]:
     if not loc:
         return [f"locust {users}: no results"]
     goal = int(users) >= LOCUST_GOAL_USERS
-    print(f"locust: {users} learners for {duration} (think time 1-3 s)")
-    print(f"  requests {loc['requests']}, failures {loc['failures']}, {loc['rps']} req/s")
+    print(f"locust: {users} learners for {duration} (think time 1-3 s), {workers} gunicorn workers")
+    print(f"  requests {loc['requests']}, failures {loc['failures']}, {_one_decimal(loc['rps'])} req/s")
     verdict = ""
     if goal:
         ok = str(loc["p95"]).isdigit() and int(loc["p95"]) <= LOCUST_P95_GOAL_MS
