@@ -27,7 +27,7 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.signals import request_started
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 
 from leucocases.preparedsql import PreparedQuery
 
@@ -44,8 +44,13 @@ def _account(*, pk: int):
     return get_user_model()._default_manager.filter(pk=pk).values_list(*account_fields())
 
 
+def live_sessions(*, session_key: str, now: datetime) -> QuerySet[Session]:
+    """The session ``session_key`` if it has not expired by ``now`` (the session engine reads it too)."""
+    return Session.objects.filter(session_key=session_key, expire_date__gt=now)
+
+
 def _account_with_session(*, pk: int, session_key: str, now: datetime):
-    live = Session.objects.filter(session_key=session_key, expire_date__gt=now)
+    live = live_sessions(session_key=session_key, now=now)
     return (
         get_user_model()
         ._default_manager.filter(pk=pk)
@@ -74,6 +79,9 @@ def account_of_session(session_key: str) -> int | None:
 
 
 def remember_account_of_session(session_key: str, pk: int) -> None:
+    # Every signed-in request lands here: the common case (already known) takes no lock.
+    if _accounts_of_sessions.get(session_key) == pk:
+        return
     with _lock:
         if _accounts_of_sessions.get(session_key) == pk:
             return

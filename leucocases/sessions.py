@@ -33,9 +33,7 @@ ACCOUNT_BACKEND = "leucocases.security.AccountBackend"
 
 
 def _live(*, session_key: str, now: datetime):
-    return Session.objects.filter(session_key=session_key, expire_date__gt=now).values_list(
-        "session_data", "expire_date"
-    )
+    return account_rows.live_sessions(session_key=session_key, now=now).values_list("session_data", "expire_date")
 
 
 _LIVE = PreparedQuery(_live, session_key=str, now=datetime)
